@@ -1,0 +1,93 @@
+# jianxi: build, test, demo and benchmarks. Every source in core/, etl/,
+# transforms/ and reports/ goes into one library; cmd/ holds the program.
+
+CC      ?= cc
+PKGS    := xlsxwriter minizip expat libpq zlib
+CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter -g \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    := -lcsv $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+# build/release: the program users run; build/check: the same code under
+# AddressSanitizer and UndefinedBehaviorSanitizer, for the tests.
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OUT     ?= build/release
+ifeq ($(OUT),build/check)
+CFLAGS  := $(CFLAGS_BASE) -O1 $(SAN)
+LDFLAGS := $(SAN)
+else ifeq ($(OUT),build/bench)
+CFLAGS  := $(CFLAGS_BASE) -O3 -march=x86-64-v2 -DNDEBUG
+LDFLAGS :=
+else
+CFLAGS  := $(CFLAGS_BASE) -O2
+LDFLAGS :=
+endif
+
+LIB_SRC  := $(wildcard core/*.c etl/*.c transforms/*.c reports/*.c)
+CMD_SRC  := $(wildcard cmd/*.c)
+TEST_SRC := $(wildcard tests/test_*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(OUT)/%.o)
+CMD_OBJ  := $(CMD_SRC:%.c=$(OUT)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
+
+.PHONY: all deps build check test-unit test-pg demo bench fuzz clean format
+
+all: build
+build: $(OUT)/jianxi
+	@ln -sf $(OUT)/jianxi jianxi
+
+# Installs the Debian packages the build, tests and demo need; silent when
+# everything is present.
+DEB_PKGS := gcc make pkg-config libcsv-dev libxlsxwriter-dev libminizip-dev \
+	zlib1g-dev libexpat1-dev libpq-dev postgresql libcriterion-dev tzdata
+deps:
+	@scripts/install_deps.sh $(DEB_PKGS)
+
+$(OUT)/libjianxi.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@rm -f $@
+	@$(AR) rcs $@ $^
+
+$(OUT)/jianxi: $(CMD_OBJ) $(OUT)/libjianxi.a
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(OUT)/libjianxi.a $(LIBS)
+
+$(OUT)/%.o: %.c $(wildcard core/*.h etl/*.h transforms/*.h reports/*.h cmd/*.h)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(OUT)/tests/%: tests/%.c $(OUT)/libjianxi.a tests/testutil.h
+	@mkdir -p $(@D)
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(OUT)/libjianxi.a $(LIBS) -lcriterion
+
+# The README's test command: every test, under the sanitizers, with a real
+# PostgreSQL server started for the store tests.
+check: deps
+	$(MAKE) OUT=build/check test-unit
+	$(MAKE) OUT=build/check test-pg
+
+test-unit: $(OUT)/jianxi $(TEST_BIN)
+	@scripts/run_tests.sh $(OUT)
+
+test-pg: $(OUT)/jianxi $(TEST_BIN)
+	@scripts/with_postgres.sh scripts/run_tests.sh $(OUT) pg
+
+demo: deps
+	$(MAKE) build
+	@scripts/demo.sh
+
+bench: deps
+	$(MAKE) OUT=build/bench build/bench/jianxi
+	@scripts/bench.sh build/bench/jianxi
+
+fuzz:
+	@scripts/fuzz.sh
+
+format:
+	clang-format -i core/*.[ch] etl/*.[ch] transforms/*.[ch] reports/*.[ch] cmd/*.[ch] tests/*.[ch]
+
+clean:
+	rm -rf build jianxi

@@ -1,0 +1,157 @@
+/* Shared by the subcommands: config and store discovery, atomic output. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../core/period.h"
+#include "../etl/store.h"
+#include "commands.h"
+#include "common.h"
+
+const char *cmd_config_dir(const char *opt)
+{
+	const char *env = getenv("JIANXI_CONFIG");
+	return opt ? opt : env && *env ? env : "./config";
+}
+
+const char *cmd_store_url(const char *opt)
+{
+	const char *env = getenv("JIANXI_STORE");
+	return opt ? opt : env && *env ? env : "dir:./warehouse";
+}
+
+int cmd_config_load(const char *prog, const char *opt, struct jx_config *cfg)
+{
+	struct jx_config_problems problems = {0};
+	const char *dir = cmd_config_dir(opt);
+	if (jx_config_load(cfg, dir, &problems)) {
+		for (size_t i = 0; i < problems.n; i++)
+			fprintf(stderr, "%s: config: %s\n", prog, problems.lines[i]);
+		fprintf(stderr, "%s: the config in %s is not usable; nothing was done\n",
+			prog, dir);
+		jx_config_problems_release(&problems);
+		return JX_EXIT_USAGE;
+	}
+	jx_config_problems_release(&problems);
+	return 0;
+}
+
+int cmd_store_open(const char *prog, const char *opt, int lock,
+		   struct store **out)
+{
+	char err[512];
+	const char *url = cmd_store_url(opt);
+	if (store_open(url, out, err, sizeof err)) {
+		fprintf(stderr, "%s: cannot open the store: %s\n", prog, err);
+		return JX_EXIT_ENV;
+	}
+	if (lock) {
+		int rc = store_lock(*out, 60);
+		if (rc) {
+			if (rc == 1)
+				fprintf(stderr, "%s: another jianxi run holds the store; waited 60 s, nothing was done\n",
+					prog);
+			else
+				fprintf(stderr, "%s: cannot lock the store: %s\n", prog,
+					store_error(*out));
+			store_close(*out);
+			*out = NULL;
+			return JX_EXIT_ENV;
+		}
+	}
+	return 0;
+}
+
+int cmd_parse_period(const char *text, int *year, int *month)
+{
+	if (!text || strlen(text) != 7 || text[4] != '-' ||
+	    strspn(text, "0123456789-") != 7)
+		return -1;
+	return jx_period_parse(text, year, month);
+}
+
+int cmd_outfile_open(struct cmd_outfile *o, const char *path)
+{
+	memset(o, 0, sizeof *o);
+	size_t n = strlen(path) + 32;
+	o->path = strdup(path);
+	o->tmp = malloc(n);
+	if (!o->path || !o->tmp) {
+		free(o->path);
+		free(o->tmp);
+		errno = ENOMEM;
+		return -1;
+	}
+	snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+	int fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+	o->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!o->f) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		free(o->path);
+		free(o->tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_outfile_commit(struct cmd_outfile *o)
+{
+	int rc = 0, e = 0;
+	if (fflush(o->f) || fsync(fileno(o->f))) {
+		rc = -1;
+		e = errno;
+	}
+	if (fclose(o->f) && !rc) {
+		rc = -1;
+		e = errno;
+	}
+	if (!rc && rename(o->tmp, o->path)) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc)
+		unlink(o->tmp);
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof *o);
+	errno = e;
+	return rc;
+}
+
+void cmd_outfile_abort(struct cmd_outfile *o)
+{
+	if (o->f)
+		fclose(o->f);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof *o);
+}
+
+int cmd_mkdirs(const char *dir)
+{
+	char buf[4096];
+	size_t n = strlen(dir);
+	if (n >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, dir, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,189 @@
+/* Ingest of one file: sniff, read, lay out. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../core/sha256.h"
+#include "csv_reader.h"
+#include "ingest.h"
+#include "sniff.h"
+#include "xlsx_reader.h"
+
+#define DEFAULT_CHUNK (256 * 1024)
+
+static int has_tsv_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && !strcmp(name + n - 4, ".tsv");
+}
+
+/* Feeds a CSV reader from fd (or memory) and finishes the layout. */
+static int ingest_csv_stream(int fd, const unsigned char *mem, size_t mem_len,
+			     const char *name, const struct ingest_opts *o,
+			     struct layout *l)
+{
+	struct csv_reader *r = malloc(sizeof *r);
+	size_t chunk = o->chunk ? o->chunk : DEFAULT_CHUNK;
+	unsigned char *buf = fd >= 0 ? malloc(chunk) : NULL;
+	if (!r || (fd >= 0 && !buf) ||
+	    csv_reader_init(r, has_tsv_name(name) ? '\t' : 0, layout_row, l)) {
+		free(r);
+		free(buf);
+		return -1;
+	}
+	int rc = layout_sheet(l, NULL);
+	size_t off = 0;
+	while (!rc) {
+		ssize_t got;
+		const unsigned char *p;
+		if (fd >= 0) {
+			got = read(fd, buf, chunk);
+			if (got < 0 && errno == EINTR)
+				continue;
+			p = buf;
+		} else {
+			got = (ssize_t)(mem_len - off < chunk ? mem_len - off : chunk);
+			p = mem + off;
+			off += (size_t)got;
+		}
+		if (got < 0) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "读取文件出错：%s", strerror(errno));
+			rc = layout_fail(l, msg, NULL, 0, 0);
+			break;
+		}
+		rc = got ? csv_reader_feed(r, p, (size_t)got) : csv_reader_finish(r);
+		if (rc == ETL_READ_FAILED) {
+			rc = layout_fail(l, r->error, NULL, r->error_row, 0);
+			break;
+		}
+		if (!got) {
+			rc = rc ? rc : layout_finish(l);
+			break;
+		}
+	}
+	csv_reader_release(r);
+	free(r);
+	free(buf);
+	return rc;
+}
+
+static int hash_file(int fd, char hex[65])
+{
+	struct jx_sha256 c;
+	unsigned char buf[65536];
+	jx_sha256_init(&c);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		jx_sha256_update(&c, buf, (size_t)n);
+	}
+	jx_sha256_final(&c, hex);
+	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;
+}
+
+/* A file that cannot be read at all: one submission with an S1 finding,
+ * routed by what its name says. */
+static int ingest_unreadable(const char *path, const struct ingest_opts *o,
+			     const char *sha, const char *msg,
+			     layout_submission_fn fn, void *ctx)
+{
+	struct layout_opts lo = {o->cfg, path, o->received_at, sha};
+	struct layout *l = layout_new(&lo, fn, ctx);
+	if (!l)
+		return -1;
+	int rc = layout_fail(l, msg, NULL, 0, 0);
+	layout_free(l);
+	return rc;
+}
+
+int ingest_file(const char *path, const struct ingest_opts *o,
+		layout_submission_fn fn, void *ctx)
+{
+	struct ingest_opts opts = *o;
+	char msg[512];
+	/* O_NONBLOCK: a FIFO given as input must not hang the night */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(msg, sizeof msg, "无法打开文件：%s", strerror(errno));
+		return ingest_unreadable(path, &opts, NULL, msg, fn, ctx);
+	}
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(msg, sizeof msg, "不是普通文件（是目录、管道或设备），无法作为报表读取");
+		return ingest_unreadable(path, &opts, NULL, msg, fn, ctx);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (!opts.received_at)
+		opts.received_at = (int64_t)st.st_mtime;
+	char sha[65] = "";
+	if (opts.want_sha256 && hash_file(fd, sha)) {
+		snprintf(msg, sizeof msg, "读取文件出错：%s", strerror(errno));
+		close(fd);
+		return ingest_unreadable(path, &opts, NULL, msg, fn, ctx);
+	}
+	unsigned char head[512];
+	ssize_t n = pread(fd, head, sizeof head, 0);
+	if (n < 0)
+		n = 0;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	enum sniff_kind kind = sniff_file(head, (size_t)n, base, msg, sizeof msg);
+	int64_t cap = kind == SNIFF_XLSX ? INGEST_MAX_XLSX_BYTES : INGEST_MAX_CSV_BYTES;
+	if (kind != SNIFF_OTHER && st.st_size > cap) {
+		kind = SNIFF_OTHER;
+		snprintf(msg, sizeof msg, "文件过大（%lld 字节，上限 %lld 字节），请拆分后报送",
+			 (long long)st.st_size, (long long)cap);
+	}
+	if (kind == SNIFF_OTHER) {
+		close(fd);
+		return ingest_unreadable(path, &opts, *sha ? sha : NULL, msg, fn, ctx);
+	}
+	struct layout_opts lo = {opts.cfg, path, opts.received_at, *sha ? sha : NULL};
+	struct layout *l = layout_new(&lo, fn, ctx);
+	if (!l) {
+		close(fd);
+		return -1;
+	}
+	int rc;
+	if (kind == SNIFF_TEXT) {
+		rc = ingest_csv_stream(fd, NULL, 0, base, &opts, l);
+		close(fd);
+	} else {
+		close(fd);
+		struct etl_read_error err;
+		memset(&err, 0, sizeof err);
+		rc = 0;
+		if (opts.verify_first)
+			rc = xlsx_read(path, NULL, NULL, NULL, &err);
+		if (!rc)
+			rc = xlsx_read(path, layout_sheet, layout_row, l, &err);
+		if (rc == ETL_READ_FAILED)
+			rc = layout_fail(l, err.message, err.sheet, err.row, err.col);
+		else if (!rc)
+			rc = layout_finish(l);
+	}
+	layout_free(l);
+	return rc;
+}
+
+int ingest_csv_memory(const char *name, const void *data, size_t n,
+		      const struct ingest_opts *o, layout_submission_fn fn,
+		      void *ctx)
+{
+	struct layout_opts lo = {o->cfg, name, o->received_at, NULL};
+	struct layout *l = layout_new(&lo, fn, ctx);
+	if (!l)
+		return -1;
+	int rc = ingest_csv_stream(-1, data, n, name, o, l);
+	layout_free(l);
+	return rc;
+}

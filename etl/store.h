@@ -1,0 +1,69 @@
+/* The store: every version of every (district, period) submission, with its
+ * values, unit rows, findings and provenance. Two backends answer the same
+ * calls: "dir:PATH" (plain files, the default) and PostgreSQL (a libpq
+ * connection string or postgresql:// URI). Every call is all or nothing. */
+#ifndef ETL_STORE_H
+#define ETL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../core/config.h"
+#include "../core/submission.h"
+
+struct store;
+
+/* What is known of one stored version, without its values. */
+struct store_version {
+	char district_code[JX_CODE_MAX];
+	int year, month;
+	int version;            /* 1, 2, ... in load order per (district, period) */
+	enum jx_status status;
+	int64_t received_at;    /* Unix seconds */
+	int64_t loaded_at;
+	const char *file;       /* valid during the callback */
+	char sha256[65];
+	size_t errors, warnings;
+	int in_force;           /* 1 for the accepted version that counts */
+};
+
+/* Return 0 to go on, nonzero to stop (the caller gets that value). */
+typedef int (*store_version_fn)(void *ctx, const struct store_version *v);
+
+/* Opens url ("dir:PATH", "postgresql://...", or "host=... dbname=..."),
+ * creating or migrating the schema on first use. Returns 0 and *out (owned by
+ * the caller, free with store_close), or -1 with a message in err. */
+int store_open(const char *url, struct store **out, char *err, size_t errlen);
+void store_close(struct store *st);
+
+/* The last error message of st, in English for the operator. */
+const char *store_error(const struct store *st);
+
+/* Takes the single-writer lock for this run, waiting up to wait_seconds.
+ * Returns 0 when held, 1 when another run still holds it, -1 on error.
+ * Released by store_close. */
+int store_lock(struct store *st, int wait_seconds);
+
+/* Stores s as a new version of (s->district_code, s->year, s->month) with
+ * the status its findings give, in one transaction. A version with the same
+ * sha256 for the same (district, period) already stored is not stored again:
+ * *was_new is set to 0 and nothing changes. Returns 0 or -1 (nothing stored).
+ * s must have a known district and period. */
+int store_put(struct store *st, const struct jx_submission *s, int *was_new);
+
+/* Loads one version into out (reset first): figures, unit rows, findings,
+ * file, sheet, period, received_at, sha256; the district fields are left
+ * to the caller. version 0 means the version in force: the accepted version
+ * with the latest received_at (then the highest version number).
+ * Returns 0 found, 1 none, -1 error. meta may be NULL. */
+int store_get(struct store *st, const char *district_code, int year, int month,
+	      int version, struct jx_submission *out, struct store_version *meta);
+
+/* Calls fn for every version of the period (all districts), ordered by
+ * district code then version. Returns 0, fn's nonzero, or -1 on error. */
+int store_list_versions(struct store *st, int year, int month,
+			store_version_fn fn, void *ctx);
+
+/* 1 when a file with this sha256 has been loaded before, 0 when not, -1 error. */
+int store_file_seen(struct store *st, const char *sha256);
+
+#endif

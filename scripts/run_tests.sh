@@ -1,0 +1,35 @@
+#!/bin/sh
+# Runs the Criterion test programs built under $1 and prints one closing line
+# with the totals. With "pg" as $2 it runs only the PostgreSQL tests
+# (test_*_pg, which need JIANXI_TEST_PG); otherwise every other test.
+set -u
+out=$1
+mode=${2:-unit}
+export JIANXI_BIN="$PWD/$out/jianxi"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+passed=0 failed=0 log=$(mktemp)
+for t in "$out"/tests/test_*; do
+	case "$t" in
+	*_pg) [ "$mode" = pg ] || continue ;;
+	*) [ "$mode" = pg ] && continue ;;
+	esac
+	"$t" --jobs 2 >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	line=$(grep -a "Synthesis:" "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$t: no Criterion summary (exit $rc)"
+		failed=$((failed + 1))
+		continue
+	fi
+	p=$(echo "$line" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
+	f=$(echo "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
+	c=$(echo "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
+	passed=$((passed + p))
+	failed=$((failed + f + c))
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "$c" -eq 0 ] && failed=$((failed + 1))
+done
+rm -f "$log"
+echo "$mode tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

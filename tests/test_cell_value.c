@@ -1,0 +1,123 @@
+/* Cell values as districts write them: every accepted and refused form. */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "../core/finding.h"
+#include "../etl/cell_value.h"
+
+static int parse(const char *text, int indicator, int64_t *out)
+{
+	struct etl_cell c = {1, ETL_CELL_TEXT, text, strlen(text)};
+	return cell_value_parse(&c, indicator, out);
+}
+
+struct good_case {
+	const char *text;
+	int indicator;
+	int64_t value;
+};
+
+Test(cell_value, accepted_forms_give_exact_values)
+{
+	static const struct good_case cases[] = {
+		{"0", 1, 0},
+		{"12", 1, 12},
+		{" 12 ", 1, 12},
+		{"\xE3\x80\x80" "12\xE3\x80\x80", 1, 12},   /* U+3000 around */
+		{"\xEF\xBC\x91\xEF\xBC\x92", 1, 12},         /* full-width １２ */
+		{"1,234", 3, 1234},
+		{"1,234,567", 3, 1234567},
+		{"12.0", 5, 12},                             /* whole, written with a point */
+		{"+7", 5, 7},
+		{"35.5", 14, 355000},
+		{"0.0001", 14, 1},
+		{"12.3456", 14, 123456},
+		{"1,000.25", 14, 10002500},
+		{"12.34560", 14, 123456},                    /* trailing zero past 4 places */
+		{"-0", 2, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t v = -1;
+		int rule = parse(cases[i].text, cases[i].indicator, &v);
+		cr_assert_eq(rule, -1, "'%s' was refused with rule %d", cases[i].text, rule);
+		cr_assert_eq(v, cases[i].value, "'%s' gave %lld", cases[i].text, (long long)v);
+	}
+}
+
+struct bad_case {
+	const char *text;
+	int indicator;
+	int rule;
+};
+
+Test(cell_value, refused_forms_name_their_rule)
+{
+	static const struct bad_case cases[] = {
+		{"", 1, JX_T1},
+		{"   ", 1, JX_T1},
+		{"\xE3\x80\x80", 1, JX_T1},
+		{"十二", 1, JX_T2},
+		{"12人", 1, JX_T2},
+		{"1 2", 1, -1},             /* spaces vanish: "12" */
+		{"12,34", 3, JX_T2},        /* misplaced separator */
+		{",123", 3, JX_T2},
+		{"1e3", 3, JX_T2},
+		{"#DIV/0!", 3, JX_T2},
+		{"1.", 3, JX_T2},
+		{"-3", 4, JX_T3},
+		{"\xE2\x88\x92" "3", 4, JX_T3},            /* U+2212 minus */
+		{"\xEF\xBC\x8D" "3", 4, JX_T3},            /* full-width minus */
+		{"-1.5", 14, JX_T3},
+		{"1.5", 6, JX_T4},
+		{"0.5", 13, JX_T4},
+		{"1.23456", 14, JX_T4},
+		{"9999999999999", 1, JX_T2},               /* over the guard */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t v;
+		int rule = parse(cases[i].text, cases[i].indicator, &v);
+		cr_assert_eq(rule, cases[i].rule, "'%s' (indicator %d) gave rule %d, want %d",
+			     cases[i].text, cases[i].indicator, rule, cases[i].rule);
+	}
+}
+
+Test(cell_value, missing_cell_is_empty)
+{
+	int64_t v;
+	cr_assert_eq(cell_value_parse(NULL, 3, &v), JX_T1);
+}
+
+Test(cell_value, booleans_dates_and_errors_are_not_numbers)
+{
+	int64_t v;
+	struct etl_cell b = {1, ETL_CELL_BOOL, "TRUE", 4};
+	struct etl_cell d = {1, ETL_CELL_DATE, "2023-09-01", 10};
+	struct etl_cell e = {1, ETL_CELL_ERROR, "#N/A", 4};
+	cr_assert_eq(cell_value_parse(&b, 1, &v), JX_T2);
+	cr_assert_eq(cell_value_parse(&d, 1, &v), JX_T2);
+	cr_assert_eq(cell_value_parse(&e, 1, &v), JX_T2);
+}
+
+Test(cell_value, xlsx_numbers_parse_like_text)
+{
+	int64_t v;
+	struct etl_cell n = {1, ETL_CELL_NUMBER, "35.5", 4};
+	cr_assert_eq(cell_value_parse(&n, 14, &v), -1);
+	cr_assert_eq(v, 355000);
+}
+
+Test(cell_value, messages_name_the_indicator_cell_and_what_to_do)
+{
+	char buf[512];
+	cell_value_message(JX_T1, 6, "G7", "", buf, sizeof buf);
+	cr_assert(strstr(buf, "指标6（本期实际到岗人数）"), "%s", buf);
+	cr_assert(strstr(buf, "G7"), "%s", buf);
+	cr_assert(strstr(buf, "请填写 0"), "%s", buf);
+	cell_value_message(JX_T4, 14, "O6", "1.23456", buf, sizeof buf);
+	cr_assert(strstr(buf, "4位小数"), "%s", buf);
+}
+
+Test(cell_value, folding_removes_spaces_and_widths)
+{
+	char out[64];
+	cr_assert_str_eq(cell_text_fold(" 填报单位：\xE3\x80\x80 Ａb ", out, sizeof out), "填报单位:ab");
+}

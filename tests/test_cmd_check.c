@@ -1,0 +1,133 @@
+/* jianxi check as a user runs it: exit codes, stdout and stderr, and the
+ * findings of every CSV fixture against its reviewed golden file. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <string.h>
+#include "testutil.h"
+
+#define RECEIVED "2023-10-08T09:00:00"
+
+Test(cmd_check, every_csv_fixture_prints_exactly_its_golden_findings)
+{
+	DIR *d = opendir("fixtures/csv");
+	cr_assert(d);
+	struct dirent *e;
+	int files = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[512], golden[512];
+		snprintf(path, sizeof path, "fixtures/csv/%s", e->d_name);
+		snprintf(golden, sizeof golden, "fixtures/expected/%s.findings.csv", e->d_name);
+		char *want = tu_slurp(golden, NULL);
+		cr_assert(want, "no golden file %s", golden);
+		const char *args[] = {"check", "--config", "fixtures/config", "--received-at", RECEIVED,
+				      path, NULL};
+		struct run_result r = tu_run(args);
+		cr_assert_str_eq(r.out, want, "%s: findings differ from %s", path, golden);
+		int has_errors = tu_count_lines_with(want, ",error,") > 0;
+		cr_assert_eq(r.status, has_errors ? 1 : 0, "%s: exit %d", path, r.status);
+		cr_assert_str_eq(r.err, "", "%s wrote to stderr: %s", path, r.err);
+		tu_run_free(&r);
+		free(want);
+		files++;
+	}
+	closedir(d);
+	cr_assert_geq(files, 15);
+}
+
+Test(cmd_check, clean_file_exits_0_with_only_the_header)
+{
+	const char *args[] = {"check", "--config", "fixtures/config", "fixtures/csv/form_370102_2023-09.csv", NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 0);
+	cr_assert_str_eq(r.out, "file,sheet,cell,row,column,district_code,district_name,period,rule,"
+				"severity,indicator,value,message\n");
+	tu_run_free(&r);
+}
+
+Test(cmd_check, several_files_are_checked_in_one_run)
+{
+	const char *args[] = {"check", "--config", "fixtures/config", "--received-at", RECEIVED,
+			      "fixtures/csv/form_370102_2023-09.csv", "fixtures/csv/bad_relations_370112_2023-09.csv",
+			      "fixtures/csv/bad_total_370114_2023-09.csv", NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(tu_count_lines_with(r.out, ",R"), 6);
+	cr_assert_eq(tu_count_lines_with(r.out, ",S6,"), 1);
+	tu_run_free(&r);
+}
+
+Test(cmd_check, a_missing_file_is_a_finding_not_a_crash)
+{
+	const char *args[] = {"check", "--config", "fixtures/config", "no/such/370102_2023-09.csv", NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(tu_count_lines_with(r.out, ",S1,error,"), 1);
+	cr_assert(strstr(r.out, "无法打开文件"), "%s", r.out);
+	tu_run_free(&r);
+}
+
+Test(cmd_check, usage_errors_exit_2_with_a_message)
+{
+	const char *none[] = {"check", "--config", "fixtures/config", NULL};
+	struct run_result r = tu_run(none);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "no file given"), "%s", r.err);
+	cr_assert_str_eq(r.out, "");
+	tu_run_free(&r);
+	const char *badopt[] = {"check", "--frobnicate", "x.csv", NULL};
+	r = tu_run(badopt);
+	cr_assert_eq(r.status, 2);
+	tu_run_free(&r);
+	const char *badtime[] = {"check", "--config", "fixtures/config", "--received-at", "soon", "x.csv", NULL};
+	r = tu_run(badtime);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "--received-at"), "%s", r.err);
+	tu_run_free(&r);
+}
+
+Test(cmd_check, a_broken_config_exits_2_naming_file_and_line)
+{
+	char *dir = tu_tmpdir(), path[512];
+	snprintf(path, sizeof path, "%s/districts.csv", dir);
+	const char *districts = "code,name\n370102,历下区\n370102,市中区\n";
+	tu_write(path, districts, strlen(districts));
+	snprintf(path, sizeof path, "%s/settings.ini", dir);
+	tu_write(path, "city=济南市\nfirst_period=2023-01\n", strlen("city=济南市\nfirst_period=2023-01\n"));
+	const char *args[] = {"check", "--config", dir, "fixtures/csv/form_370102_2023-09.csv", NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "districts.csv:3: duplicate code '370102'"), "%s", r.err);
+	cr_assert_str_eq(r.out, "", "nothing is checked on a half-read config");
+	tu_run_free(&r);
+	free(dir);
+}
+
+Test(cmd_check, help_is_on_stdout_and_exits_0)
+{
+	const char *args[] = {"check", "--help", NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "usage: jianxi check"));
+	tu_run_free(&r);
+	const char *top[] = {"--help", NULL};
+	r = tu_run(top);
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "nightly"));
+	tu_run_free(&r);
+	const char *unknown[] = {"frobnicate", NULL};
+	r = tu_run(unknown);
+	cr_assert_eq(r.status, 2);
+	tu_run_free(&r);
+}
+
+Test(cmd_check, the_config_comes_from_the_environment_when_not_given)
+{
+	setenv("JIANXI_CONFIG", "fixtures/config", 1);
+	const char *args[] = {"check", "fixtures/csv/form_370102_2023-09.csv", NULL};
+	struct run_result r = tu_run(args);
+	unsetenv("JIANXI_CONFIG");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_run_free(&r);
+}

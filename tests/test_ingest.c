@@ -1,0 +1,253 @@
+/* Ingest of the CSV fixtures: the submissions and cells each file gives, and
+ * the same result at every chunk size. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../core/config.h"
+#include "../etl/ingest.h"
+#include "testutil.h"
+
+static struct jx_config cfg;
+
+static void setup(void)
+{
+	struct jx_config_problems p = {0};
+	cr_assert_eq(jx_config_load(&cfg, "fixtures/config", &p), 0);
+	jx_config_problems_release(&p);
+}
+
+static void teardown(void)
+{
+	jx_config_release(&cfg);
+}
+
+TestSuite(ingest, .init = setup, .fini = teardown);
+
+/* Every submission kept as a copy, and a text digest of all of them. */
+#define MAX_SUBS 16
+struct got {
+	size_t n;
+	struct jx_submission subs[MAX_SUBS];
+	char digest[16384];
+};
+
+static int keep(void *ctx, struct jx_submission *s)
+{
+	struct got *g = ctx;
+	char line[512];
+	snprintf(line, sizeof line, "%s %s units=%zu", s->district_code ? s->district_code : "-",
+		 s->period, s->n_units);
+	strncat(g->digest, line, sizeof g->digest - strlen(g->digest) - 1);
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		snprintf(line, sizeof line, " %d:%lld@%u,%u", s->figures[k].ok,
+			 (long long)s->figures[k].v, s->figures[k].row, s->figures[k].col);
+		strncat(g->digest, line, sizeof g->digest - strlen(g->digest) - 1);
+	}
+	for (size_t i = 0; i < s->findings.n; i++) {
+		const struct jx_finding *f = &s->findings.items[i];
+		snprintf(line, sizeof line, " [%s %u,%u %s]", jx_rule_id(f->rule), f->row, f->col,
+			 f->message);
+		strncat(g->digest, line, sizeof g->digest - strlen(g->digest) - 1);
+	}
+	strncat(g->digest, "\n", sizeof g->digest - strlen(g->digest) - 1);
+	if (g->n < MAX_SUBS) {
+		struct jx_submission *c = &g->subs[g->n++];
+		jx_submission_init(c);
+		c->district = s->district;
+		c->district_code = s->district_code;
+		c->year = s->year;
+		c->month = s->month;
+		memcpy(c->period, s->period, sizeof c->period);
+		memcpy(c->figures, s->figures, sizeof c->figures);
+		for (size_t i = 0; i < s->n_units; i++) {
+			struct jx_unit *u = jx_submission_add_unit(c, s->units[i].name, s->units[i].row);
+			u->is_total = s->units[i].is_total;
+			memcpy(u->v, s->units[i].v, sizeof u->v);
+		}
+		for (size_t i = 0; i < s->findings.n; i++)
+			jx_findings_copy(&c->findings, &s->findings.items[i]);
+	}
+	return 0;
+}
+
+static void got_release(struct got *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		jx_submission_release(&g->subs[i]);
+}
+
+static struct got *read_file(const char *path)
+{
+	struct got *g = calloc(1, sizeof *g);
+	struct ingest_opts o = {.cfg = &cfg, .received_at = 1696726800 /* 2023-10-08 */};
+	cr_assert_eq(ingest_file(path, &o, keep, g), 0);
+	return g;
+}
+
+Test(ingest, utf8_form_gives_one_submission_with_cell_provenance)
+{
+	struct got *g = read_file("fixtures/csv/form_370102_2023-09.csv");
+	cr_assert_eq(g->n, 1);
+	struct jx_submission *s = &g->subs[0];
+	cr_assert_str_eq(s->district_code, "370102");
+	cr_assert_str_eq(s->period, "2023-09");
+	cr_assert_eq(s->n_units, 1);
+	cr_assert_str_eq(s->units[0].name, "历下区");
+	int64_t want[14] = {52, 3, 640, 45, 60, 48, 40, 30, 20, 12, 6, 2, 150, 355000};
+	for (int k = 0; k < 14; k++) {
+		cr_assert(s->figures[k].ok);
+		cr_assert_eq(s->figures[k].v, want[k], "indicator %d", k + 1);
+		cr_assert_eq(s->figures[k].row, 6);
+		cr_assert_eq(s->figures[k].col, (uint32_t)k + 2);
+	}
+	cr_assert_eq(s->findings.n, 0);
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, gb18030_form_is_decoded_and_its_unit_text_names_the_district)
+{
+	struct got *g = read_file("fixtures/csv/form_gb18030_crlf.csv");
+	cr_assert_eq(g->n, 1);
+	struct jx_submission *s = &g->subs[0];
+	cr_assert_str_eq(s->district_code, "370103", "济南市市中区人力资源和社会保障局 is 市中区");
+	cr_assert_str_eq(s->period, "2023-09");
+	cr_assert_str_eq(s->units[0].name, "市中区");
+	cr_assert_eq(s->figures[0].v, 41);
+	cr_assert_eq(s->figures[13].v, 287500);
+	cr_assert_eq(s->figures[0].row, 6, "CRLF must not double the rows");
+	cr_assert_eq(s->findings.n, 0);
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, bom_form_with_full_width_digits_and_separators)
+{
+	struct got *g = read_file("fixtures/csv/form_370104_2023-09_bom.csv");
+	cr_assert_eq(g->n, 1);
+	struct jx_submission *s = &g->subs[0];
+	cr_assert_str_eq(s->district_code, "370104");
+	cr_assert_eq(s->figures[0].v, 12);
+	cr_assert_eq(s->figures[2].v, 1234);
+	cr_assert_eq(s->figures[3].v, 45);
+	cr_assert_eq(s->figures[11].v, 2);
+	cr_assert_eq(s->figures[13].v, 123456);
+	cr_assert_eq(s->findings.n, 0);
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, unit_rows_and_total_row_give_the_total_as_figures)
+{
+	struct got *g = read_file("fixtures/csv/form_units_370105_2023-09.csv");
+	cr_assert_eq(g->n, 1);
+	struct jx_submission *s = &g->subs[0];
+	cr_assert_eq(s->n_units, 3);
+	cr_assert(!s->units[0].is_total && !s->units[1].is_total && s->units[2].is_total);
+	cr_assert_eq(s->figures[0].v, 30);
+	cr_assert_eq(s->figures[0].row, 8, "figures come from the 合计 row");
+	cr_assert_eq(s->figures[13].v, 157500);
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, flat_export_gives_one_submission_per_row)
+{
+	struct got *g = read_file("fixtures/csv/flat_2023.csv");
+	cr_assert_eq(g->n, 4);
+	cr_assert_str_eq(g->subs[0].district_code, "370102");
+	cr_assert_str_eq(g->subs[0].period, "2023-08");
+	cr_assert_str_eq(g->subs[1].district_code, "370102");
+	cr_assert_str_eq(g->subs[1].period, "2023-09");
+	cr_assert_str_eq(g->subs[2].district_code, "370103");
+	cr_assert_str_eq(g->subs[2].period, "2023-09", "202309 is a period");
+	cr_assert_str_eq(g->subs[3].district_code, "370117");
+	cr_assert_eq(g->subs[3].figures[13].v, 21000);
+	cr_assert_eq(g->subs[3].figures[13].row, 5);
+	cr_assert_eq(g->subs[3].figures[13].col, 16);
+	for (size_t i = 0; i < g->n; i++)
+		cr_assert_eq(g->subs[i].findings.n, 0);
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, sub_units_without_total_are_summed)
+{
+	const char *text = "统计期：2023年9月\n项目,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"
+			   "甲街道,1,1,1,1,1,1,1,1,1,1,0,0,1,0.5\n乙街道,2,2,2,2,2,2,2,2,2,2,0,0,2,1.25\n\n"
+			   "填报单位：历城区\n";
+	struct got *g = calloc(1, sizeof *g);
+	struct ingest_opts o = {.cfg = &cfg, .received_at = 1696726800};
+	cr_assert_eq(ingest_csv_memory("x.csv", text, strlen(text), &o, keep, g), 0);
+	cr_assert_eq(g->n, 1);
+	cr_assert_str_eq(g->subs[0].district_code, "370112");
+	cr_assert_eq(g->subs[0].figures[0].v, 3);
+	cr_assert_eq(g->subs[0].figures[13].v, 17500);
+	cr_assert_eq(g->subs[0].findings.n, 0);
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, directory_given_as_a_file_is_an_s1_finding)
+{
+	struct got *g = read_file("fixtures");
+	cr_assert_eq(g->n, 1);
+	cr_assert_eq(g->subs[0].findings.n, 1);
+	cr_assert_eq(g->subs[0].findings.items[0].rule, JX_S1);
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, an_empty_file_is_an_s1_finding)
+{
+	char *dir = tu_tmpdir(), path[256];
+	snprintf(path, sizeof path, "%s/370102_2023-09.csv", dir);
+	tu_write(path, "", 0);
+	struct got *g = read_file(path);
+	cr_assert_eq(g->n, 1);
+	cr_assert_eq(g->subs[0].findings.items[0].rule, JX_S1);
+	cr_assert(strstr(g->subs[0].findings.items[0].message, "为空"));
+	cr_assert_str_eq(g->subs[0].district_code, "370102", "routed by its name");
+	got_release(g);
+	free(g);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+/* The parser at every chunk size gives what it gives in one piece. */
+static void same_at_every_chunk_size(const char *path)
+{
+	size_t len;
+	char *data = tu_slurp(path, &len);
+	cr_assert(data, "%s", path);
+	struct ingest_opts o = {.cfg = &cfg, .received_at = 1696726800, .chunk = len + 1};
+	struct got *whole = calloc(1, sizeof *whole);
+	cr_assert_eq(ingest_csv_memory(path, data, len, &o, keep, whole), 0);
+	cr_assert(whole->n > 0);
+	for (size_t chunk = 1; chunk <= 67; chunk++) {
+		struct got *g = calloc(1, sizeof *g);
+		o.chunk = chunk;
+		cr_assert_eq(ingest_csv_memory(path, data, len, &o, keep, g), 0);
+		cr_assert_str_eq(g->digest, whole->digest, "%s differs at chunk size %zu", path, chunk);
+		got_release(g);
+		free(g);
+	}
+	got_release(whole);
+	free(whole);
+	free(data);
+}
+
+Test(ingest, every_csv_fixture_reads_the_same_at_every_chunk_size)
+{
+	static const char *const files[] = {
+		"fixtures/csv/form_370102_2023-09.csv",	      "fixtures/csv/form_gb18030_crlf.csv",
+		"fixtures/csv/form_370104_2023-09_bom.csv",   "fixtures/csv/form_units_370105_2023-09.csv",
+		"fixtures/csv/flat_2023.csv",		      "fixtures/csv/bad_flat.tsv",
+		"fixtures/csv/bad_cells_370113_2023-09.csv",  "fixtures/csv/bad_encoding_370102_2023-09.csv",
+		"fixtures/csv/bad_quote_370102_2023-09.csv",
+	};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		same_at_every_chunk_size(files[i]);
+}

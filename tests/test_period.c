@@ -1,0 +1,107 @@
+/* Periods, dates, times and deadlines. */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "../core/config.h"
+#include "../core/period.h"
+#include "../transforms/deadline.h"
+
+Test(period, written_forms_parse_to_year_and_month)
+{
+	static const struct {
+		const char *text;
+		int y, m;
+	} cases[] = {
+		{"2023-09", 2023, 9},   {"2023-9", 2023, 9},      {"2023/09", 2023, 9},
+		{"2023.9", 2023, 9},    {"202309", 2023, 9},      {"2023年9月", 2023, 9},
+		{"2023年09月", 2023, 9}, {" 2023 年 9 月 ", 2023, 9}, {"2023-09-30", 2023, 9},
+		{"2023年9月30日", 2023, 9}, {"２０２３年９月", 2023, 9}, {"2023年9月份", 2023, 9},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int y = 0, m = 0;
+		cr_assert_eq(jx_period_parse(cases[i].text, &y, &m), 0, "'%s' refused", cases[i].text);
+		cr_assert(y == cases[i].y && m == cases[i].m, "'%s' gave %d-%d", cases[i].text, y, m);
+	}
+}
+
+Test(period, malformed_periods_are_refused)
+{
+	static const char *const bad[] = {"", "2023", "2023-13", "2023-00", "20231", "2023年13月",
+					  "九月", "2023-09x", "2023-9-45", "单位:个、人、万元"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int y, m;
+		cr_assert_eq(jx_period_parse(bad[i], &y, &m), -1, "'%s' accepted", bad[i]);
+	}
+}
+
+Test(period, file_names_give_their_period)
+{
+	int y, m;
+	cr_assert_eq(jx_period_find("370102_历下区_2023-09", &y, &m), 0);
+	cr_assert(y == 2023 && m == 9);
+	cr_assert_eq(jx_period_find("历下区202311报表", &y, &m), 0);
+	cr_assert(y == 2023 && m == 11);
+	cr_assert_eq(jx_period_find("历下区2024年3月", &y, &m), 0);
+	cr_assert(y == 2024 && m == 3);
+	/* a district code is not a period */
+	cr_assert_eq(jx_period_find("370102_历下区", &y, &m), -1);
+}
+
+Test(period, civil_days_round_trip_and_weekdays)
+{
+	int32_t d = jx_days_from_civil(2023, 10, 7);
+	int y, m, dd;
+	jx_civil_from_days(d, &y, &m, &dd);
+	cr_assert(y == 2023 && m == 10 && dd == 7);
+	cr_assert_eq(jx_weekday(d), 5, "2023-10-07 was a Saturday");
+	cr_assert_eq(jx_weekday(jx_days_from_civil(1970, 1, 1)), 3);
+	int32_t leap;
+	cr_assert_eq(jx_date_parse("2024-02-29", &leap), 0);
+	cr_assert_eq(jx_date_parse("2023-02-29", &leap), -1);
+}
+
+Test(period, times_parse_in_the_city_zone)
+{
+	int64_t t;
+	cr_assert_eq(jx_time_parse("2023-10-07T23:59:59", "Asia/Shanghai", &t), 0);
+	cr_assert_eq(t, 1696694399); /* 2023-10-07T15:59:59Z */
+	cr_assert_eq(jx_time_parse("2023-10-07T15:59:59Z", "Asia/Shanghai", &t), 0);
+	cr_assert_eq(t, 1696694399);
+	cr_assert_eq(jx_time_parse("2023-10-07T23:59:59+08:00", "UTC", &t), 0);
+	cr_assert_eq(t, 1696694399);
+	cr_assert_eq(jx_time_parse("2023-10-07 08:00", "Asia/Shanghai", &t), 0);
+	cr_assert_eq(jx_time_parse("yesterday", "Asia/Shanghai", &t), -1);
+	char buf[40];
+	jx_time_format(1696694399, "Asia/Shanghai", buf, sizeof buf);
+	cr_assert_str_eq(buf, "2023-10-07T23:59:59+08:00");
+}
+
+static struct jx_config jinan(void)
+{
+	struct jx_config cfg;
+	struct jx_config_problems p = {0};
+	cr_assert_eq(jx_config_load(&cfg, "fixtures/config", &p), 0);
+	jx_config_problems_release(&p);
+	return cfg;
+}
+
+Test(deadline, september_2023_moves_past_national_day_to_a_working_saturday)
+{
+	struct jx_config cfg = jinan();
+	int32_t d = deadline_day(&cfg, 2023, 9);
+	cr_assert_eq(d, jx_days_from_civil(2023, 10, 7), "deadline is not 2023-10-07");
+	/* end of that day in Beijing time */
+	cr_assert_eq(deadline_end(&cfg, 2023, 9), 1696694400);
+	jx_config_release(&cfg);
+}
+
+Test(deadline, weekend_moves_to_monday_and_plain_days_stay)
+{
+	struct jx_config cfg = jinan();
+	/* 2023-12-02 is a Saturday: the November deadline is Monday 12-04 */
+	cr_assert_eq(deadline_day(&cfg, 2023, 11), jx_days_from_civil(2023, 12, 4));
+	/* 2023-08-02 is a Wednesday */
+	cr_assert_eq(deadline_day(&cfg, 2023, 7), jx_days_from_civil(2023, 8, 2));
+	/* December's deadline is in January of the next year */
+	cr_assert_eq(deadline_day(&cfg, 2023, 12), jx_days_from_civil(2024, 1, 2));
+	jx_config_release(&cfg);
+}

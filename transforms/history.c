@@ -1,0 +1,80 @@
+/* Cross-period rules and the deadline rule. */
+#include <stdio.h>
+#include "../core/period.h"
+#include "deadline.h"
+#include "history.h"
+
+/* C3 fires when a flow is more than this many times last month's value
+ * and larger by more than JUMP_MIN. */
+#define JUMP_FACTOR 5
+#define JUMP_MIN 50
+
+static struct jx_loc value_loc(const struct jx_submission *s, int k)
+{
+	struct jx_loc loc = jx_submission_loc(s);
+	loc.row = s->figures[k - 1].row;
+	loc.col = s->figures[k - 1].col;
+	return loc;
+}
+
+void history_check(struct jx_submission *s, const struct history *h)
+{
+	char v[32], p[32];
+	const struct jx_value *f = s->figures;
+	if (h->has_max14 && f[JX_MONEY_INDICATOR - 1].ok &&
+	    f[JX_MONEY_INDICATOR - 1].v < h->max14) {
+		struct jx_loc loc = value_loc(s, JX_MONEY_INDICATOR);
+		jx_indicator_format(JX_MONEY_INDICATOR, f[JX_MONEY_INDICATOR - 1].v, v, sizeof v);
+		jx_indicator_format(JX_MONEY_INDICATOR, h->max14, p, sizeof p);
+		jx_findings_add(&s->findings, JX_C1, &loc, JX_MONEY_INDICATOR, v,
+				"指标14（%s）=%s 万元，小于本年 %d 月已报的 %s 万元；该指标为本年累计数，不应减少，请核实",
+				jx_indicator(JX_MONEY_INDICATOR)->name, v, h->max14_month, p);
+	}
+	if (!h->has_prev)
+		return;
+	/* C2: 13 = last month's 13 + 6 - 8 - 12 */
+	if (f[12].ok && f[5].ok && f[7].ok && f[11].ok) {
+		int64_t expect = h->prev[12] + f[5].v - f[7].v - f[11].v;
+		if (f[12].v != expect) {
+			struct jx_loc loc = value_loc(s, 13);
+			snprintf(v, sizeof v, "%lld", (long long)f[12].v);
+			jx_findings_add(&s->findings, JX_C2, &loc, 13, v,
+					"指标13（本期末实有在岗见习人数）=%lld，按上月末在岗 %lld + 本期到岗 %lld − 本期完成 %lld − 非正常结束 %lld 应为 %lld；请核实在岗人数或本期变动数",
+					(long long)f[12].v, (long long)h->prev[12], (long long)f[5].v,
+					(long long)f[7].v, (long long)f[11].v, (long long)expect);
+		}
+	}
+	/* C3: jumps of flow indicators */
+	for (int k = 1; k <= JX_N_INDICATORS; k++) {
+		const struct jx_indicator *ind = jx_indicator(k);
+		if (ind->kind != JX_KIND_FLOW || !f[k - 1].ok)
+			continue;
+		int64_t now = f[k - 1].v, before = h->prev[k - 1];
+		if (now > JUMP_FACTOR * before && now - before > JUMP_MIN) {
+			struct jx_loc loc = value_loc(s, k);
+			snprintf(v, sizeof v, "%lld", (long long)now);
+			jx_findings_add(&s->findings, JX_C3, &loc, k, v,
+					"指标%d（%s）=%lld，是上月 %lld 的 %d 倍以上；请确认没有把累计数当作本期数填报（本期数不与上期累积）",
+					k, ind->name, (long long)now, (long long)before, JUMP_FACTOR);
+		}
+	}
+}
+
+void history_check_deadline(struct jx_submission *s, const struct jx_config *cfg)
+{
+	if (!s->year || !s->received_at)
+		return;
+	int64_t end = deadline_end(cfg, s->year, s->month);
+	if (s->received_at < end)
+		return;
+	char got[40];
+	int y, m, d;
+	jx_time_format(s->received_at, cfg->timezone, got, sizeof got);
+	got[16] = 0; /* YYYY-MM-DDTHH:MM */
+	got[10] = ' ';
+	jx_civil_from_days(deadline_day(cfg, s->year, s->month), &y, &m, &d);
+	struct jx_loc loc = jx_submission_loc(s);
+	jx_findings_add(&s->findings, JX_L1, &loc, 0, NULL,
+			"%s 的报表于 %s 收到，晚于报送截止日 %04d-%02d-%02d（次月 %d 日，遇节假日顺延）；请按时报送",
+			s->period, got, y, m, d, cfg->deadline_day);
+}

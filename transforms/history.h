@@ -1,0 +1,29 @@
+/* Rules that need what is already stored: C1 (indicator 14 decreasing within
+ * a year), C2 (the stock-flow identity of 13), C3 (month-over-month jumps of
+ * flow indicators) and L1 (received after the deadline). The caller looks up
+ * the accepted versions in force and hands their figures in. */
+#ifndef TRANSFORMS_HISTORY_H
+#define TRANSFORMS_HISTORY_H
+
+#include "../core/config.h"
+#include "../core/submission.h"
+
+struct history {
+	/* the previous month's accepted figures (December of last year for
+	 * January), when there are any */
+	int has_prev;
+	int64_t prev[JX_N_INDICATORS];
+	/* the largest accepted indicator 14 of an earlier month this year */
+	int has_max14;
+	int64_t max14;
+	int max14_month;
+};
+
+/* Appends C1, C2 and C3 findings to s->findings. Values with a T finding are
+ * not compared. */
+void history_check(struct jx_submission *s, const struct history *h);
+
+/* Appends an L1 warning when s->received_at is after the deadline. */
+void history_check_deadline(struct jx_submission *s, const struct jx_config *cfg);
+
+#endif

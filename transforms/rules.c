@@ -1,0 +1,117 @@
+/* R1-R6 and S6, with messages a district clerk can act on. */
+#include <stdio.h>
+#include <string.h>
+#include "rules.h"
+
+struct relation {
+	enum jx_rule rule;
+	int left;        /* indicator that must be at least ... */
+	int right, plus; /* ... right (+ plus, when plus is not 0) */
+	const char *text;
+};
+
+static const struct relation relations[] = {
+	{JX_R1, 1, 2, 0, "1≥2"},
+	{JX_R2, 3, 4, 0, "3≥4"},
+	{JX_R3, 5, 6, 0, "5≥6"},
+	{JX_R4, 6, 7, 0, "6≥7"},
+	{JX_R5, 8, 9, 11, "8≥9+11"},
+	{JX_R6, 9, 10, 0, "9≥10"},
+};
+
+static const char *value_text(int k, int64_t v, char *buf)
+{
+	return jx_indicator_format(k, v, buf, 32);
+}
+
+/* "“某街道”行：" when the form has several unit rows, so the clerk knows
+ * which line; nothing when there is one. */
+static void row_prefix(const struct jx_submission *s, const struct jx_unit *u,
+		       char *buf, size_t size)
+{
+	if (s->n_units > 1)
+		snprintf(buf, size, "第 %u 行“%s”：", u->row, u->name);
+	else
+		buf[0] = 0;
+}
+
+static void check_unit(struct jx_submission *s, const struct jx_unit *u)
+{
+	char prefix[320], lv[32], rv[32], pv[32], sum[32];
+	row_prefix(s, u, prefix, sizeof prefix);
+	for (size_t i = 0; i < sizeof relations / sizeof relations[0]; i++) {
+		const struct relation *r = &relations[i];
+		const struct jx_value *l = &u->v[r->left - 1], *a = &u->v[r->right - 1];
+		const struct jx_value *b = r->plus ? &u->v[r->plus - 1] : NULL;
+		if (!l->ok || !a->ok || (b && !b->ok))
+			continue;
+		int64_t right = a->v + (b ? b->v : 0);
+		if (l->v >= right)
+			continue;
+		struct jx_loc loc = jx_submission_loc(s);
+		loc.row = l->row;
+		loc.col = l->col;
+		value_text(r->left, l->v, lv);
+		value_text(r->right, a->v, rv);
+		if (b) {
+			value_text(r->plus, b->v, pv);
+			value_text(r->left, right, sum);
+			jx_findings_add(&s->findings, r->rule, &loc, r->left, lv,
+					"%s指标%d（%s）=%s 小于 指标%d（%s）=%s 与 指标%d（%s）=%s 之和 %s，应满足 %s；请核实完成见习人数及留用、其他方式就业人数",
+					prefix, r->left, jx_indicator(r->left)->name, lv, r->right,
+					jx_indicator(r->right)->name, rv, r->plus,
+					jx_indicator(r->plus)->name, pv, sum, r->text);
+		} else {
+			jx_findings_add(&s->findings, r->rule, &loc, r->left, lv,
+					"%s指标%d（%s）=%s 小于 指标%d（%s）=%s，应满足 %s；请核实这两个数",
+					prefix, r->left, jx_indicator(r->left)->name, lv, r->right,
+					jx_indicator(r->right)->name, rv, r->text);
+		}
+	}
+}
+
+/* S6: the 合计 row must equal the sum of the other unit rows. */
+static void check_total(struct jx_submission *s)
+{
+	const struct jx_unit *total = NULL;
+	size_t parts = 0;
+	for (size_t i = 0; i < s->n_units; i++) {
+		if (s->units[i].is_total && !total)
+			total = &s->units[i];
+		else
+			parts++;
+	}
+	if (!total || !parts)
+		return;
+	for (int k = 1; k <= JX_N_INDICATORS; k++) {
+		const struct jx_value *t = &total->v[k - 1];
+		if (!t->ok)
+			continue;
+		int64_t sum = 0;
+		int ok = 1;
+		for (size_t i = 0; i < s->n_units; i++) {
+			if (&s->units[i] == total)
+				continue;
+			ok &= s->units[i].v[k - 1].ok;
+			sum += s->units[i].v[k - 1].v;
+		}
+		if (!ok || sum == t->v)
+			continue;
+		char tv[32], sv[32];
+		struct jx_loc loc = jx_submission_loc(s);
+		loc.row = t->row;
+		loc.col = t->col;
+		value_text(k, t->v, tv);
+		value_text(k, sum, sv);
+		jx_findings_add(&s->findings, JX_S6, &loc, k, tv,
+				"合计行指标%d（%s）=%s，不等于各单位之和 %s；请核对合计行或各单位的数据",
+				k, jx_indicator(k)->name, tv, sv);
+	}
+}
+
+void rules_check(struct jx_submission *s)
+{
+	for (size_t i = 0; i < s->n_units; i++)
+		check_unit(s, &s->units[i]);
+	check_total(s);
+}

@@ -1,0 +1,13 @@
+/* The form's own rules on one submission: the logical relations R1-R6 on
+ * every unit row (1≥2, 3≥4, 5≥6, 6≥7, 8≥9+11, 9≥10) and S6, the 合计 row
+ * against the sum of the unit rows. A relation with a cell that already has
+ * a T finding is not evaluated: one bad cell, one finding. */
+#ifndef TRANSFORMS_RULES_H
+#define TRANSFORMS_RULES_H
+
+#include "../core/submission.h"
+
+/* Appends R1-R6 and S6 findings to s->findings. */
+void rules_check(struct jx_submission *s);
+
+#endif
