@@ -1,11 +1,164 @@
-/* jianxi status: placeholder until its issue lands; says so and exits 2. */
+/* jianxi status --period P: who submitted, for chasing districts (催报):
+ * on_time, late, missing or rejected, from the version in force. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../core/csvout.h"
+#include "../core/period.h"
+#include "../etl/store.h"
+#include "../transforms/deadline.h"
 #include "commands.h"
+#include "common.h"
+
+static const char usage_text[] =
+	"usage: jianxi status --period YYYY-MM [--config DIR] [--store URL]\n"
+	"\n"
+	"Lists every configured district with the state of its submission for\n"
+	"the period: on_time, late, missing or rejected (the version in force\n"
+	"decides: a rejected file corrected on time is on_time).\n"
+	"\n"
+	"  --period YYYY-MM    the month\n"
+	"  --config DIR        config folder (default $JIANXI_CONFIG or ./config)\n"
+	"  --store URL         dir:PATH or a PostgreSQL connection string\n"
+	"  -o, --output FILE   write the CSV to FILE instead of stdout\n"
+	"  -h, --help          this text\n";
+
+/* What the versions of one district say. */
+struct district_state {
+	int any, accepted;
+	int64_t received_at;   /* of the version that decides */
+	char file[1024];
+	int64_t latest_received;
+	int latest_version;
+};
+
+struct status_scan {
+	const struct jx_config *cfg;
+	struct district_state *states;
+};
+
+static int status_version(void *vctx, const struct store_version *v)
+{
+	struct status_scan *scan = vctx;
+	int d = jx_config_district_exact(scan->cfg, v->district_code);
+	if (d < 0)
+		return 0; /* a district since removed from the config */
+	struct district_state *s = &scan->states[d];
+	if (v->in_force) {
+		s->accepted = 1;
+		s->received_at = v->received_at;
+		snprintf(s->file, sizeof s->file, "%s", v->file ? v->file : "");
+	} else if (!s->accepted && (!s->any || v->received_at > s->latest_received ||
+				    (v->received_at == s->latest_received && v->version > s->latest_version))) {
+		/* no accepted version: the latest rejected one is shown */
+		s->received_at = v->received_at;
+		snprintf(s->file, sizeof s->file, "%s", v->file ? v->file : "");
+	}
+	if (!s->any || v->received_at > s->latest_received) {
+		s->latest_received = v->received_at;
+		s->latest_version = v->version;
+	}
+	s->any = 1;
+	return 0;
+}
 
 int cmd_status(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("jianxi status: not built yet\n", stderr);
-	return JX_EXIT_USAGE;
+	static const struct option options[] = {
+		{"period", required_argument, NULL, 'p'},
+		{"config", required_argument, NULL, 'c'},
+		{"store", required_argument, NULL, 's'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config = NULL, *store_url = NULL, *period = NULL, *output = NULL;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o': output = optarg; break;
+		case 'p': period = optarg; break;
+		case 'c': config = optarg; break;
+		case 's': store_url = optarg; break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return JX_EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return JX_EXIT_USAGE;
+		}
+	}
+	int year, month;
+	if (!period || cmd_parse_period(period, &year, &month) || optind < argc) {
+		fprintf(stderr, "jianxi status: %s\n", !period ? "--period YYYY-MM is required"
+					     : optind < argc ? "unexpected argument"
+							     : "--period must be YYYY-MM");
+		fputs(usage_text, stderr);
+		return JX_EXIT_USAGE;
+	}
+	struct jx_config cfg;
+	int rc = cmd_config_load("jianxi status", config, &cfg);
+	if (rc)
+		return rc;
+	struct store *st;
+	if ((rc = cmd_store_open("jianxi status", store_url, 0, &st))) {
+		jx_config_release(&cfg);
+		return rc;
+	}
+	struct district_state *states = calloc(cfg.n_districts, sizeof *states);
+	struct status_scan scan = {&cfg, states};
+	if (!states || store_list_versions(st, year, month, status_version, &scan) < 0) {
+		fprintf(stderr, "jianxi status: store: %s\n", states ? store_error(st) : "out of memory");
+		free(states);
+		store_close(st);
+		jx_config_release(&cfg);
+		return JX_EXIT_ENV;
+	}
+	store_close(st);
+	int64_t end = deadline_end(&cfg, year, month);
+	int32_t dday = deadline_day(&cfg, year, month);
+	int y, m, d;
+	jx_civil_from_days(dday, &y, &m, &d);
+	char deadline[16], per[8];
+	snprintf(deadline, sizeof deadline, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	jx_period_format(year, month, per);
+	struct cmd_outfile out = {0};
+	FILE *f = stdout;
+	if (output) {
+		if (cmd_outfile_open(&out, output)) {
+			fprintf(stderr, "jianxi status: cannot write %s: %s\n", output, strerror(errno));
+			free(states);
+			jx_config_release(&cfg);
+			return JX_EXIT_ENV;
+		}
+		f = out.f;
+	}
+	fputs("period,district_code,district_name,status,received_at,deadline,file\n", f);
+	for (size_t i = 0; i < cfg.n_districts; i++) {
+		const struct district_state *s = &states[i];
+		char received[40] = "";
+		const char *status = "missing";
+		if (s->accepted)
+			status = s->received_at < end ? "on_time" : "late";
+		else if (s->any)
+			status = "rejected";
+		if (s->any)
+			jx_time_format(s->received_at, cfg.timezone, received, sizeof received);
+		const char *fields[] = {per, cfg.districts[i].code, cfg.districts[i].name, status,
+					received, deadline, s->any ? s->file : ""};
+		jx_csv_row(f, fields, sizeof fields / sizeof fields[0]);
+	}
+	free(states);
+	jx_config_release(&cfg);
+	if (output ? cmd_outfile_commit(&out) : fflush(stdout)) {
+		fprintf(stderr, "jianxi status: cannot write %s: %s\n", output ? output : "to stdout",
+			strerror(errno));
+		return JX_EXIT_ENV;
+	}
+	if (output)
+		printf("%s\n", output);
+	return JX_EXIT_OK;
 }

@@ -1,0 +1,39 @@
+/* Loading files into the store: ingest, the form's rules, the rules that
+ * need history (looked up in the store), then one store_put per submission.
+ * Shared by `jianxi load` and `jianxi nightly`. */
+#ifndef CMD_LOADER_H
+#define CMD_LOADER_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "../core/config.h"
+#include "../core/submission.h"
+
+struct store;
+
+struct loader {
+	const struct jx_config *cfg;
+	struct store *st;
+	FILE *findings;     /* every finding as CSV, or NULL */
+	FILE *lines;        /* one line per submission, or NULL */
+	/* counts over the run */
+	size_t submissions, accepted, rejected, unchanged, warnings;
+	/* counts of the last file loaded */
+	size_t file_accepted, file_rejected, file_unchanged;
+	char error[512];    /* why loader_file returned -1 */
+	/* called after each submission is handled, or NULL; stored is 1 when
+	 * it became a new version */
+	void (*on_submission)(void *ctx, const struct jx_submission *s, int stored);
+	void *ctx;
+};
+
+/* Writes the header of the per-submission lines. */
+void loader_lines_header(FILE *f);
+
+/* Loads one file received at received_at (0 = its modification time).
+ * Returns 0 when done (data problems are findings), or -1 when the store or
+ * memory failed (ld->error says why); submissions stored before the
+ * failure stay stored, each whole. */
+int loader_file(struct loader *ld, const char *path, int64_t received_at);
+
+#endif

@@ -1,0 +1,39 @@
+#!/bin/sh
+# make demo: runs the whole pipeline on the bundled season of district files
+# (fixtures/season), night by night, as a statistician's scheduled job would,
+# then writes the year-end workbook and a blank form. Everything goes under
+# demo-out/ in the checkout.
+set -eu
+cd "$(dirname "$0")/.."
+JX=${JIANXI:-./build/release/jianxi}
+OUT=demo-out
+rm -rf "$OUT"
+mkdir -p "$OUT/inbox"
+CONFIG="--config fixtures/config"
+STORE="--store dir:$OUT/warehouse"
+status=0
+for night in $(tail -n +2 fixtures/season/manifest.csv | cut -d, -f1 | sort -n -u); do
+	tail -n +2 fixtures/season/manifest.csv | while IFS=, read -r n file received; do
+		[ "$n" = "$night" ] || continue
+		cp "fixtures/season/$file" "$OUT/inbox/$file"
+		touch -d "$received" "$OUT/inbox/$file"
+	done
+	echo "== night $night: $(ls "$OUT/inbox" | grep -v -e '^processed$' -e '^rejected$' | wc -l) new file(s) in the inbox"
+	rc=0
+	$JX nightly $CONFIG $STORE --inbox "$OUT/inbox" --out "$OUT/reports" || rc=$?
+	# 1 means some district file was rejected: expected in this season
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+		echo "demo: nightly failed with exit $rc" >&2
+		exit "$rc"
+	fi
+done
+echo "== the year-end workbook and a blank form"
+$JX annual $CONFIG $STORE --year 2023 -o "$OUT/reports/annual-2023.xlsx" || status=$?
+$JX template $CONFIG --district 370102 --period 2023-10 -o "$OUT/reports/template-370102-2023-10.xlsx" || status=$?
+echo "== status of 2023-09"
+$JX status $CONFIG $STORE --period 2023-09 || status=$?
+echo
+echo "Reports are in $OUT/reports/ (per month: summary.csv/.xlsx, status.csv,"
+echo "feedback/<district>/; attainment-2023.csv/.xlsx; annual-2023.xlsx)."
+echo "The store is $OUT/warehouse/; the inbox with processed/ and rejected/ is $OUT/inbox/."
+exit "$status"
