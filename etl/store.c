@@ -1,0 +1,203 @@
+/* The store's front door: picks the backend from the URL, checks arguments
+ * once for both backends, and holds the helpers they share. */
+#include "store_backend.h"
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+int store_open(const char *url, struct store **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (!url || !*url) {
+		snprintf(err, errlen,
+			 "no store given: expected dir:PATH, a "
+			 "postgresql:// URI or a libpq connection string");
+		return -1;
+	}
+	if (starts_with(url, "dir:")) {
+		if (!url[4]) {
+			snprintf(err, errlen, "store URL \"dir:\" names no folder");
+			return -1;
+		}
+		return store_dir_open(url + 4, out, err, errlen);
+	}
+	/* A bare word would silently become a database name; ask for a form
+	 * that says what it is instead. */
+	if (starts_with(url, "postgresql://") || starts_with(url, "postgres://") ||
+	    strchr(url, '='))
+		return store_pg_open(url, out, err, errlen);
+	snprintf(err, errlen,
+		 "store URL \"%.200s\" not understood: expected dir:PATH, a "
+		 "postgresql:// URI or a libpq connection string (host=... "
+		 "dbname=...)",
+		 url);
+	return -1;
+}
+
+void store_close(struct store *st)
+{
+	if (st)
+		st->ops->close(st);
+}
+
+const char *store_error(const struct store *st)
+{
+	return st ? st->err : "no store";
+}
+
+int store_fail(struct store *st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof st->err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int store_lock(struct store *st, int wait_seconds)
+{
+	if (wait_seconds < 0)
+		wait_seconds = 0;
+	return st->ops->lock(st, wait_seconds);
+}
+
+/* Copies a 64-digit hex sha256 into out in lowercase; -1 when malformed. */
+static int sha256_normalize(const char *sha, char out[65])
+{
+	if (!sha)
+		return -1;
+	for (int i = 0; i < 64; i++) {
+		if (!isxdigit((unsigned char)sha[i]))
+			return -1;
+		out[i] = (char)tolower((unsigned char)sha[i]);
+	}
+	out[64] = 0;
+	return sha[64] ? -1 : 0;
+}
+
+static int period_ok(int year, int month)
+{
+	return year >= 1 && year <= 9999 && month >= 1 && month <= 12;
+}
+
+static int code_ok(const char *code)
+{
+	return code && *code && strlen(code) < JX_CODE_MAX;
+}
+
+int store_put(struct store *st, const struct jx_submission *s, int *was_new)
+{
+	int dummy;
+	if (!was_new)
+		was_new = &dummy;
+	*was_new = 0;
+	if (!s)
+		return store_fail(st, "store_put: no submission");
+	if (!code_ok(s->district_code))
+		return store_fail(st, "cannot store %s: the district is unknown",
+				  s->file ? s->file : "a submission");
+	if (!period_ok(s->year, s->month))
+		return store_fail(st, "cannot store %s: the period is unknown",
+				  s->file ? s->file : "a submission");
+	if (!s->file)
+		return store_fail(st, "cannot store a submission without a file name");
+	if (s->n_units && !s->units)
+		return store_fail(st, "cannot store %s: unit rows missing", s->file);
+	char sha[65];
+	if (sha256_normalize(s->sha256, sha))
+		return store_fail(st,
+				  "cannot store %s: sha256 \"%.70s\" is not 64 "
+				  "hex digits",
+				  s->file, s->sha256);
+	return st->ops->put(st, s, sha, was_new);
+}
+
+int store_get(struct store *st, const char *district_code, int year, int month, int version,
+	      struct jx_submission *out, struct store_version *meta)
+{
+	struct store_version scratch;
+	if (!meta)
+		meta = &scratch;
+	memset(meta, 0, sizeof *meta);
+	jx_submission_reset(out);
+	if (!code_ok(district_code))
+		return store_fail(st, "store_get: district code missing or too long");
+	if (!period_ok(year, month))
+		return store_fail(st, "store_get: period %d-%02d out of range", year, month);
+	if (version < 0)
+		return store_fail(st, "store_get: version %d out of range", version);
+	int rc = st->ops->get(st, district_code, year, month, version, out, meta);
+	if (rc != 0) {
+		/* Found nothing or failed half-way: hand back an empty record. */
+		jx_submission_reset(out);
+		memset(meta, 0, sizeof *meta);
+	}
+	/* The backend's copy is gone; out->file lives until out is reset. */
+	meta->file = rc == 0 ? out->file : NULL;
+	return rc;
+}
+
+int store_list_versions(struct store *st, int year, int month, store_version_fn fn, void *ctx)
+{
+	if (!period_ok(year, month))
+		return store_fail(st,
+				  "store_list_versions: period %d-%02d out of "
+				  "range",
+				  year, month);
+	return st->ops->list(st, year, month, fn, ctx);
+}
+
+int store_file_seen(struct store *st, const char *sha256)
+{
+	char sha[65];
+	if (sha256_normalize(sha256, sha))
+		return store_fail(st,
+				  "store_file_seen: \"%.70s\" is not 64 hex "
+				  "digits",
+				  sha256 ? sha256 : "");
+	return st->ops->file_seen(st, sha);
+}
+
+int store_version_newer(int64_t a_received, int a_version, int64_t b_received, int b_version)
+{
+	if (a_received != b_received)
+		return a_received > b_received;
+	return a_version > b_version;
+}
+
+const char *store_status_name(enum jx_status status)
+{
+	return status == JX_ACCEPTED ? "accepted" : "rejected";
+}
+
+int store_status_parse(const char *text, enum jx_status *status)
+{
+	if (text && !strcmp(text, "accepted"))
+		*status = JX_ACCEPTED;
+	else if (text && !strcmp(text, "rejected"))
+		*status = JX_REJECTED;
+	else
+		return -1;
+	return 0;
+}
+
+int store_parse_i64(const char *text, int64_t min, int64_t max, int64_t *out)
+{
+	if (!text || !*text || isspace((unsigned char)*text))
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(text, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

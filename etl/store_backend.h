@@ -1,0 +1,60 @@
+/* Inside the store: what a backend provides, and helpers both backends share.
+ * Only etl/store*.c and the store tests include this; every other stage goes
+ * through etl/store.h. */
+#ifndef ETL_STORE_BACKEND_H
+#define ETL_STORE_BACKEND_H
+
+#include "store.h"
+#include <stddef.h>
+#include <stdint.h>
+
+struct store_ops {
+	void (*close)(struct store *st);
+	int (*lock)(struct store *st, int wait_seconds);
+	/* s is checked by store.c; sha256 is lowercase hex. */
+	int (*put)(struct store *st, const struct jx_submission *s, const char *sha256,
+		   int *was_new);
+	/* out is reset by store.c before the call. */
+	int (*get)(struct store *st, const char *district_code, int year, int month, int version,
+		   struct jx_submission *out, struct store_version *meta);
+	int (*list)(struct store *st, int year, int month, store_version_fn fn, void *ctx);
+	int (*file_seen)(struct store *st, const char *sha256);
+};
+
+/* Every backend's handle starts with this. */
+struct store {
+	const struct store_ops *ops;
+	char err[1024];
+};
+
+/* Each opens its backend; same contract as store_open. */
+int store_dir_open(const char *path, struct store **out, char *err, size_t errlen);
+int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen);
+
+/* Sets st's message (printf-style); returns -1 so callers can
+ * `return store_fail(st, ...)`. */
+int store_fail(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* 1 when a is the better candidate for "in force" than b: both accepted,
+ * later received_at, then higher version. */
+int store_version_newer(int64_t a_received, int a_version, int64_t b_received, int b_version);
+
+/* "accepted" / "rejected", and back (returns 0 or -1). */
+const char *store_status_name(enum jx_status status);
+int store_status_parse(const char *text, enum jx_status *status);
+
+/* Parses a whole decimal number in [min, max]; text may not be NULL or
+ * hold anything else. Returns 0 or -1. */
+int store_parse_i64(const char *text, int64_t min, int64_t max, int64_t *out);
+
+/* The PostgreSQL migrations, in order; migration i brings the schema to
+ * version i + 1. Each text is byte for byte sql/00N_*.sql (the store tests
+ * check this), built in so the program needs no files at run time. */
+struct store_migration {
+	int version;
+	const char *file; /* "sql/001_schema.sql" */
+	const char *sql;
+};
+const struct store_migration *store_pg_migrations(size_t *n);
+
+#endif

@@ -1,0 +1,1089 @@
+/* The PostgreSQL store (libpq): one transaction per store_put, rows sent with
+ * COPY, every other value passed as a parameter. The schema is created or
+ * migrated on open, under an advisory lock, and recorded in schema_version. */
+#include "store_backend.h"
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Advisory lock keys: (JX_LOCK_CLASS, n). 0x6A69616E is "jian". */
+#define JX_LOCK_CLASS "1785291118"
+#define JX_LOCK_RUN JX_LOCK_CLASS ", 1"	    /* store_lock, per session */
+#define JX_LOCK_MIGRATE JX_LOCK_CLASS ", 2" /* schema changes */
+#define JX_LOCK_PUT JX_LOCK_CLASS ", 3"	    /* one store_put at a time */
+
+/* Rows are sent to COPY in chunks of about this size. */
+#define COPY_CHUNK (256 * 1024)
+
+struct pg_store {
+	struct store base;
+	PGconn *conn;
+	int locked; /* holds the run lock */
+};
+
+/* ---- migrations ------------------------------------------------------- */
+
+/* sql/001_schema.sql, byte for byte (tests/test_store.c compares them).
+ * After editing the .sql file, regenerate the lines between the markers with
+ *   sed -e 's/\\/\\\\/g; s/"/\\"/g; s/^/\t"/; s/$/\\n"/' sql/001_schema.sql */
+static const char SCHEMA_001[] =
+    /* BEGIN sql/001_schema.sql */
+    "-- jianxi store, schema version 1: every version of every (district, period)\n"
+    "-- submission, with its figures, unit rows (each value with the cell it came\n"
+    "-- from) and findings. jianxi applies this itself, in one transaction under an\n"
+    "-- advisory lock, and records it in schema_version; do not run it by hand.\n"
+    "\n"
+    "-- One row per loaded file per (district, period): accepted and rejected\n"
+    "-- versions alike, never updated or deleted. i1..i14 are the district's\n"
+    "-- figures (the 合计 row, or the sum of the unit rows); i14 is in yuan\n"
+    "-- (1 万元 = 10000). For each indicator, ok[n] is false when the value is not\n"
+    "-- valid (its cell had a T finding) and src_row[n]/src_col[n] name the sheet\n"
+    "-- cell it came from (0 when derived).\n"
+    "CREATE TABLE submission (\n"
+    "	id            bigserial   PRIMARY KEY,\n"
+    "	district_code text        NOT NULL,\n"
+    "	year          integer     NOT NULL CHECK (year BETWEEN 1 AND 9999),\n"
+    "	month         integer     NOT NULL CHECK (month BETWEEN 1 AND 12),\n"
+    "	version       integer     NOT NULL CHECK (version >= 1),\n"
+    "	status        text        NOT NULL CHECK (status IN ('accepted', 'rejected')),\n"
+    "	received_at   timestamptz NOT NULL,\n"
+    "	loaded_at     timestamptz NOT NULL DEFAULT now(),\n"
+    "	file          text        NOT NULL,\n"
+    "	sheet         text,       -- NULL for CSV files\n"
+    "	sha256        text        NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),\n"
+    "	errors        bigint      NOT NULL CHECK (errors >= 0),\n"
+    "	warnings      bigint      NOT NULL CHECK (warnings >= 0),\n"
+    "	dropped       bigint      NOT NULL DEFAULT 0 CHECK (dropped >= 0),\n"
+    "	i1 bigint NOT NULL, i2 bigint NOT NULL, i3 bigint NOT NULL,\n"
+    "	i4 bigint NOT NULL, i5 bigint NOT NULL, i6 bigint NOT NULL,\n"
+    "	i7 bigint NOT NULL, i8 bigint NOT NULL, i9 bigint NOT NULL,\n"
+    "	i10 bigint NOT NULL, i11 bigint NOT NULL, i12 bigint NOT NULL,\n"
+    "	i13 bigint NOT NULL, i14 bigint NOT NULL,\n"
+    "	ok            boolean[]   NOT NULL CHECK (cardinality(ok) = 14),\n"
+    "	src_row       bigint[]    NOT NULL CHECK (cardinality(src_row) = 14),\n"
+    "	src_col       bigint[]    NOT NULL CHECK (cardinality(src_col) = 14),\n"
+    "	UNIQUE (district_code, year, month, version),\n"
+    "	UNIQUE (district_code, year, month, sha256)\n"
+    ");\n"
+    "CREATE INDEX submission_period ON submission (year, month);\n"
+    "CREATE INDEX submission_sha256 ON submission (sha256);\n"
+    "\n"
+    "-- The unit rows (项目) of a version in file order, ord 1, 2, ..., with\n"
+    "-- their values as in submission.\n"
+    "CREATE TABLE unit_row (\n"
+    "	submission_id bigint    NOT NULL REFERENCES submission (id),\n"
+    "	ord           integer   NOT NULL CHECK (ord >= 1),\n"
+    "	name          text      NOT NULL,\n"
+    "	is_total      boolean   NOT NULL,   -- the 合计 row\n"
+    "	row_no        bigint    NOT NULL,   -- sheet row, 1-based\n"
+    "	i1 bigint NOT NULL, i2 bigint NOT NULL, i3 bigint NOT NULL,\n"
+    "	i4 bigint NOT NULL, i5 bigint NOT NULL, i6 bigint NOT NULL,\n"
+    "	i7 bigint NOT NULL, i8 bigint NOT NULL, i9 bigint NOT NULL,\n"
+    "	i10 bigint NOT NULL, i11 bigint NOT NULL, i12 bigint NOT NULL,\n"
+    "	i13 bigint NOT NULL, i14 bigint NOT NULL,\n"
+    "	ok            boolean[] NOT NULL CHECK (cardinality(ok) = 14),\n"
+    "	src_row       bigint[]  NOT NULL CHECK (cardinality(src_row) = 14),\n"
+    "	src_col       bigint[]  NOT NULL CHECK (cardinality(src_col) = 14),\n"
+    "	PRIMARY KEY (submission_id, ord)\n"
+    ");\n"
+    "\n"
+    "-- What the checks found, in the order found; columns as the findings CSV.\n"
+    "CREATE TABLE finding (\n"
+    "	submission_id bigint   NOT NULL REFERENCES submission (id),\n"
+    "	ord           integer  NOT NULL CHECK (ord >= 1),\n"
+    "	rule          text     NOT NULL,\n"
+    "	severity      text     NOT NULL CHECK (severity IN ('error', 'warning')),\n"
+    "	file          text,\n"
+    "	sheet         text,\n"
+    "	row_no        bigint   NOT NULL,   -- 0 = not applicable\n"
+    "	col_no        bigint   NOT NULL,\n"
+    "	district_code text,\n"
+    "	district_name text,\n"
+    "	period        text,\n"
+    "	indicator     smallint NOT NULL,   -- 0 = not applicable\n"
+    "	value         text,\n"
+    "	message       text     NOT NULL,\n"
+    "	PRIMARY KEY (submission_id, ord)\n"
+    ");\n"
+    "\n"
+    "-- The version in force of each (district, period): the accepted version\n"
+    "-- received last, then the highest version. Its i1..i14 are what counts.\n"
+    "CREATE VIEW submission_in_force AS\n"
+    "SELECT DISTINCT ON (district_code, year, month) *\n"
+    "FROM submission\n"
+    "WHERE status = 'accepted'\n"
+    "ORDER BY district_code, year, month, received_at DESC, version DESC;\n"
+    /* END sql/001_schema.sql */
+    ;
+
+static const struct store_migration MIGRATIONS[] = {
+    {1, "sql/001_schema.sql", SCHEMA_001},
+};
+
+const struct store_migration *store_pg_migrations(size_t *n)
+{
+	*n = sizeof MIGRATIONS / sizeof MIGRATIONS[0];
+	return MIGRATIONS;
+}
+
+/* ---- errors and statements -------------------------------------------- */
+
+/* Sets "what: message" on one line. From a result: the server's primary
+ * message with its detail and hint, without libpq's "ERROR:" and query
+ * excerpt; else libpq's connection message, lines joined. */
+static int pg_fail_res(struct pg_store *p, const char *what, const PGresult *res)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (primary) {
+		const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+		const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+		char extra[512] = "";
+		if (detail)
+			snprintf(extra, sizeof extra, " (%s)", detail);
+		if (hint) {
+			size_t l = strlen(extra);
+			snprintf(extra + l, sizeof extra - l, " Hint: %s", hint);
+		}
+		return store_fail(&p->base, "%s: %s%s", what, primary, extra);
+	}
+	const char *msg = res ? PQresultErrorMessage(res) : NULL;
+	if (!msg || !*msg)
+		msg = PQerrorMessage(p->conn);
+	if (!msg || !*msg)
+		msg = "no message from the server";
+	char line[768];
+	size_t n = 0;
+	for (const char *c = msg; *c && n + 3 < sizeof line; c++) {
+		if (*c != '\n') {
+			line[n++] = *c;
+		} else {
+			while (c[1] == ' ' || c[1] == '\t')
+				c++; /* libpq indents its second line */
+			if (c[1]) {
+				line[n++] = ';';
+				line[n++] = ' ';
+			}
+		}
+	}
+	line[n] = 0;
+	return store_fail(&p->base, "%s: %s", what, line);
+}
+
+static int pg_fail(struct pg_store *p, const char *what)
+{
+	return pg_fail_res(p, what, NULL);
+}
+
+/* Runs sql with text parameters; returns the result when its status is
+ * expect, else NULL with the message set. */
+static PGresult *pg_exec(struct pg_store *p, const char *what, const char *sql, int n,
+			 const char *const *params, ExecStatusType expect)
+{
+	PGresult *res = PQexecParams(p->conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (res && PQresultStatus(res) == expect)
+		return res;
+	pg_fail_res(p, what, res);
+	PQclear(res);
+	return NULL;
+}
+
+static int pg_cmd(struct pg_store *p, const char *what, const char *sql)
+{
+	PGresult *res = pg_exec(p, what, sql, 0, NULL, PGRES_COMMAND_OK);
+	PQclear(res);
+	return res ? 0 : -1;
+}
+
+/* Ends a failed transaction; the message already set is kept. When the
+ * connection is gone the server has rolled back on its own. */
+static void pg_rollback(struct pg_store *p)
+{
+	PQclear(PQexec(p->conn, "ROLLBACK"));
+}
+
+/* Runs a query and calls fn for each row as it arrives (single-row mode,
+ * so a version with many rows never sits whole in libpq's memory). */
+static int pg_each_row(struct pg_store *p, const char *what, const char *sql, int n,
+		       const char *const *params,
+		       int (*fn)(void *ctx, const PGresult *res, int row), void *ctx)
+{
+	if (!PQsendQueryParams(p->conn, sql, n, NULL, params, NULL, NULL, 0))
+		return pg_fail(p, what);
+	PQsetSingleRowMode(p->conn);
+	int rc = 0;
+	PGresult *res;
+	while ((res = PQgetResult(p->conn))) {
+		ExecStatusType s = PQresultStatus(res);
+		if (s == PGRES_SINGLE_TUPLE || s == PGRES_TUPLES_OK) {
+			for (int i = 0; !rc && i < PQntuples(res); i++)
+				rc = fn(ctx, res, i);
+		} else if (!rc) {
+			rc = pg_fail_res(p, what, res);
+		}
+		PQclear(res); /* drain every result, even after a failure */
+	}
+	return rc ? -1 : 0;
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80
+			   ? 4
+			   : 0;
+	}
+	return 0;
+}
+
+static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+/* The server takes only valid UTF-8 and one bad byte would fail the whole
+ * put, so stray bytes (a file name in GBK, say) become U+FFFD. Returns s
+ * itself when it is valid, else a copy in *owned (free it); NULL only when
+ * out of memory. */
+static const char *utf8_clean(const char *s, char **owned)
+{
+	*owned = NULL;
+	if (!s)
+		return NULL;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, bad = 0, i;
+	for (i = 0; u[i]; i += n ? n : 1)
+		if (!(n = utf8_seq(u + i)))
+			bad++;
+	if (!bad)
+		return s;
+	char *out = malloc(i + bad * 2 + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (i = 0; u[i]; i += n ? n : 1) {
+		n = utf8_seq(u + i);
+		memcpy(o, n ? s + i : REPLACEMENT, n ? n : 3);
+		o += n ? n : 3;
+	}
+	*o = 0;
+	return *owned = out;
+}
+
+/* ---- COPY ------------------------------------------------------------- */
+
+struct copy_buf {
+	struct pg_store *p;
+	const char *what;
+	char *buf;
+	size_t len, cap;
+	int failed;
+};
+
+static int copy_begin(struct copy_buf *c, struct pg_store *p, const char *what, const char *sql)
+{
+	memset(c, 0, sizeof *c);
+	c->p = p;
+	c->what = what;
+	PGresult *res = pg_exec(p, what, sql, 0, NULL, PGRES_COPY_IN);
+	if (!res)
+		return -1;
+	PQclear(res);
+	c->cap = COPY_CHUNK + 4096;
+	if (!(c->buf = malloc(c->cap))) {
+		c->failed = 1;
+		store_fail(&p->base, "%s: out of memory", what);
+	}
+	return 0;
+}
+
+static void copy_flush(struct copy_buf *c)
+{
+	if (!c->failed && c->len && PQputCopyData(c->p->conn, c->buf, (int)c->len) != 1) {
+		c->failed = 1;
+		pg_fail(c->p, c->what);
+	}
+	c->len = 0;
+}
+
+static void copy_bytes(struct copy_buf *c, const char *s, size_t n)
+{
+	if (c->failed)
+		return;
+	if (c->len + n > c->cap) {
+		copy_flush(c);
+		if (n > c->cap) {
+			char *nb = realloc(c->buf, n);
+			if (!nb) {
+				c->failed = 1;
+				store_fail(&c->p->base, "%s: out of memory", c->what);
+				return;
+			}
+			c->buf = nb;
+			c->cap = n;
+		}
+	}
+	memcpy(c->buf + c->len, s, n);
+	c->len += n;
+	if (c->len >= COPY_CHUNK)
+		copy_flush(c);
+}
+
+/* One text column in COPY's text format: NULL is \N; backslash, tab,
+ * newline and carriage return are escaped; invalid UTF-8 becomes U+FFFD. */
+static void copy_text(struct copy_buf *c, const char *s)
+{
+	if (!s) {
+		copy_bytes(c, "\\N", 2);
+		return;
+	}
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start = 0, n;
+	while (u[i]) {
+		const char *esc = NULL;
+		switch (u[i]) {
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		default:
+			break;
+		}
+		n = esc ? 1 : utf8_seq(u + i);
+		if (esc || !n) {
+			copy_bytes(c, s + start, i - start);
+			copy_bytes(c, esc ? esc : REPLACEMENT, esc ? 2 : 3);
+			i++;
+			start = i;
+		} else {
+			i += n;
+		}
+	}
+	copy_bytes(c, s + start, i - start);
+}
+
+static void copy_int(struct copy_buf *c, long long v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof b, "%lld", v);
+	copy_bytes(c, b, (size_t)n);
+}
+
+static void copy_tab(struct copy_buf *c)
+{
+	copy_bytes(c, "\t", 1);
+}
+
+static void copy_eol(struct copy_buf *c)
+{
+	copy_bytes(c, "\n", 1);
+}
+
+/* Ends the COPY and collects its results until libpq has no more; a
+ * failed COPY is ended with an error so the server discards it. */
+static int copy_end(struct copy_buf *c)
+{
+	copy_flush(c);
+	int rc = c->failed ? -1 : 0;
+	if (PQputCopyEnd(c->p->conn, c->failed ? "aborted by jianxi" : NULL) != 1 && !rc)
+		rc = pg_fail(c->p, c->what);
+	PGresult *res;
+	while ((res = PQgetResult(c->p->conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && !rc)
+			rc = pg_fail_res(c->p, c->what, res);
+		PQclear(res);
+	}
+	free(c->buf);
+	c->buf = NULL;
+	return rc;
+}
+
+/* ---- store_put -------------------------------------------------------- */
+
+/* The per-indicator arrays of 14 values in PostgreSQL's text form. */
+struct value_arrays {
+	char ok[64];
+	char row[256];
+	char col[256];
+};
+
+static void value_arrays(const struct jx_value *v, struct value_arrays *a)
+{
+	size_t o = 0, r = 0, c = 0;
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		const char *sep = k ? "," : "{";
+		o +=
+		    (size_t)snprintf(a->ok + o, sizeof a->ok - o, "%s%c", sep, v[k].ok ? 't' : 'f');
+		r += (size_t)snprintf(a->row + r, sizeof a->row - r, "%s%lu", sep,
+				      (unsigned long)v[k].row);
+		c += (size_t)snprintf(a->col + c, sizeof a->col - c, "%s%lu", sep,
+				      (unsigned long)v[k].col);
+	}
+	snprintf(a->ok + o, sizeof a->ok - o, "}");
+	snprintf(a->row + r, sizeof a->row - r, "}");
+	snprintf(a->col + c, sizeof a->col - c, "}");
+}
+
+/* i1..i14, ok, src_row, src_col as COPY columns, each after a tab. */
+static void copy_values(struct copy_buf *c, const struct jx_value *v)
+{
+	struct value_arrays a;
+	value_arrays(v, &a);
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		copy_tab(c);
+		copy_int(c, (long long)v[k].v);
+	}
+	copy_tab(c);
+	copy_bytes(c, a.ok, strlen(a.ok));
+	copy_tab(c);
+	copy_bytes(c, a.row, strlen(a.row));
+	copy_tab(c);
+	copy_bytes(c, a.col, strlen(a.col));
+}
+
+#define VALUE_COLS                                                                                 \
+	"i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12, i13, i14, ok, "                        \
+	"src_row, src_col"
+
+static int put_rows(struct pg_store *p, const struct jx_submission *s, const char *id)
+{
+	struct copy_buf c;
+	if (copy_begin(&c, p, "cannot store unit rows",
+		       "COPY unit_row (submission_id, ord, name, is_total, row_no, " VALUE_COLS
+		       ") FROM STDIN"))
+		return -1;
+	for (size_t i = 0; i < s->n_units && !c.failed; i++) {
+		const struct jx_unit *u = &s->units[i];
+		copy_bytes(&c, id, strlen(id));
+		copy_tab(&c);
+		copy_int(&c, (long long)i + 1);
+		copy_tab(&c);
+		copy_text(&c, u->name ? u->name : "");
+		copy_bytes(&c, u->is_total ? "\tt\t" : "\tf\t", 3);
+		copy_int(&c, (long long)u->row);
+		copy_values(&c, u->v);
+		copy_eol(&c);
+	}
+	if (copy_end(&c))
+		return -1;
+
+	if (copy_begin(&c, p, "cannot store findings",
+		       "COPY finding (submission_id, ord, rule, severity, file, "
+		       "sheet, row_no, col_no, district_code, district_name, "
+		       "period, indicator, value, message) FROM STDIN"))
+		return -1;
+	for (size_t i = 0; i < s->findings.n && !c.failed; i++) {
+		const struct jx_finding *f = &s->findings.items[i];
+		const char *rule = jx_rule_id(f->rule);
+		copy_bytes(&c, id, strlen(id));
+		copy_tab(&c);
+		copy_int(&c, (long long)i + 1);
+		copy_tab(&c);
+		copy_text(&c, rule ? rule : "?");
+		copy_tab(&c);
+		copy_text(&c, jx_severity_name(jx_rule_severity(f->rule)));
+		copy_tab(&c);
+		copy_text(&c, f->file);
+		copy_tab(&c);
+		copy_text(&c, f->sheet);
+		copy_tab(&c);
+		copy_int(&c, (long long)f->row);
+		copy_tab(&c);
+		copy_int(&c, (long long)f->col);
+		copy_tab(&c);
+		copy_text(&c, f->district_code);
+		copy_tab(&c);
+		copy_text(&c, f->district_name);
+		copy_tab(&c);
+		copy_text(&c, f->period);
+		copy_tab(&c);
+		copy_int(&c, f->indicator);
+		copy_tab(&c);
+		copy_text(&c, f->value);
+		copy_tab(&c);
+		copy_text(&c, f->message ? f->message : "");
+		copy_eol(&c);
+	}
+	return copy_end(&c);
+}
+
+static int pg_put(struct store *st, const struct jx_submission *s, const char *sha256, int *was_new)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char year[16], month[16], received[24], errors[24], warnings[24], dropped[24];
+	char *code_own, *file_own, *sheet_own;
+	const char *code = utf8_clean(s->district_code, &code_own);
+	const char *file = utf8_clean(s->file, &file_own);
+	const char *sheet = utf8_clean(s->sheet, &sheet_own);
+	int rc = -1;
+	if (!code || !file || (s->sheet && !sheet)) {
+		store_fail(st, "out of memory");
+		goto out;
+	}
+	snprintf(year, sizeof year, "%d", s->year);
+	snprintf(month, sizeof month, "%d", s->month);
+	snprintf(received, sizeof received, "%lld", (long long)s->received_at);
+	snprintf(errors, sizeof errors, "%zu", s->findings.errors);
+	snprintf(warnings, sizeof warnings, "%zu", s->findings.warnings);
+	snprintf(dropped, sizeof dropped, "%zu", s->findings.dropped);
+
+	if (pg_cmd(p, "cannot start a transaction", "BEGIN"))
+		goto out;
+	/* Version numbers are max + 1: one put at a time per database. */
+	PGresult *res =
+	    pg_exec(p, "cannot lock the store for writing",
+		    "SELECT pg_advisory_xact_lock(" JX_LOCK_PUT ")", 0, NULL, PGRES_TUPLES_OK);
+	if (!res)
+		goto rollback;
+	PQclear(res);
+	const char *key[] = {code, year, month, sha256};
+	res = pg_exec(p, "cannot look for an earlier copy",
+		      "SELECT 1 FROM submission WHERE district_code = $1 "
+		      "AND year = $2 AND month = $3 AND sha256 = $4",
+		      4, key, PGRES_TUPLES_OK);
+	if (!res)
+		goto rollback;
+	int dup = PQntuples(res) > 0;
+	PQclear(res);
+	if (dup) {
+		*was_new = 0;
+		rc = 0;
+		goto rollback;
+	}
+	char fig[JX_N_INDICATORS][24];
+	struct value_arrays arr;
+	value_arrays(s->figures, &arr);
+	const char *row[11 + JX_N_INDICATORS + 3] = {
+	    code,     year,	month,	store_status_name(jx_submission_status(s)),
+	    received, file,	sheet,	sha256,
+	    errors,   warnings, dropped};
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		snprintf(fig[k], sizeof fig[k], "%lld", (long long)s->figures[k].v);
+		row[11 + k] = fig[k];
+	}
+	row[11 + JX_N_INDICATORS] = arr.ok;
+	row[12 + JX_N_INDICATORS] = arr.row;
+	row[13 + JX_N_INDICATORS] = arr.col;
+	res = pg_exec(p, "cannot store the submission",
+		      "INSERT INTO submission (district_code, year, month, version, "
+		      "status, received_at, file, sheet, sha256, errors, warnings, "
+		      "dropped, " VALUE_COLS ") "
+		      "SELECT $1, $2, $3, coalesce(max(version), 0) + 1, "
+		      "$4, to_timestamp($5::bigint), $6, $7, $8, $9, $10, $11, "
+		      "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
+		      "$24, $25, $26, $27, $28 "
+		      "FROM submission WHERE district_code = $1 AND year = $2 "
+		      "AND month = $3 RETURNING id",
+		      11 + JX_N_INDICATORS + 3, row, PGRES_TUPLES_OK);
+	if (!res)
+		goto rollback;
+	char id[24];
+	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (put_rows(p, s, id))
+		goto rollback;
+	if (pg_cmd(p, "cannot commit the submission", "COMMIT"))
+		goto out;
+	*was_new = 1;
+	rc = 0;
+	goto out;
+rollback:
+	pg_rollback(p);
+out:
+	free(code_own);
+	free(file_own);
+	free(sheet_own);
+	return rc;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* The columns every version query returns, in_force computed alongside. */
+#define META_COLS                                                                                  \
+	"s.id, s.district_code, s.year, s.month, s.version, s.status, "                            \
+	"extract(epoch FROM s.received_at)::bigint, "                                              \
+	"extract(epoch FROM s.loaded_at)::bigint, s.file, s.sheet, s.sha256, "                     \
+	"s.errors, s.warnings, s.dropped, "                                                        \
+	"coalesce(s.id = (SELECT a.id FROM submission a "                                          \
+	"WHERE a.district_code = s.district_code AND a.year = s.year "                             \
+	"AND a.month = s.month AND a.status = 'accepted' "                                         \
+	"ORDER BY a.received_at DESC, a.version DESC LIMIT 1), false)"
+#define META_NCOLS 15
+
+struct pg_meta {
+	struct store_version v;
+	char id[24];
+	const char *file, *sheet; /* point into the result */
+	size_t dropped;
+};
+
+static int num(const PGresult *res, int row, int col, int64_t min, int64_t max, int64_t *out)
+{
+	return PQgetisnull(res, row, col) ||
+	       store_parse_i64(PQgetvalue(res, row, col), min, max, out);
+}
+
+static int meta_from_row(struct pg_store *p, const PGresult *res, int r, struct pg_meta *m)
+{
+	int64_t x[9];
+	memset(m, 0, sizeof *m);
+	const char *code = PQgetvalue(res, r, 1);
+	if (strlen(code) >= sizeof m->v.district_code || num(res, r, 2, 1, 9999, &x[0]) ||
+	    num(res, r, 3, 1, 12, &x[1]) || num(res, r, 4, 1, INT32_MAX, &x[2]) ||
+	    store_status_parse(PQgetvalue(res, r, 5), &m->v.status) ||
+	    num(res, r, 6, INT64_MIN, INT64_MAX, &x[3]) ||
+	    num(res, r, 7, INT64_MIN, INT64_MAX, &x[4]) || num(res, r, 11, 0, INT64_MAX, &x[5]) ||
+	    num(res, r, 12, 0, INT64_MAX, &x[6]) || num(res, r, 13, 0, INT64_MAX, &x[7]) ||
+	    strlen(PQgetvalue(res, r, 10)) != 64 || strlen(PQgetvalue(res, r, 0)) >= sizeof m->id)
+		return store_fail(&p->base,
+				  "submission %s holds a value jianxi "
+				  "cannot read",
+				  PQgetvalue(res, r, 0));
+	snprintf(m->id, sizeof m->id, "%s", PQgetvalue(res, r, 0));
+	strcpy(m->v.district_code, code);
+	m->v.year = (int)x[0];
+	m->v.month = (int)x[1];
+	m->v.version = (int)x[2];
+	m->v.received_at = x[3];
+	m->v.loaded_at = x[4];
+	m->file = PQgetvalue(res, r, 8);
+	m->sheet = PQgetisnull(res, r, 9) ? NULL : PQgetvalue(res, r, 9);
+	memcpy(m->v.sha256, PQgetvalue(res, r, 10), 65);
+	m->v.errors = (size_t)x[5];
+	m->v.warnings = (size_t)x[6];
+	m->dropped = (size_t)x[7];
+	m->v.in_force = PQgetvalue(res, r, 14)[0] == 't';
+	m->v.file = m->file;
+	return 0;
+}
+
+struct pg_get {
+	struct pg_store *p;
+	struct jx_submission *out;
+};
+
+static int bad_row(struct pg_get *g, const char *table)
+{
+	return store_fail(&g->p->base,
+			  "a row of %s holds a value jianxi cannot "
+			  "read",
+			  table);
+}
+
+/* "{1,2,...}" with exactly JX_N_INDICATORS numbers; 0 or -1. */
+static int parse_i64_array(const char *t, int64_t min, int64_t max, int64_t out[JX_N_INDICATORS])
+{
+	if (*t++ != '{')
+		return -1;
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(t, &end, 10);
+		if (end == t || errno || v < min || v > max ||
+		    *end != (k == JX_N_INDICATORS - 1 ? '}' : ','))
+			return -1;
+		out[k] = v;
+		t = end + 1;
+	}
+	return *t ? -1 : 0;
+}
+
+/* "{t,f,...}" with exactly JX_N_INDICATORS flags; 0 or -1. */
+static int parse_bool_array(const char *t, uint8_t out[JX_N_INDICATORS])
+{
+	if (*t++ != '{')
+		return -1;
+	for (int k = 0; k < JX_N_INDICATORS; k++, t += 2) {
+		if ((t[0] != 't' && t[0] != 'f') || t[1] != (k == JX_N_INDICATORS - 1 ? '}' : ','))
+			return -1;
+		out[k] = t[0] == 't';
+	}
+	return *t ? -1 : 0;
+}
+
+/* Reads VALUE_COLS starting at column first into v; 0 or -1. */
+static int values_from_row(const PGresult *res, int r, int first, struct jx_value *v)
+{
+	int64_t rows[JX_N_INDICATORS], cols[JX_N_INDICATORS];
+	uint8_t ok[JX_N_INDICATORS];
+	for (int k = 0; k < JX_N_INDICATORS; k++)
+		if (num(res, r, first + k, INT64_MIN, INT64_MAX, &v[k].v))
+			return -1;
+	if (parse_bool_array(PQgetvalue(res, r, first + JX_N_INDICATORS), ok) ||
+	    parse_i64_array(PQgetvalue(res, r, first + JX_N_INDICATORS + 1), 0, UINT32_MAX, rows) ||
+	    parse_i64_array(PQgetvalue(res, r, first + JX_N_INDICATORS + 2), 0, UINT32_MAX, cols))
+		return -1;
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		v[k].ok = ok[k];
+		v[k].row = (uint32_t)rows[k];
+		v[k].col = (uint32_t)cols[k];
+	}
+	return 0;
+}
+
+static int unit_from_row(void *ctx, const PGresult *res, int r)
+{
+	struct pg_get *g = ctx;
+	int64_t ord, row;
+	if (num(res, r, 0, 1, INT64_MAX, &ord) || (size_t)ord != g->out->n_units + 1 ||
+	    num(res, r, 3, 0, UINT32_MAX, &row))
+		return bad_row(g, "unit_row");
+	struct jx_unit *u = jx_submission_add_unit(g->out, PQgetvalue(res, r, 1), (uint32_t)row);
+	if (!u)
+		return store_fail(&g->p->base, "out of memory");
+	u->is_total = PQgetvalue(res, r, 2)[0] == 't';
+	if (values_from_row(res, r, 4, u->v))
+		return bad_row(g, "unit_row");
+	return 0;
+}
+
+static char *text_or_null(const PGresult *res, int r, int c)
+{
+	return PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+}
+
+static int finding_from_row(void *ctx, const PGresult *res, int r)
+{
+	struct pg_get *g = ctx;
+	struct jx_finding f = {0};
+	int64_t row, col, ind;
+	if (jx_rule_parse(PQgetvalue(res, r, 0), &f.rule) || num(res, r, 3, 0, UINT32_MAX, &row) ||
+	    num(res, r, 4, 0, UINT32_MAX, &col) || num(res, r, 8, 0, JX_N_INDICATORS, &ind))
+		return bad_row(g, "finding");
+	f.row = (uint32_t)row;
+	f.col = (uint32_t)col;
+	f.indicator = (int)ind;
+	/* Borrowed from the result: jx_findings_copy copies every string. */
+	f.file = text_or_null(res, r, 1);
+	f.sheet = text_or_null(res, r, 2);
+	f.district_code = text_or_null(res, r, 5);
+	f.district_name = text_or_null(res, r, 6);
+	f.period = text_or_null(res, r, 7);
+	f.value = text_or_null(res, r, 9);
+	f.message = text_or_null(res, r, 10);
+	if (jx_findings_copy(&g->out->findings, &f))
+		return store_fail(&g->p->base, "out of memory");
+	return 0;
+}
+
+static int pg_get(struct store *st, const char *code, int year, int month, int version,
+		  struct jx_submission *out, struct store_version *meta)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char y[16], mo[16], v[16];
+	snprintf(y, sizeof y, "%d", year);
+	snprintf(mo, sizeof mo, "%d", month);
+	snprintf(v, sizeof v, "%d", version);
+	char *code_own;
+	const char *code_ok = utf8_clean(code, &code_own);
+	if (!code_ok)
+		return store_fail(st, "out of memory");
+	const char *params[] = {code_ok, y, mo, v};
+	PGresult *res = version ? pg_exec(p, "cannot read the version",
+					  "SELECT " META_COLS ", " VALUE_COLS " FROM submission s "
+					  "WHERE s.district_code = $1 AND s.year = $2 "
+					  "AND s.month = $3 AND s.version = $4",
+					  4, params, PGRES_TUPLES_OK)
+				: pg_exec(p, "cannot read the version in force",
+					  "SELECT " META_COLS ", " VALUE_COLS " FROM submission s "
+					  "WHERE s.district_code = $1 AND s.year = $2 "
+					  "AND s.month = $3 AND s.status = 'accepted' "
+					  "ORDER BY s.received_at DESC, s.version DESC "
+					  "LIMIT 1",
+					  3, params, PGRES_TUPLES_OK);
+	free(code_own);
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return 1;
+	}
+	struct pg_meta m;
+	int rc = -1;
+	if (meta_from_row(p, res, 0, &m))
+		goto out;
+	out->file = strdup(m.file);
+	out->sheet = m.sheet ? strdup(m.sheet) : NULL;
+	if (!out->file || (m.sheet && !out->sheet)) {
+		store_fail(st, "out of memory");
+		goto out;
+	}
+	jx_submission_set_period(out, year, month);
+	out->received_at = m.v.received_at;
+	memcpy(out->sha256, m.v.sha256, sizeof out->sha256);
+
+	if (values_from_row(res, 0, META_NCOLS, out->figures)) {
+		store_fail(st, "submission %s holds figures jianxi cannot read", m.id);
+		goto out;
+	}
+	struct pg_get g = {p, out};
+	const char *id[] = {m.id};
+	if (pg_each_row(p, "cannot read unit rows",
+			"SELECT ord, name, is_total, row_no, " VALUE_COLS
+			" FROM unit_row WHERE submission_id = $1 ORDER BY ord",
+			1, id, unit_from_row, &g) ||
+	    pg_each_row(p, "cannot read findings",
+			"SELECT rule, file, sheet, row_no, col_no, district_code, "
+			"district_name, period, indicator, value, message "
+			"FROM finding WHERE submission_id = $1 ORDER BY ord",
+			1, id, finding_from_row, &g))
+		goto out;
+	/* The counts include findings past the list's cap. */
+	out->findings.errors = m.v.errors;
+	out->findings.warnings = m.v.warnings;
+	out->findings.dropped = m.dropped;
+	*meta = m.v;
+	meta->file = NULL;
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+struct pg_list {
+	struct pg_store *p;
+	store_version_fn fn;
+	void *ctx;
+	int fn_rc;
+};
+
+static int list_row(void *ctx, const PGresult *res, int r)
+{
+	struct pg_list *l = ctx;
+	struct pg_meta m;
+	if (meta_from_row(l->p, res, r, &m))
+		return -1;
+	l->fn_rc = l->fn(l->ctx, &m.v);
+	return l->fn_rc;
+}
+
+static int pg_list(struct store *st, int year, int month, store_version_fn fn, void *ctx)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char y[16], mo[16];
+	snprintf(y, sizeof y, "%d", year);
+	snprintf(mo, sizeof mo, "%d", month);
+	const char *params[] = {y, mo};
+	struct pg_list l = {p, fn, ctx, 0};
+	/* COLLATE "C": byte order, as the dir store sorts its folders. */
+	int rc = pg_each_row(p, "cannot list versions",
+			     "SELECT " META_COLS " FROM submission s "
+			     "WHERE s.year = $1 AND s.month = $2 "
+			     "ORDER BY s.district_code COLLATE \"C\", s.version",
+			     2, params, list_row, &l);
+	if (l.fn_rc)
+		return l.fn_rc;
+	return rc;
+}
+
+static int pg_file_seen(struct store *st, const char *sha256)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	const char *params[] = {sha256};
+	PGresult *res = pg_exec(p, "cannot look up the file",
+				"SELECT 1 FROM submission WHERE sha256 = $1 LIMIT 1", 1, params,
+				PGRES_TUPLES_OK);
+	if (!res)
+		return -1;
+	int seen = PQntuples(res) > 0;
+	PQclear(res);
+	return seen;
+}
+
+/* ---- lock, open, close ------------------------------------------------ */
+
+static int pg_lock(struct store *st, int wait_seconds)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	if (p->locked)
+		return 0; /* session locks stack; take it once */
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		PGresult *res = pg_exec(p, "cannot take the store lock",
+					"SELECT pg_try_advisory_lock(" JX_LOCK_RUN ")", 0, NULL,
+					PGRES_TUPLES_OK);
+		if (!res)
+			return -1;
+		int got = PQgetvalue(res, 0, 0)[0] == 't';
+		PQclear(res);
+		if (got) {
+			p->locked = 1;
+			return 0;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec + (now.tv_nsec - start.tv_nsec) / 1e9 >=
+		    wait_seconds) {
+			store_fail(st,
+				   "the store is in use by another run (waited "
+				   "%d s)",
+				   wait_seconds);
+			return 1;
+		}
+		struct timespec step = {0, 100 * 1000 * 1000};
+		while (nanosleep(&step, &step) && errno == EINTR)
+			;
+	}
+}
+
+static void pg_close(struct store *st)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	PQfinish(p->conn); /* also releases the session lock */
+	free(p);
+}
+
+/* Notices (such as "relation already exists, skipping") are not for the
+ * user; library code prints nothing. */
+static void pg_quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* 1 when the schema is already at the newest version, else 0 (also when
+ * this cannot be told; the migration then finds out properly). Lets users
+ * without the right to create tables open a store a DBA set up. */
+static int pg_schema_current(struct pg_store *p, int newest)
+{
+	PGresult *res = PQexec(p->conn, "SELECT CASE WHEN to_regclass('schema_version') "
+					"IS NULL THEN 0 ELSE 1 END");
+	int exists = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		     PQgetvalue(res, 0, 0)[0] == '1';
+	PQclear(res);
+	if (!exists)
+		return 0;
+	res = PQexec(p->conn, "SELECT coalesce(max(version), 0) FROM schema_version");
+	int64_t have = -1;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		store_parse_i64(PQgetvalue(res, 0, 0), 0, INT32_MAX, &have);
+	PQclear(res);
+	return have == newest;
+}
+
+/* Brings the schema to the newest version, in one transaction, while no
+ * other jianxi does the same. */
+static int pg_migrate(struct pg_store *p)
+{
+	size_t n;
+	const struct store_migration *ms = store_pg_migrations(&n);
+	if (pg_schema_current(p, ms[n - 1].version))
+		return 0;
+	if (pg_cmd(p, "cannot start a transaction", "BEGIN"))
+		return -1;
+	PGresult *res =
+	    pg_exec(p, "cannot lock the schema",
+		    "SELECT pg_advisory_xact_lock(" JX_LOCK_MIGRATE ")", 0, NULL, PGRES_TUPLES_OK);
+	if (!res)
+		goto fail;
+	PQclear(res);
+	if (pg_cmd(p, "cannot create table schema_version",
+		   "CREATE TABLE IF NOT EXISTS schema_version ("
+		   "version integer PRIMARY KEY, file text NOT NULL, "
+		   "applied_at timestamptz NOT NULL DEFAULT now())"))
+		goto fail;
+	res = pg_exec(p, "cannot read schema_version",
+		      "SELECT coalesce(max(version), 0) FROM schema_version", 0, NULL,
+		      PGRES_TUPLES_OK);
+	if (!res)
+		goto fail;
+	int64_t have;
+	int bad = store_parse_i64(PQgetvalue(res, 0, 0), 0, INT32_MAX, &have);
+	PQclear(res);
+	if (bad) {
+		store_fail(&p->base, "schema_version holds a value jianxi cannot "
+				     "read");
+		goto fail;
+	}
+	if (have > ms[n - 1].version) {
+		store_fail(&p->base,
+			   "the database has schema version %lld; this "
+			   "jianxi knows up to %d: use a newer jianxi",
+			   (long long)have, ms[n - 1].version);
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ms[i].version <= have)
+			continue;
+		char what[128], v[16];
+		snprintf(what, sizeof what, "cannot apply %s", ms[i].file);
+		/* A constant script of several statements: simple protocol. */
+		res = PQexec(p->conn, ms[i].sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			pg_fail_res(p, what, res);
+			PQclear(res);
+			goto fail;
+		}
+		PQclear(res);
+		snprintf(v, sizeof v, "%d", ms[i].version);
+		const char *params[] = {v, ms[i].file};
+		res = pg_exec(p, what,
+			      "INSERT INTO schema_version (version, file) "
+			      "VALUES ($1, $2)",
+			      2, params, PGRES_COMMAND_OK);
+		if (!res)
+			goto fail;
+		PQclear(res);
+	}
+	if (pg_cmd(p, "cannot commit the schema", "COMMIT"))
+		return -1;
+	return 0;
+fail:
+	pg_rollback(p);
+	return -1;
+}
+
+static const struct store_ops pg_ops = {
+    pg_close, pg_lock, pg_put, pg_get, pg_list, pg_file_seen,
+};
+
+int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct pg_store *p = calloc(1, sizeof *p);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	p->base.ops = &pg_ops;
+	/* Defaults first: what conninfo itself says wins (expand_dbname). A
+	 * server that does not answer must not hang a nightly run. */
+	const char *const keys[] = {"connect_timeout", "client_encoding",
+				    "fallback_application_name", "dbname", NULL};
+	const char *const vals[] = {"10", "UTF8", "jianxi", conninfo, NULL};
+	p->conn = PQconnectdbParams(keys, vals, 1);
+	if (!p->conn) {
+		free(p);
+		snprintf(err, errlen, "cannot connect to PostgreSQL: out of memory");
+		return -1;
+	}
+	PQsetNoticeProcessor(p->conn, pg_quiet, NULL);
+	int rc = PQstatus(p->conn) == CONNECTION_OK ? pg_migrate(p)
+						    : pg_fail(p, "cannot connect to PostgreSQL");
+	if (rc) {
+		snprintf(err, errlen, "%s", p->base.err);
+		pg_close(&p->base);
+		return -1;
+	}
+	*out = &p->base;
+	return 0;
+}

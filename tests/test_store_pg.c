@@ -1,0 +1,234 @@
+/* The store on PostgreSQL: every shared case of store_cases.h, each on a
+ * database of its own (Criterion runs tests in parallel) on the server named
+ * by $JIANXI_TEST_PG, plus what only a server shows. Run through
+ * scripts/with_postgres.sh (make test-pg); without a server these fail. */
+#include "store_cases.h"
+#include "testutil.h"
+#include <libpq-fe.h>
+
+static PGconn *pg_admin(void)
+{
+	const char *base = getenv("JIANXI_TEST_PG");
+	cr_assert(base && *base, "JIANXI_TEST_PG is not set: run the PostgreSQL tests through "
+				 "scripts/with_postgres.sh (make test-pg)");
+	PGconn *c = PQconnectdb(base);
+	cr_assert(PQstatus(c) == CONNECTION_OK, "cannot connect to %s: %s", base,
+		  PQerrorMessage(c));
+	return c;
+}
+
+static void pg_admin_exec(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+}
+
+/* $JIANXI_TEST_PG with dbname replaced by a new, empty database. */
+static char *pg_fresh_url(char *dbname, size_t size)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(dbname, size, "jx_test_%ld_%ld", (long)getpid(), ts.tv_nsec);
+	PGconn *admin = pg_admin();
+	char sql[256];
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
+	pg_admin_exec(admin, sql);
+	PQfinish(admin);
+
+	char *errmsg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(getenv("JIANXI_TEST_PG"), &errmsg);
+	cr_assert(opts, "JIANXI_TEST_PG: %s", errmsg ? errmsg : "?");
+	size_t cap = 4096, len = 0;
+	char *url = malloc(cap);
+	url[0] = 0;
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		const char *val = strcmp(o->keyword, "dbname") ? o->val : dbname;
+		if (!val)
+			continue;
+		len += (size_t)snprintf(url + len, cap - len, "%s='", o->keyword);
+		for (const char *p = val; *p && len + 3 < cap; p++) {
+			if (*p == '\'' || *p == '\\')
+				url[len++] = '\\';
+			url[len++] = *p;
+		}
+		len += (size_t)snprintf(url + len, cap - len, "' ");
+		cr_assert_lt(len, cap - 64);
+	}
+	PQconninfoFree(opts);
+	return url;
+}
+
+static void pg_drop(const char *dbname)
+{
+	PGconn *admin = pg_admin();
+	char sql[256];
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
+	pg_admin_exec(admin, sql);
+	PQfinish(admin);
+}
+
+#define PG_CASE(name)                                                                              \
+	Test(store_pg, name, .timeout = 300)                                                       \
+	{                                                                                          \
+		char db[64];                                                                       \
+		char *url = pg_fresh_url(db, sizeof db);                                           \
+		sc_##name(url);                                                                    \
+		pg_drop(db);                                                                       \
+		free(url);                                                                         \
+	}
+STORE_CASES(PG_CASE)
+
+Test(store_pg, an_unreachable_server_fails_at_once_with_a_message)
+{
+	struct store *st = NULL;
+	char err[1024] = "";
+	double t = sc_now();
+	int rc = store_open("host=127.0.0.1 port=1 dbname=jianxi connect_timeout=5", &st, err,
+			    sizeof err);
+	cr_assert_eq(rc, -1);
+	cr_assert_null(st);
+	cr_assert_lt(sc_now() - t, 5.0);
+	cr_assert(strstr(err, "cannot connect to PostgreSQL: "), "%s", err);
+	cr_assert(strlen(err) > strlen("cannot connect to PostgreSQL: "), "%s", err);
+
+	rc = store_open("postgresql:///jianxi?host=/nonexistent-jianxi", &st, err, sizeof err);
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(err, "nonexistent-jianxi"), "%s", err);
+}
+
+Test(store_pg, the_schema_is_versioned_and_applied_once)
+{
+	char db[64];
+	char *url = pg_fresh_url(db, sizeof db);
+	store_close(sc_open(url));
+	store_close(sc_open(url));
+	PGconn *c = PQconnectdb(url);
+	cr_assert(PQstatus(c) == CONNECTION_OK);
+	PGresult *r = PQexec(c, "SELECT version, file FROM schema_version");
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	cr_assert_eq(PQntuples(r), 1);
+	cr_assert_str_eq(PQgetvalue(r, 0, 0), "1");
+	cr_assert_str_eq(PQgetvalue(r, 0, 1), "sql/001_schema.sql");
+	PQclear(r);
+	/* A database from a newer jianxi is refused, not damaged. */
+	pg_admin_exec(c, "INSERT INTO schema_version (version, file) "
+			 "VALUES (99, 'sql/099_future.sql')");
+	PQfinish(c);
+	struct store *st = NULL;
+	char err[1024] = "";
+	cr_assert_eq(store_open(url, &st, err, sizeof err), -1);
+	cr_assert(strstr(err, "newer jianxi"), "%s", err);
+	pg_drop(db);
+	free(url);
+}
+
+Test(store_pg, the_version_in_force_and_its_figures_are_a_view_away)
+{
+	char db[64];
+	char *url = pg_fresh_url(db, sizeof db);
+	struct store *st = sc_open(url);
+	struct jx_submission v1, v2;
+	sc_fill(&v1, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 1);
+	sc_fill(&v2, "370102", SC_PERIOD_Y, SC_PERIOD_M, 2, 1);
+	v2.received_at = SC_T0 + 60;
+	v2.figures[13].v = 355000;
+	sc_put(st, &v1);
+	sc_put(st, &v2);
+	store_close(st);
+	PGconn *c = PQconnectdb(url);
+	PGresult *r = PQexec(c, "SELECT version, i14, i1 FROM submission_in_force");
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+	cr_assert_eq(PQntuples(r), 1);
+	cr_assert_str_eq(PQgetvalue(r, 0, 0), "2");
+	cr_assert_str_eq(PQgetvalue(r, 0, 1), "355000");
+	cr_assert_str_eq(PQgetvalue(r, 0, 2), "2000");
+	PQclear(r);
+	PQfinish(c);
+	jx_submission_release(&v1);
+	jx_submission_release(&v2);
+	pg_drop(db);
+	free(url);
+}
+
+Test(store_pg, bytes_that_are_not_utf8_are_stored_as_replacement_characters)
+{
+	char db[64];
+	char *url = pg_fresh_url(db, sizeof db);
+	struct store *st = sc_open(url);
+	struct jx_submission s, got;
+	sc_fill(&s, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 1);
+	free(s.file);
+	s.file = strdup("\xC0\xFA\xCF\xC2\xC7\xF8.csv"); /* 历下区 in GBK */
+	free(s.units[0].name);
+	s.units[0].name = strdup("a\xFF"
+				 "b\\");
+	cr_assert_eq(sc_put(st, &s), 1, "%s", store_error(st));
+	jx_submission_init(&got);
+	cr_assert_eq(store_get(st, "370102", SC_PERIOD_Y, SC_PERIOD_M, 0, &got, NULL), 0);
+	cr_assert_str_eq(got.file, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+				   "\xEF\xBF\xBD\xEF\xBF\xBD.csv");
+	cr_assert_str_eq(got.units[0].name, "a\xEF\xBF\xBD"
+					    "b\\");
+	jx_submission_release(&got);
+	jx_submission_release(&s);
+	store_close(st);
+	pg_drop(db);
+	free(url);
+}
+
+/* The server goes away in the middle of a put: the put fails with the
+ * server's message and nothing of it is stored. */
+Test(store_pg, a_connection_lost_during_a_put_stores_nothing)
+{
+	char db[64];
+	char *url = pg_fresh_url(db, sizeof db);
+	struct store *st = sc_open(url);
+	struct jx_submission s;
+	sc_fill(&s, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, SC_BIG_UNITS);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		/* Ends every other session on the database while the put runs. */
+		struct timespec ts = {0, 300 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		PGconn *c = PQconnectdb(getenv("JIANXI_TEST_PG"));
+		char sql[256];
+		snprintf(sql, sizeof sql,
+			 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+			 "WHERE datname = '%s' AND pid <> pg_backend_pid()",
+			 db);
+		PGresult *r = PQexec(c, sql);
+		int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+		PQfinish(c);
+		_exit(ok ? 0 : 1);
+	}
+	int was_new = 7;
+	int rc = store_put(st, &s, &was_new);
+	int status;
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (rc == 0) {
+		/* The put beat the terminator: then it must be whole. */
+		cr_assert_eq(was_new, 1);
+		cr_log_warn("the put finished before the connection was cut");
+	} else {
+		cr_assert_eq(rc, -1);
+		cr_assert_eq(was_new, 0);
+		cr_assert_neq(store_error(st)[0], 0);
+	}
+	store_close(st);
+	st = sc_open(url);
+	struct sc_list l;
+	sc_list(st, SC_PERIOD_Y, SC_PERIOD_M, &l);
+	cr_assert_eq(l.n, rc == 0 ? 1 : 0);
+	if (rc == 0)
+		sc_assert_stored(st, "370102", 1, &s, NULL);
+	cr_assert_eq(sc_put(st, &s), rc == 0 ? 0 : 1);
+	jx_submission_release(&s);
+	store_close(st);
+	pg_drop(db);
+	free(url);
+}
