@@ -1,0 +1,382 @@
+/* jianxi annual: the year-end workbook (due before 12-10): year-to-date
+ * totals, monthly trend, attainment, submission timeliness, data quality and
+ * retention, from every stored version of the year. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/period.h"
+#include "../etl/store.h"
+#include "../reports/annual.h"
+#include "../reports/xlsx_util.h"
+#include "../transforms/aggregate.h"
+#include "../transforms/deadline.h"
+#include "commands.h"
+#include "common.h"
+#include "report_input.h"
+
+/* Most versions of one month the report reads; far above 15 districts
+ * times any sane number of corrections. */
+#define MAX_VERSIONS_PER_MONTH 100000
+
+struct version_ref {
+	int district;
+	int version;
+	enum jx_status status;
+	int in_force;
+	int64_t received_at;
+};
+
+struct version_list {
+	const struct jx_config *cfg;
+	struct version_ref *items;
+	size_t n, cap;
+	int too_many, no_memory;
+};
+
+static int collect_version(void *ctx, const struct store_version *v)
+{
+	struct version_list *vl = ctx;
+	int d = jx_config_district_exact(vl->cfg, v->district_code);
+	if (d < 0 || strcmp(vl->cfg->districts[d].code, v->district_code))
+		return 0;
+	if (vl->n == vl->cap) {
+		if (vl->cap >= MAX_VERSIONS_PER_MONTH) {
+			vl->too_many = 1;
+			return 1;
+		}
+		size_t cap = vl->cap ? vl->cap * 2 : 64;
+		struct version_ref *items = realloc(vl->items, cap * sizeof *items);
+		if (!items) {
+			vl->no_memory = 1;
+			return 1;
+		}
+		vl->items = items;
+		vl->cap = cap;
+	}
+	vl->items[vl->n++] = (struct version_ref){
+		d, v->version, v->status, v->in_force, v->received_at};
+	return 0;
+}
+
+/* Adds one month's timeliness to a district's tally. */
+static void tally_month(struct annual_timeliness *t, int m,
+			enum annual_month_status st)
+{
+	t->month[m - 1] = st;
+	switch (st) {
+	case ANNUAL_ON_TIME: t->on_time++; break;
+	case ANNUAL_LATE: t->late++; break;
+	case ANNUAL_REJECTED: t->rejected++; break;
+	case ANNUAL_MISSING: t->missing++; break;
+	case ANNUAL_NOT_DUE: return;
+	}
+	t->due++;
+}
+
+/* Reads the versions of every month: timeliness (months up to as_of) and
+ * findings by rule (every version of the year). Returns 0 or JX_EXIT_ENV. */
+static int read_versions(const char *prog, struct store *st,
+			 const struct jx_config *cfg, int year, int as_of,
+			 struct annual_report *r)
+{
+	struct version_list vl = {.cfg = cfg};
+	struct jx_submission sub;
+	jx_submission_init(&sub);
+	int64_t now = (int64_t)time(NULL);
+	int first = jx_period_index(cfg->first_year, cfg->first_month);
+	int rc = 0;
+	for (int m = 1; m <= 12 && !rc; m++) {
+		vl.n = 0;
+		int lr = store_list_versions(st, year, m, collect_version, &vl);
+		if (lr || vl.too_many || vl.no_memory) {
+			fprintf(stderr, "%s: cannot read the versions of %d-%02d: %s\n",
+				prog, year, m,
+				vl.too_many    ? "more versions than the report reads"
+				: vl.no_memory ? "out of memory"
+					       : store_error(st));
+			rc = JX_EXIT_ENV;
+			break;
+		}
+		int counts = m <= as_of && jx_period_index(year, m) >= first;
+		int64_t deadline = deadline_end(cfg, year, m);
+		for (size_t d = 0; d < r->n_districts && counts; d++) {
+			const struct version_ref *force = NULL;
+			int any = 0;
+			for (size_t i = 0; i < vl.n; i++) {
+				if ((size_t)vl.items[i].district != d)
+					continue;
+				any = 1;
+				if (vl.items[i].in_force &&
+				    vl.items[i].status == JX_ACCEPTED)
+					force = &vl.items[i];
+			}
+			enum annual_month_status s =
+				force ? (force->received_at <= deadline
+						 ? ANNUAL_ON_TIME
+						 : ANNUAL_LATE)
+				: any		 ? ANNUAL_REJECTED
+				: deadline < now ? ANNUAL_MISSING
+						 : ANNUAL_NOT_DUE;
+			tally_month(&r->districts[d].timely, m, s);
+			tally_month(&r->total.timely, m, s);
+		}
+		for (size_t i = 0; i < vl.n; i++) {
+			const struct version_ref *v = &vl.items[i];
+			struct annual_quality *q = &r->districts[v->district].quality;
+			int got = store_get(st, cfg->districts[v->district].code, year,
+					    m, v->version, &sub, NULL);
+			if (got < 0) {
+				fprintf(stderr, "%s: cannot read %s %d-%02d version %d: %s\n",
+					prog, cfg->districts[v->district].code, year,
+					m, v->version, store_error(st));
+				rc = JX_EXIT_ENV;
+				break;
+			}
+			if (got)
+				continue;
+			for (int k = 0; k < 2; k++, q = &r->total.quality) {
+				q->versions++;
+				q->rejected += v->status == JX_REJECTED;
+				q->errors += sub.findings.errors;
+				q->warnings += sub.findings.warnings;
+				for (size_t f = 0; f < sub.findings.n; f++) {
+					enum jx_rule rule = sub.findings.items[f].rule;
+					if ((int)rule >= 0 && rule < JX_RULE_COUNT)
+						q->by_rule[rule]++;
+				}
+			}
+		}
+	}
+	for (size_t d = 0; d <= r->n_districts; d++) {
+		struct annual_timeliness *t =
+			d < r->n_districts ? &r->districts[d].timely : &r->total.timely;
+		if (t->due)
+			agg_rate(t->on_time, t->due, t->on_time_rate,
+				 sizeof t->on_time_rate);
+	}
+	free(vl.items);
+	jx_submission_release(&sub);
+	return rc;
+}
+
+/* Year to date, the monthly trend and retention from the aggregation. */
+static int build_figures(const struct jx_config *cfg, const struct agg_year *y,
+			 int as_of, struct annual_report *r)
+{
+	struct agg_figures f;
+	for (size_t d = 0; d <= cfg->n_districts; d++) {
+		int is_city = d == cfg->n_districts;
+		struct annual_district *ad = is_city ? &r->total : &r->districts[d];
+		struct summary_row *sr = is_city ? &r->ytd.total : &r->ytd.rows[d];
+		for (int m = 1; m <= 12; m++) {
+			if (is_city) {
+				if (agg_city_month(y, m, &f))
+					return -1;
+				ad->counted[m - 1] = f.n;
+			} else {
+				agg_district_month(y, d, m, &f);
+			}
+			ad->accepted[m - 1] = f.n > 0;
+			memcpy(ad->month_v[m - 1], f.v, sizeof f.v);
+		}
+		if (is_city ? agg_ytd_city(y, as_of, &f)
+			    : agg_ytd_district(y, d, as_of, &f))
+			return -1;
+		ad->has_retention = f.n > 0;
+		ad->completed = f.v[7];
+		ad->retained = f.v[8];
+		if (f.n)
+			agg_rate(f.v[8], f.v[7], ad->retention_rate,
+				 sizeof ad->retention_rate);
+		sr->status = f.n ? SUMMARY_ACCEPTED : SUMMARY_MISSING;
+		memcpy(sr->v, f.v, sizeof sr->v);
+		if (is_city) {
+			r->ytd.n_counted = f.n;
+			continue;
+		}
+		ad->code = sr->code = cfg->districts[d].code;
+		ad->name = sr->name = cfg->districts[d].name;
+		for (int m = 1; m <= as_of && !f.n; m++) {
+			const struct agg_cell *c = agg_year_cell_const(y, d, m);
+			if (c && c->state == AGG_REJECTED)
+				sr->status = SUMMARY_REJECTED;
+		}
+	}
+	r->ytd.total.code = "total";
+	r->ytd.total.name = "合计";
+	return 0;
+}
+
+static const char usage_text[] =
+	"usage: jianxi annual --year YYYY -o FILE.xlsx [--as-of YYYY-MM]\n"
+	"                     [--config DIR] [--store URL]\n"
+	"\n"
+	"The year-end workbook: 全年汇总 (year to date by district in the form\n"
+	"layout: flows summed, stocks and indicator 14 as last reported),\n"
+	"月度趋势 (indicators 4, 6, 8, 9, 13 by month, with line charts),\n"
+	"目标完成 (attainment), 报送及时性 (on time / late / rejected / missing\n"
+	"per district and month), 数据质量 (findings of every stored version by\n"
+	"rule and district) and 留用率 (Σ9 ÷ Σ8). Prints the path written.\n"
+	"\n"
+	"  --year YYYY       the year (required)\n"
+	"  -o, --output FILE the workbook to write (required; written atomically)\n"
+	"  --as-of YYYY-MM   last month counted; default: the latest month of the\n"
+	"                    year with any accepted submission\n"
+	"  --config DIR      config folder (else $JIANXI_CONFIG, else ./config)\n"
+	"  --store URL       dir:PATH or PostgreSQL (else $JIANXI_STORE,\n"
+	"                    else dir:./warehouse)\n"
+	"\n"
+	"Exit: 0 done, 2 usage or config error, 3 store or I/O failure.\n";
+
+struct annual_opts {
+	const char *year, *as_of, *config, *store, *output;
+	int help;
+};
+
+static int parse_opts(int argc, char **argv, struct annual_opts *o)
+{
+	static const struct option longopts[] = {
+		{"year", required_argument, NULL, 'y'},
+		{"as-of", required_argument, NULL, 'a'},
+		{"config", required_argument, NULL, 'c'},
+		{"store", required_argument, NULL, 's'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'y': o->year = optarg; break;
+		case 'a': o->as_of = optarg; break;
+		case 'c': o->config = optarg; break;
+		case 's': o->store = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'h': o->help = 1; break;
+		case ':':
+			fprintf(stderr, "jianxi annual: %s needs a value\n",
+				argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "jianxi annual: unknown option %s\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "jianxi annual: unexpected argument %s\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_annual(int argc, char **argv)
+{
+	static const char prog[] = "jianxi annual";
+	struct annual_opts o = {0};
+	int year, as_of = 0;
+	if (parse_opts(argc, argv, &o)) {
+		fputs(usage_text, stderr);
+		return JX_EXIT_USAGE;
+	}
+	if (o.help) {
+		fputs(usage_text, stdout);
+		return JX_EXIT_OK;
+	}
+	if (!o.year || cmd_parse_year(o.year, &year)) {
+		fprintf(stderr, "%s: --year YYYY is required (2000-2099)\n", prog);
+		return JX_EXIT_USAGE;
+	}
+	if (!o.output) {
+		fprintf(stderr, "%s: -o FILE.xlsx is required\n", prog);
+		return JX_EXIT_USAGE;
+	}
+	if (o.as_of) {
+		int ay;
+		if (cmd_parse_period(o.as_of, &ay, &as_of) || ay != year) {
+			fprintf(stderr, "%s: --as-of %s is not a month of %d (YYYY-MM)\n",
+				prog, o.as_of, year);
+			return JX_EXIT_USAGE;
+		}
+	}
+
+	struct jx_config cfg;
+	int rc = cmd_config_load(prog, o.config, &cfg);
+	if (rc)
+		return rc;
+	struct store *st = NULL;
+	struct agg_year y;
+	struct annual_district *districts = NULL;
+	struct summary_row *ytd_rows = NULL;
+	struct attain_row *attain_rows = NULL;
+	memset(&y, 0, sizeof y);
+	rc = cmd_store_open(prog, o.store, 0, &st);
+	if (rc)
+		goto out;
+	size_t n = cfg.n_districts ? cfg.n_districts : 1;
+	districts = calloc(n, sizeof *districts);
+	ytd_rows = calloc(n, sizeof *ytd_rows);
+	attain_rows = calloc(n, sizeof *attain_rows);
+	if (!districts || !ytd_rows || !attain_rows ||
+	    agg_year_init(&y, year, cfg.n_districts)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		rc = JX_EXIT_ENV;
+		goto out;
+	}
+	rc = cmd_report_load(prog, st, &cfg, 0x1FFEu /* months 1..12 */, &y);
+	if (rc)
+		goto out;
+	if (!as_of)
+		as_of = cmd_default_as_of(&cfg, &y);
+
+	char today[64], period[64];
+	xu_today_text(cfg.timezone, today, sizeof today);
+	snprintf(period, sizeof period, "%d年1—%d月累计", year, as_of);
+	struct annual_report r;
+	memset(&r, 0, sizeof r);
+	r.year = year;
+	r.as_of_month = as_of;
+	r.city = cfg.city;
+	r.date_text = today;
+	r.districts = districts;
+	r.n_districts = cfg.n_districts;
+	r.total.code = "total";
+	r.total.name = "全市";
+	r.ytd = (struct summary_report){
+		.year = year, .month = as_of, .city = cfg.city,
+		.date_text = today, .period_text = period, .rows = ytd_rows,
+		.n_rows = cfg.n_districts,
+	};
+	if (build_figures(&cfg, &y, as_of, &r) ||
+	    cmd_attain_build(&cfg, &y, as_of, attain_rows, &r.attain)) {
+		fprintf(stderr, "%s: a total does not fit in 64 bits; check the stored figures\n",
+			prog);
+		rc = JX_EXIT_ENV;
+		goto out;
+	}
+	r.attain.date_text = today;
+	rc = read_versions(prog, st, &cfg, year, as_of, &r);
+	if (rc)
+		goto out;
+	char err[512];
+	if (annual_write_xlsx(&r, o.output, err, sizeof err)) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		rc = JX_EXIT_ENV;
+		goto out;
+	}
+	printf("%s\n", o.output);
+out:
+	free(districts);
+	free(ytd_rows);
+	free(attain_rows);
+	agg_year_release(&y);
+	store_close(st);
+	jx_config_release(&cfg);
+	return rc;
+}

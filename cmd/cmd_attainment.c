@@ -1,0 +1,206 @@
+/* jianxi attainment: each district's Σ indicator 4 and Σ indicator 6 over the
+ * accepted months of the year against its annual target, as CSV or XLSX. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/period.h"
+#include "../etl/store.h"
+#include "../reports/attainment.h"
+#include "../reports/xlsx_util.h"
+#include "../transforms/aggregate.h"
+#include "commands.h"
+#include "common.h"
+#include "report_input.h"
+
+static const char usage_text[] =
+	"usage: jianxi attainment --year YYYY [--as-of YYYY-MM] [--config DIR]\n"
+	"                         [--store URL] [--format csv|xlsx] [-o FILE]\n"
+	"\n"
+	"Each district against its annual targets: posts_actual = Σ indicator 4\n"
+	"(本期新增见习岗位数量), people_actual = Σ indicator 6 (本期实际到岗人数)\n"
+	"over the accepted months of the year up to --as-of; rates are\n"
+	"actual/target with 4 decimals, rounded half up. The total row is\n"
+	"against the city-wide (\"*\") target, else the sum of district targets.\n"
+	"A district with no accepted month has empty actuals and rates.\n"
+	"\n"
+	"  --year YYYY       the year (required)\n"
+	"  --as-of YYYY-MM   last month counted, in the year; default: the latest\n"
+	"                    month of the year with any accepted submission (with\n"
+	"                    none: December for a past year, last month for this)\n"
+	"  --config DIR      config folder (else $JIANXI_CONFIG, else ./config)\n"
+	"  --store URL       dir:PATH or PostgreSQL (else $JIANXI_STORE,\n"
+	"                    else dir:./warehouse)\n"
+	"  --format FMT      csv (default) or xlsx (needs -o): rates against the\n"
+	"                    time schedule (months ÷ 12), districts behind it\n"
+	"                    highlighted, a bar chart\n"
+	"  -o, --output FILE write FILE (atomically) instead of stdout\n"
+	"\n"
+	"Exit: 0 done, 2 usage or config error, 3 store or I/O failure.\n";
+
+struct attain_opts {
+	const char *year, *as_of, *config, *store, *format, *output;
+	int help;
+};
+
+static int parse_opts(int argc, char **argv, struct attain_opts *o)
+{
+	static const struct option longopts[] = {
+		{"year", required_argument, NULL, 'y'},
+		{"as-of", required_argument, NULL, 'a'},
+		{"config", required_argument, NULL, 'c'},
+		{"store", required_argument, NULL, 's'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'y': o->year = optarg; break;
+		case 'a': o->as_of = optarg; break;
+		case 'c': o->config = optarg; break;
+		case 's': o->store = optarg; break;
+		case 'f': o->format = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'h': o->help = 1; break;
+		case ':':
+			fprintf(stderr, "jianxi attainment: %s needs a value\n",
+				argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "jianxi attainment: unknown option %s\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "jianxi attainment: unexpected argument %s\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_csv(const struct attain_report *r, const char *output)
+{
+	if (!output) {
+		if (attain_write_csv(r, stdout)) {
+			perror("jianxi attainment: stdout");
+			return JX_EXIT_ENV;
+		}
+		return JX_EXIT_OK;
+	}
+	struct cmd_outfile of;
+	if (cmd_outfile_open(&of, output)) {
+		fprintf(stderr, "jianxi attainment: cannot write %s: ", output);
+		perror(NULL);
+		return JX_EXIT_ENV;
+	}
+	if (attain_write_csv(r, of.f)) {
+		fprintf(stderr, "jianxi attainment: cannot write %s\n", output);
+		cmd_outfile_abort(&of);
+		return JX_EXIT_ENV;
+	}
+	if (cmd_outfile_commit(&of)) {
+		fprintf(stderr, "jianxi attainment: cannot write %s: ", output);
+		perror(NULL);
+		return JX_EXIT_ENV;
+	}
+	return JX_EXIT_OK;
+}
+
+int cmd_attainment(int argc, char **argv)
+{
+	static const char prog[] = "jianxi attainment";
+	struct attain_opts o = {0};
+	int year, as_of = 0;
+	if (parse_opts(argc, argv, &o)) {
+		fputs(usage_text, stderr);
+		return JX_EXIT_USAGE;
+	}
+	if (o.help) {
+		fputs(usage_text, stdout);
+		return JX_EXIT_OK;
+	}
+	if (!o.year || cmd_parse_year(o.year, &year)) {
+		fprintf(stderr, "%s: --year YYYY is required (2000-2099)\n", prog);
+		return JX_EXIT_USAGE;
+	}
+	if (o.as_of) {
+		int ay;
+		if (cmd_parse_period(o.as_of, &ay, &as_of) || ay != year) {
+			fprintf(stderr, "%s: --as-of %s is not a month of %d (YYYY-MM)\n",
+				prog, o.as_of, year);
+			return JX_EXIT_USAGE;
+		}
+	}
+	int xlsx = 0;
+	if (o.format && !strcmp(o.format, "xlsx"))
+		xlsx = 1;
+	else if (o.format && strcmp(o.format, "csv")) {
+		fprintf(stderr, "%s: --format must be csv or xlsx\n", prog);
+		return JX_EXIT_USAGE;
+	}
+	if (xlsx && !o.output) {
+		fprintf(stderr, "%s: --format xlsx needs -o FILE\n", prog);
+		return JX_EXIT_USAGE;
+	}
+
+	struct jx_config cfg;
+	int rc = cmd_config_load(prog, o.config, &cfg);
+	if (rc)
+		return rc;
+	struct store *st = NULL;
+	struct agg_year y;
+	struct attain_row *rows = NULL;
+	memset(&y, 0, sizeof y);
+	rc = cmd_store_open(prog, o.store, 0, &st);
+	if (rc)
+		goto out;
+	rows = calloc(cfg.n_districts ? cfg.n_districts : 1, sizeof *rows);
+	if (!rows || agg_year_init(&y, year, cfg.n_districts)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		rc = JX_EXIT_ENV;
+		goto out;
+	}
+	rc = cmd_report_load(prog, st, &cfg, 0x1FFEu /* months 1..12 */, &y);
+	if (rc)
+		goto out;
+	if (!as_of)
+		as_of = cmd_default_as_of(&cfg, &y);
+
+	char today[64];
+	xu_today_text(cfg.timezone, today, sizeof today);
+	struct attain_report r;
+	memset(&r, 0, sizeof r);
+	if (cmd_attain_build(&cfg, &y, as_of, rows, &r)) {
+		fprintf(stderr, "%s: a total does not fit in 64 bits; check the stored figures\n",
+			prog);
+		rc = JX_EXIT_ENV;
+		goto out;
+	}
+	r.date_text = today;
+	if (xlsx) {
+		char err[512];
+		if (attain_write_xlsx(&r, o.output, err, sizeof err)) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			rc = JX_EXIT_ENV;
+		} else {
+			printf("%s\n", o.output);
+		}
+	} else {
+		rc = write_csv(&r, o.output);
+	}
+out:
+	free(rows);
+	agg_year_release(&y);
+	store_close(st);
+	jx_config_release(&cfg);
+	return rc;
+}
