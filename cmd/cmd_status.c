@@ -39,6 +39,14 @@ struct status_scan {
 	struct district_state *states;
 };
 
+/* The file's name without its folder: a nightly run has moved the file
+ * from the inbox since, and the name is what a district recognises. */
+static const char *file_name(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	return slash ? slash + 1 : path ? path : "";
+}
+
 static int status_version(void *vctx, const struct store_version *v)
 {
 	struct status_scan *scan = vctx;
@@ -49,12 +57,12 @@ static int status_version(void *vctx, const struct store_version *v)
 	if (v->in_force) {
 		s->accepted = 1;
 		s->received_at = v->received_at;
-		snprintf(s->file, sizeof s->file, "%s", v->file ? v->file : "");
+		snprintf(s->file, sizeof s->file, "%s", file_name(v->file));
 	} else if (!s->accepted && (!s->any || v->received_at > s->latest_received ||
 				    (v->received_at == s->latest_received && v->version > s->latest_version))) {
 		/* no accepted version: the latest rejected one is shown */
 		s->received_at = v->received_at;
-		snprintf(s->file, sizeof s->file, "%s", v->file ? v->file : "");
+		snprintf(s->file, sizeof s->file, "%s", file_name(v->file));
 	}
 	if (!s->any || v->received_at > s->latest_received) {
 		s->latest_received = v->received_at;

@@ -48,11 +48,14 @@ int cmd_store_open(const char *prog, const char *opt, int lock,
 		return JX_EXIT_ENV;
 	}
 	if (lock) {
-		int rc = store_lock(*out, 60);
+		/* JIANXI_LOCK_WAIT: seconds to wait for another run (default 60) */
+		const char *w = getenv("JIANXI_LOCK_WAIT");
+		int wait = w && *w && strspn(w, "0123456789") == strlen(w) && strlen(w) < 6 ? atoi(w) : 60;
+		int rc = store_lock(*out, wait);
 		if (rc) {
 			if (rc == 1)
-				fprintf(stderr, "%s: another jianxi run holds the store; waited 60 s, nothing was done\n",
-					prog);
+				fprintf(stderr, "%s: another jianxi run holds the store; waited %d s, nothing was done\n",
+					prog, wait);
 			else
 				fprintf(stderr, "%s: cannot lock the store: %s\n", prog,
 					store_error(*out));

@@ -19,8 +19,9 @@ const char *cmd_store_url(const char *opt);
 int cmd_config_load(const char *prog, const char *opt, struct jx_config *cfg);
 
 /* Opens the store; on failure prints the reason and returns JX_EXIT_ENV.
- * When lock is set, also takes the single-writer lock (waiting up to 60 s,
- * then JX_EXIT_ENV with "another jianxi run holds the store"). */
+ * When lock is set, also takes the single-writer lock (waiting up to
+ * $JIANXI_LOCK_WAIT seconds, default 60, then JX_EXIT_ENV with "another
+ * jianxi run holds the store"). */
 int cmd_store_open(const char *prog, const char *opt, int lock,
 		   struct store **out);
 

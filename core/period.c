@@ -196,6 +196,10 @@ int jx_date_parse(const char *text, int32_t *days)
 	char tail;
 	if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
 		return -1;
+	/* digits only: %d alone would take " 8" and "+8" */
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)text[i]))
+			return -1;
 	if (sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
 		return -1;
 	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))

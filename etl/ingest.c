@@ -96,6 +96,15 @@ static int ingest_unreadable(const char *path, const struct ingest_opts *o,
 			     const char *sha, const char *msg,
 			     layout_submission_fn fn, void *ctx)
 {
+	/* Nothing could be read: the hash is that of no bytes, so the store
+	 * can still keep the rejected version for audit (it needs a hash). */
+	char none[65];
+	if (!sha && o->want_sha256) {
+		struct jx_sha256 c;
+		jx_sha256_init(&c);
+		jx_sha256_final(&c, none);
+		sha = none;
+	}
 	struct layout_opts lo = {o->cfg, path, o->received_at, sha};
 	struct layout *l = layout_new(&lo, fn, ctx);
 	if (!l)

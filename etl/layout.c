@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../core/period.h"
+#include "../core/text.h"
 #include "cell_value.h"
 #include "layout.h"
 
@@ -53,7 +54,7 @@ struct layout {
 
 static int hit_set_text(struct hit *h, const char *text)
 {
-	snprintf(h->text, sizeof h->text, "%s", text);
+	jx_utf8_copy(h->text, sizeof h->text, text);
 	return 0;
 }
 
@@ -81,7 +82,7 @@ struct layout *layout_new(const struct layout_opts *o, layout_submission_fn fn,
 	}
 	/* what the file name says, kept for every sheet */
 	char name[1024];
-	snprintf(name, sizeof name, "%s", base_name(o->file));
+	jx_utf8_copy(name, sizeof name, base_name(o->file));
 	char *dot = strrchr(name, '.');
 	if (dot && dot != name)
 		*dot = 0;
@@ -405,7 +406,7 @@ static void scan_labels(struct layout *l, uint32_t row, const struct etl_cell *c
 			is_district = 1;
 		else if (!(rest = label_match(f, period_labels)))
 			continue;
-		snprintf(value, sizeof value, "%s", label_value(rest));
+		jx_utf8_copy(value, sizeof value, label_value(rest));
 		uint32_t col = cells[i].col;
 		if (!*value && i + 1 < n && cells[i + 1].col <= cells[i].col + NEXT_CELL_SPAN) {
 			/* the value is in a cell just to the right (labels are
@@ -417,7 +418,7 @@ static void scan_labels(struct layout *l, uint32_t row, const struct etl_cell *c
 			if (!label_match(next, district_labels) && !label_match(next, period_labels) &&
 			    !label_match(next, footer_labels) && strncmp(next, "单位", strlen("单位")) &&
 			    (is_district || !jx_period_parse(next, &y, &m))) {
-				snprintf(value, sizeof value, "%s", next);
+				jx_utf8_copy(value, sizeof value, next);
 				col = cells[i + 1].col;
 			}
 		}
@@ -581,7 +582,7 @@ static int form_data_row(struct layout *l, uint32_t row, const struct etl_cell *
 		return 0;
 	}
 	char name[256];
-	snprintf(name, sizeof name, "%s", uc ? uc->text : "");
+	jx_utf8_copy(name, sizeof name, uc ? uc->text : "");
 	struct jx_unit *u = jx_submission_add_unit(s, name, row);
 	if (!u)
 		return -1;
@@ -619,8 +620,8 @@ static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells
 	const struct etl_cell *dc = cell_at(cells, n, l->flat_district_col);
 	const struct etl_cell *pc = cell_at(cells, n, l->flat_period_col);
 	char dtext[256], ptext[64];
-	snprintf(dtext, sizeof dtext, "%s", dc ? dc->text : "");
-	snprintf(ptext, sizeof ptext, "%s", pc ? pc->text : "");
+	jx_utf8_copy(dtext, sizeof dtext, dc ? dc->text : "");
+	jx_utf8_copy(ptext, sizeof ptext, pc ? pc->text : "");
 	struct jx_unit *u = jx_submission_add_unit(s, dtext, row);
 	if (!u)
 		return -1;

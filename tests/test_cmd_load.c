@@ -1,0 +1,214 @@
+/* jianxi load and jianxi status as a statistician uses them: loading,
+ * reloading, correcting, auditing; exit codes; the single-writer lock. */
+#include <signal.h>
+#include "../etl/store.h"
+#include "testutil.h"
+
+#define CONFIG "fixtures/config"
+
+struct scratch {
+	char *dir;
+	char store[600];
+};
+
+static struct scratch scratch_new(void)
+{
+	struct scratch s;
+	s.dir = tu_tmpdir();
+	snprintf(s.store, sizeof s.store, "dir:%s/warehouse", s.dir);
+	return s;
+}
+
+static struct run_result load(struct scratch *s, const char *received, const char *file)
+{
+	const char *args[] = {"load", "--config", CONFIG, "--store", s->store, "--received-at", received, file, NULL};
+	return tu_run(args);
+}
+
+static char *status_of(struct scratch *s, const char *period)
+{
+	const char *args[] = {"status", "--config", CONFIG, "--store", s->store, "--period", period, NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	free(r.err);
+	return r.out;
+}
+
+/* A copy of a fixture under the scratch folder with one line changed. */
+static char *variant(struct scratch *s, const char *fixture, const char *name, const char *from, const char *to)
+{
+	size_t len;
+	char *text = tu_slurp(fixture, &len);
+	cr_assert(text);
+	char *at = strstr(text, from);
+	cr_assert(at, "%s not in %s", from, fixture);
+	char *out = malloc(len + strlen(to) + 1);
+	size_t head = (size_t)(at - text);
+	memcpy(out, text, head);
+	strcpy(out + head, to);
+	strcat(out, at + strlen(from));
+	char *path = malloc(strlen(s->dir) + strlen(name) + 2);
+	sprintf(path, "%s/%s", s->dir, name);
+	tu_write(path, out, strlen(out));
+	free(text);
+	free(out);
+	return path;
+}
+
+Test(cmd_load, a_good_file_is_stored_and_a_second_load_changes_nothing)
+{
+	struct scratch s = scratch_new();
+	struct run_result r = load(&s, "2023-10-07T10:00:00", "fixtures/csv/form_370102_2023-09.csv");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "file,district_code,district_name,period,status,errors,warnings,stored\n"
+				"fixtures/csv/form_370102_2023-09.csv,370102,历下区,2023-09,accepted,0,0,new\n");
+	tu_run_free(&r);
+	r = load(&s, "2023-10-07T11:00:00", "fixtures/csv/form_370102_2023-09.csv");
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, ",accepted,0,0,unchanged\n"), "%s", r.out);
+	tu_run_free(&r);
+	char *st = status_of(&s, "2023-09");
+	cr_assert(strstr(st, "2023-09,370102,历下区,on_time,2023-10-07T10:00:00+08:00,2023-10-07,form_370102_2023-09.csv\n"),
+		  "the first receipt stays the version in force: %s", st);
+	cr_assert_eq(tu_count_lines_with(st, ",missing,"), 14);
+	free(st);
+	free(s.dir);
+}
+
+Test(cmd_load, a_rejected_correction_keeps_the_accepted_version_in_force)
+{
+	struct scratch s = scratch_new();
+	struct run_result r = load(&s, "2023-10-07T10:00:00", "fixtures/csv/form_370102_2023-09.csv");
+	tu_run_free(&r);
+	char *bad = variant(&s, "fixtures/csv/form_370102_2023-09.csv", "370102_2023-09_v2.csv", "历下区,52,3,", "历下区,2,3,");
+	r = load(&s, "2023-10-07T12:00:00", bad);
+	cr_assert_eq(r.status, 1, "a rejected submission exits 1");
+	cr_assert(strstr(r.out, ",rejected,1,"), "%s", r.out);
+	tu_run_free(&r);
+	const char *args[] = {"summary", "--config", CONFIG, "--store", s.store, "--period", "2023-09", NULL};
+	r = tu_run(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "2023-09,370102,历下区,accepted,52,3,640,"), "the earlier figures count: %s", r.out);
+	tu_run_free(&r);
+	free(bad);
+	free(s.dir);
+}
+
+Test(cmd_load, a_correction_supersedes_and_status_follows_its_receipt)
+{
+	struct scratch s = scratch_new();
+	/* a rejected first file, corrected on time: on_time */
+	char *bad = variant(&s, "fixtures/csv/form_370102_2023-09.csv", "370102_2023-09_bad.csv", "历下区,52,3,", "历下区,2,3,");
+	struct run_result r = load(&s, "2023-10-05T10:00:00", bad);
+	tu_run_free(&r);
+	char *st = status_of(&s, "2023-09");
+	cr_assert(strstr(st, "2023-09,370102,历下区,rejected,2023-10-05T10:00:00+08:00,"), "%s", st);
+	free(st);
+	r = load(&s, "2023-10-07T23:00:00", "fixtures/csv/form_370102_2023-09.csv");
+	cr_assert_eq(r.status, 0);
+	tu_run_free(&r);
+	st = status_of(&s, "2023-09");
+	cr_assert(strstr(st, "2023-09,370102,历下区,on_time,2023-10-07T23:00:00+08:00,"), "%s", st);
+	free(st);
+	/* a corrected version after the deadline supersedes, and is late */
+	char *late = variant(&s, "fixtures/csv/form_370102_2023-09.csv", "370102_2023-09_late.csv", "历下区,52,3,", "历下区,53,4,");
+	r = load(&s, "2023-10-09T08:00:00", late);
+	cr_assert_eq(r.status, 0, "late is a warning: %s", r.out);
+	cr_assert(strstr(r.out, ",accepted,0,1,new"), "%s", r.out);
+	tu_run_free(&r);
+	st = status_of(&s, "2023-09");
+	cr_assert(strstr(st, "2023-09,370102,历下区,late,2023-10-09T08:00:00+08:00,2023-10-07,370102_2023-09_late.csv"), "%s", st);
+	free(st);
+	free(bad);
+	free(late);
+	free(s.dir);
+}
+
+Test(cmd_load, cross_period_rules_are_checked_against_the_store)
+{
+	struct scratch s = scratch_new();
+	/* August with 14 = 40 万元 and 13 = 100 */
+	char *aug = variant(&s, "fixtures/csv/form_370102_2023-09.csv", "370102_2023-08.csv", "2023年9月", "2023年8月");
+	char *aug2 = variant(&s, aug, "370102_2023-08b.csv", ",2,150,35.5", ",2,100,40");
+	struct run_result r = load(&s, "2023-09-01T10:00:00", aug2);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	tu_run_free(&r);
+	char findings[700];
+	snprintf(findings, sizeof findings, "%s/findings.csv", s.dir);
+	const char *args[] = {"load", "--config", CONFIG, "--store", s.store, "--received-at", "2023-10-07T10:00:00",
+			      "--findings", findings, "fixtures/csv/form_370102_2023-09.csv", NULL};
+	r = tu_run(args);
+	cr_assert_eq(r.status, 1, "C1 is an error: %s", r.out);
+	tu_run_free(&r);
+	char *f = tu_slurp(findings, NULL);
+	cr_assert(f);
+	cr_assert(strstr(f, ",O6,6,15,370102,历下区,2023-09,C1,error,14,35.5,"), "%s", f);
+	/* 100 + 48 - 30 - 2 = 116, not 150 */
+	cr_assert(strstr(f, ",N6,6,14,370102,历下区,2023-09,C2,warning,13,150,"), "%s", f);
+	free(f);
+	free(aug);
+	free(aug2);
+	free(s.dir);
+}
+
+Test(cmd_load, files_without_a_district_are_reported_but_not_stored)
+{
+	struct scratch s = scratch_new();
+	struct run_result r = load(&s, "2023-10-07T10:00:00", "fixtures/csv/bad_district_2023-09.csv");
+	cr_assert_eq(r.status, 1);
+	cr_assert(strstr(r.out, ",,,2023-09,rejected,1,0,no\n"), "%s", r.out);
+	tu_run_free(&r);
+	free(s.dir);
+}
+
+Test(cmd_load, an_unreachable_database_exits_3)
+{
+	const char *args[] = {"load", "--config", CONFIG, "--store", "host=/nonexistent dbname=x connect_timeout=2",
+			      "fixtures/csv/form_370102_2023-09.csv", NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 3);
+	cr_assert(strstr(r.err, "cannot open the store"), "%s", r.err);
+	tu_run_free(&r);
+}
+
+Test(cmd_load, a_second_run_on_a_held_store_stops_with_a_clear_message)
+{
+	struct scratch s = scratch_new();
+	int ready[2];
+	cr_assert_eq(pipe(ready), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct store *st;
+		char err[256];
+		if (store_open(s.store, &st, err, sizeof err) || store_lock(st, 5))
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		sleep(10);
+		_exit(0);
+	}
+	char c;
+	cr_assert_eq(read(ready[0], &c, 1), 1, "the holder took the lock");
+	setenv("JIANXI_LOCK_WAIT", "1", 1);
+	struct run_result r = load(&s, "2023-10-07T10:00:00", "fixtures/csv/form_370102_2023-09.csv");
+	unsetenv("JIANXI_LOCK_WAIT");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	cr_assert_eq(r.status, 3);
+	cr_assert(strstr(r.err, "another jianxi run holds the store"), "%s", r.err);
+	tu_run_free(&r);
+	/* the holder is gone: the lock is free again */
+	r = load(&s, "2023-10-07T10:00:00", "fixtures/csv/form_370102_2023-09.csv");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_run_free(&r);
+	free(s.dir);
+}
+
+Test(cmd_status, usage_errors_exit_2)
+{
+	const char *args[] = {"status", "--config", CONFIG, "--period", "2023-9", NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "YYYY-MM"), "%s", r.err);
+	tu_run_free(&r);
+}
