@@ -58,17 +58,18 @@ $(OUT)/%.o: %.c $(wildcard core/*.h etl/*.h transforms/*.h reports/*.h cmd/*.h)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
-$(OUT)/tests/%: tests/%.c $(OUT)/libjianxi.a tests/testutil.h
+$(OUT)/tests/%: tests/%.c $(OUT)/libjianxi.a $(wildcard tests/*.h)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS) -o $@ $< $(OUT)/libjianxi.a $(LIBS) -lcriterion
 
 # The README's test command: every test, under the sanitizers, with a real
-# PostgreSQL server started for the store tests.
+# PostgreSQL server started for the store tests; one closing line of totals.
 check: deps
-	$(MAKE) OUT=build/check test-unit
-	$(MAKE) OUT=build/check test-pg
+	$(MAKE) OUT=build/check build/check/jianxi $(TEST_SRC:tests/%.c=build/check/tests/%)
+	@scripts/with_postgres.sh scripts/run_tests.sh build/check all
 
+# Without PostgreSQL: every test but the test_*_pg ones.
 test-unit: $(OUT)/jianxi $(TEST_BIN)
 	@scripts/run_tests.sh $(OUT)
 

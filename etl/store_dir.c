@@ -929,6 +929,16 @@ static int index_rebuild(struct dir_store *d)
 	if (dir_path(d, tmp, ".files.csv.tmp-XXXXXX") || dir_path(d, final, "files.csv") ||
 	    dir_path(d, marker, ".index-dirty"))
 		return -1;
+	/* Index files a killed rebuild left behind; we hold the put lock. */
+	DIR *dh = opendir(d->root);
+	struct dirent *ent;
+	char stale[DIR_PATH_MAX];
+	while (dh && (ent = readdir(dh)))
+		if (!strncmp(ent->d_name, ".files.csv.tmp-", 15) &&
+		    !sub_path(d, stale, d->root, ent->d_name))
+			unlink(stale);
+	if (dh)
+		closedir(dh);
 	char **periods = NULL;
 	size_t n_periods = 0;
 	if (list_subdirs(d, d->root, &periods, &n_periods))

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs the Criterion test programs built under $1 and prints one closing line
-# with the totals. With "pg" as $2 it runs only the PostgreSQL tests
-# (test_*_pg, which need JIANXI_TEST_PG); otherwise every other test.
+# with the totals. $2 chooses: "unit" (default) every test but the PostgreSQL
+# ones (test_*_pg), "pg" only those (they need JIANXI_TEST_PG), "all" both.
 set -u
 out=$1
 mode=${2:-unit}
@@ -11,9 +11,11 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 passed=0 failed=0 log=$(mktemp)
 for t in "$out"/tests/test_*; do
 	case "$t" in
-	*_pg) [ "$mode" = pg ] || continue ;;
-	*) [ "$mode" = pg ] && continue ;;
+	*_pg) is_pg=1 ;;
+	*) is_pg=0 ;;
 	esac
+	[ "$mode" = unit ] && [ "$is_pg" = 1 ] && continue
+	[ "$mode" = pg ] && [ "$is_pg" = 0 ] && continue
 	"$t" --jobs 2 >"$log" 2>&1
 	rc=$?
 	cat "$log"
@@ -31,5 +33,5 @@ for t in "$out"/tests/test_*; do
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "$c" -eq 0 ] && failed=$((failed + 1))
 done
 rm -f "$log"
-echo "$mode tests: $passed passed, $failed failed"
+echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -251,3 +251,76 @@ Test(ingest, every_csv_fixture_reads_the_same_at_every_chunk_size)
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
 		same_at_every_chunk_size(files[i]);
 }
+
+/* The digest without the file-specific parts: district, period, figures
+ * with their cells, findings. */
+static char *figures_of(const char *path)
+{
+	struct got *g = read_file(path);
+	cr_assert_eq(g->n, 1, "%s gave %zu submissions", path, g->n);
+	char *out = malloc(4096);
+	struct jx_submission *s = &g->subs[0];
+	int n = snprintf(out, 4096, "%s %s findings=%zu", s->district_code, s->period, s->findings.n);
+	for (int k = 0; k < JX_N_INDICATORS; k++)
+		n += snprintf(out + n, 4096 - (size_t)n, " %d:%lld@%u,%u", s->figures[k].ok,
+			      (long long)s->figures[k].v, s->figures[k].row, s->figures[k].col);
+	got_release(g);
+	free(g);
+	return out;
+}
+
+Test(ingest, every_xlsx_form_yields_what_its_csv_twin_yields)
+{
+	static const char *const twins[] = {
+		"fixtures/xlsx/form_370102_2023-09_openpyxl.xlsx",
+		"fixtures/xlsx/form_370102_2023-09_libreoffice.xlsx",
+		"fixtures/xlsx/form_370102_2023-09_libxlsxwriter.xlsx",
+		"fixtures/xlsx/form_370102_2023-09_date.xlsx",
+	};
+	char *want = figures_of("fixtures/csv/form_370102_2023-09.csv");
+	for (size_t i = 0; i < sizeof twins / sizeof twins[0]; i++) {
+		char *got = figures_of(twins[i]);
+		cr_assert_str_eq(got, want, "%s differs from its CSV twin", twins[i]);
+		free(got);
+	}
+	free(want);
+}
+
+Test(ingest, xlsx_formula_cells_count_by_their_cached_values)
+{
+	struct got *g = read_file("fixtures/xlsx/form_370102_2023-09_formulas.xlsx");
+	cr_assert_eq(g->n, 1);
+	struct jx_submission *s = &g->subs[0];
+	cr_assert_str_eq(s->district_code, "370102");
+	cr_assert_eq(s->findings.n, 0);
+	cr_assert_eq(s->figures[13].v, 355000, "14 = 35.5 万元 from the cached value");
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, a_workbook_with_two_district_sheets_gives_two_submissions)
+{
+	struct got *g = read_file("fixtures/xlsx/two_districts_hidden.xlsx");
+	cr_assert_eq(g->n, 2);
+	cr_assert_str_eq(g->subs[0].district_code, "370102");
+	cr_assert_str_eq(g->subs[1].district_code, "370103");
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, hostile_workbooks_are_s1_findings)
+{
+	static const char *const files[] = {"zip_bomb.xlsx", "billion_laughs.xlsx", "external_entity.xlsx",
+					    "truncated.xlsx", "corrupt_crc.xlsx", "no_workbook.xlsx", "ole2.xlsx",
+					    "pdf.xlsx", "row_2000000.xlsx", "col_xfe.xlsx", "long_string.xlsx"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char path[256];
+		snprintf(path, sizeof path, "fixtures/xlsx/hostile/%s", files[i]);
+		struct got *g = read_file(path);
+		cr_assert_eq(g->n, 1, "%s", path);
+		cr_assert_eq(g->subs[0].findings.n, 1, "%s: %s", path, g->digest);
+		cr_assert_eq(g->subs[0].findings.items[0].rule, JX_S1, "%s: %s", path, g->digest);
+		got_release(g);
+		free(g);
+	}
+}

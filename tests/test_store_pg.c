@@ -218,6 +218,7 @@ Test(store_pg, a_connection_lost_during_a_put_stores_nothing)
 		cr_assert_eq(rc, -1);
 		cr_assert_eq(was_new, 0);
 		cr_assert_neq(store_error(st)[0], 0);
+		cr_log_info("the put failed: %s", store_error(st));
 	}
 	store_close(st);
 	st = sc_open(url);
