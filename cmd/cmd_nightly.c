@@ -63,6 +63,7 @@ struct nightly {
 	int periods[MAX_PERIODS]; /* period indexes touched */
 	size_t n_periods;
 	size_t files, files_accepted, files_rejected, files_skipped, reports, report_failures;
+	int pending_failed;   /* OUT/.pending could not be written */
 };
 
 static void logf_(struct nightly *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -251,11 +252,56 @@ static void reports_write(struct nightly *n)
 	}
 }
 
+/* The periods whose reports are owed, kept in OUT/.pending from the moment a
+ * submission is stored until the reports are written: a run killed in
+ * between leaves them for the next run, even when its inbox is empty. */
+static int pending_save(struct nightly *n)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/.pending", n->out);
+	struct cmd_outfile o;
+	if (cmd_mkdirs(n->out) || cmd_outfile_open(&o, path))
+		return -1;
+	for (size_t i = 0; i < n->n_periods; i++) {
+		char per[8];
+		jx_period_format(n->periods[i] / 12, n->periods[i] % 12 + 1, per);
+		fprintf(o.f, "%s\n", per);
+	}
+	return cmd_outfile_commit(&o);
+}
+
+static void pending_load(struct nightly *n)
+{
+	char path[4200], line[64];
+	snprintf(path, sizeof path, "%s/.pending", n->out);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		int y, m;
+		line[strcspn(line, "\n")] = 0;
+		if (!jx_period_parse(line, &y, &m))
+			note_period(n, jx_period_index(y, m));
+	}
+	fclose(f);
+}
+
+static void pending_clear(struct nightly *n)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/.pending", n->out);
+	unlink(path);
+}
+
 static void nightly_submission(void *ctx, const struct jx_submission *s, int stored)
 {
 	struct nightly *n = ctx;
-	if (stored)
-		note_period(n, jx_period_index(s->year, s->month));
+	if (!stored)
+		return;
+	size_t before = n->n_periods;
+	note_period(n, jx_period_index(s->year, s->month));
+	if (n->n_periods != before && pending_save(n))
+		n->pending_failed = 1;
 }
 
 /* Loads one inbox file and moves it. Returns 0, or -1 on a failure of the
@@ -276,6 +322,13 @@ static int nightly_file(struct nightly *n, const struct inbox_file *f, size_t i,
 	size_t before = n->ld.submissions;
 	if (loader_file(&n->ld, path, f->mtime))
 		return -1;
+	if (n->pending_failed) {
+		/* the reports owed could not be recorded: stop before the file
+		 * leaves the inbox, so the next run loads it again and owes them */
+		snprintf(n->ld.error, sizeof n->ld.error, "cannot write %s/.pending: %s", n->out,
+			 strerror(errno));
+		return -1;
+	}
 	size_t subs = n->ld.submissions - before;
 	const char *dest;
 	if (subs && n->ld.file_unchanged == subs) {
@@ -376,8 +429,12 @@ int cmd_nightly(int argc, char **argv)
 	}
 	char log_path[4400] = "";
 	struct cmd_outfile fout = {0};
-	if (n_files) {
-		if (cmd_mkdirs(n.out) || !(n.log = log_open(n.out, log_path, sizeof log_path)) ||
+	pending_load(&n);
+	if (n_files || n.n_periods) {
+		/* .pending is written first: an out folder that cannot be written
+		 * stops the run before anything is loaded or moved */
+		if (cmd_mkdirs(n.out) || pending_save(&n) ||
+		    !(n.log = log_open(n.out, log_path, sizeof log_path)) ||
 		    (findings && cmd_outfile_open(&fout, findings))) {
 			fprintf(stderr, "jianxi nightly: cannot write under %s: %s\n", n.out, strerror(errno));
 			if (n.log)
@@ -415,8 +472,11 @@ int cmd_nightly(int argc, char **argv)
 	free(files);
 	/* reports read the store: release its lock first */
 	store_close(n.ld.st);
-	if (n.n_periods)
+	if (n.n_periods) {
 		reports_write(&n);
+		if (!n.report_failures && rc == JX_EXIT_OK)
+			pending_clear(&n);
+	}
 	if (findings && fout.f && cmd_outfile_commit(&fout)) {
 		fprintf(stderr, "jianxi nightly: cannot write %s: %s\n", findings, strerror(errno));
 		rc = JX_EXIT_ENV;

@@ -96,7 +96,7 @@ static int load_submission(void *vctx, struct jx_submission *s)
 	if (ld->findings)
 		findings_csv_write(ld->findings, &s->findings);
 	if (ld->on_submission)
-		ld->on_submission(ld->ctx, s, storable && was_new);
+		ld->on_submission(ld->ctx, s, storable);
 	if (ld->lines) {
 		char errors[24], warnings[24];
 		snprintf(errors, sizeof errors, "%zu", s->findings.errors);

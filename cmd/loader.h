@@ -22,7 +22,7 @@ struct loader {
 	size_t file_accepted, file_rejected, file_unchanged;
 	char error[512];    /* why loader_file returned -1 */
 	/* called after each submission is handled, or NULL; stored is 1 when
-	 * it became a new version */
+	 * the submission is in the store (a new version, or one already there) */
 	void (*on_submission)(void *ctx, const struct jx_submission *s, int stored);
 	void *ctx;
 };

@@ -6,6 +6,8 @@
 #define TESTS_NIGHTLY_CASES_H
 
 #include <dirent.h>
+#include <signal.h>
+#include <time.h>
 #include <utime.h>
 #include "../core/period.h"
 #include "testutil.h"
@@ -183,6 +185,102 @@ static inline void season_run(const char *store)
 	cr_assert(strstr(att, "\n2023,2023-09,370102,历下区,1700,"), "%s", att);
 	free(att);
 	free(s.dir);
+}
+
+/* ---- for the fault tests: the whole season in one run ---- */
+
+/* Every night's files at once, with their received times (a file sent
+ * twice is there once, with its later time). Returns how many files the
+ * inbox holds. */
+static inline int drop_season(struct season *s)
+{
+	for (int night = 1; night <= 8; night++)
+		season_drop(s, night);
+	return count_entries(s->inbox);
+}
+
+static inline struct season season_new(const char *base)
+{
+	struct season s = {0};
+	s.dir = tu_tmpdir();
+	snprintf(s.inbox, sizeof s.inbox, "%s/inbox", s.dir);
+	snprintf(s.out, sizeof s.out, "%s", base ? base : "");
+	if (!base)
+		snprintf(s.out, sizeof s.out, "%s/out", s.dir);
+	cr_assert_eq(mkdir(s.inbox, 0755), 0);
+	return s;
+}
+
+/* The outputs compared between runs. */
+static const char *const outputs[] = {
+	"2023-07/summary.csv", "2023-08/summary.csv", "2023-09/summary.csv", "2023-09/status.csv",
+	"attainment-2023.csv", "2023-09/feedback/370113/2023-09.csv", "2023-09/feedback/370126/2023-09.csv",
+};
+
+static inline char *all_outputs(struct season *s)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *all = calloc(1, cap);
+	for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+		char *t = season_read(s, outputs[i]);
+		size_t n = strlen(t) + strlen(outputs[i]) + 4;
+		while (len + n + 1 > cap)
+			all = realloc(all, cap *= 2);
+		len += (size_t)sprintf(all + len, "## %s\n%s", outputs[i], t);
+		free(t);
+	}
+	return all;
+}
+
+/* Inbox files not yet processed. */
+static inline int inbox_waiting(struct season *s)
+{
+	char p[700], r[700];
+	snprintf(p, sizeof p, "%s/processed", s->inbox);
+	snprintf(r, sizeof r, "%s/rejected", s->inbox);
+	return count_entries(s->inbox) - (access(p, F_OK) == 0) - (access(r, F_OK) == 0);
+}
+
+/* Inbox files left unprocessed, plus those in processed/ and rejected/. */
+static inline int inbox_total(struct season *s)
+{
+	char p[700], r[700];
+	snprintf(p, sizeof p, "%s/processed", s->inbox);
+	snprintf(r, sizeof r, "%s/rejected", s->inbox);
+	return inbox_waiting(s) + count_entries(p) + count_entries(r);
+}
+
+static inline char *reference_outputs(void)
+{
+	struct season ref = season_new(NULL);
+	char store[700];
+	snprintf(store, sizeof store, "dir:%s/warehouse", ref.dir);
+	ref.store = store;
+	drop_season(&ref);
+	struct run_result r = season_night(&ref);
+	cr_assert_eq(r.status, 1, "%s %s", r.out, r.err);
+	tu_run_free(&r);
+	char *out = all_outputs(&ref);
+	free(ref.dir);
+	return out;
+}
+
+static inline void run_killed_after(struct season *s, int ms)
+{
+	const char *bin = getenv("JIANXI_BIN");
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execl(bin, bin, "nightly", "--config", "fixtures/config", "--store", s->store, "--inbox", s->inbox,
+		      "--out", s->out, (char *)NULL);
+		_exit(127);
+	}
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 #endif
