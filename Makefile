@@ -31,16 +31,22 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(OUT)/%.o)
 CMD_OBJ  := $(CMD_SRC:%.c=$(OUT)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
 
-.PHONY: all deps build check test-unit test-pg demo bench fuzz clean format
+.PHONY: all deps build install check test-unit test-pg demo bench fuzz clean format
 
 all: build
 build: $(OUT)/jianxi
 	@ln -sf $(OUT)/jianxi jianxi
 
+# The program, for a scheduled run: make install PREFIX=/usr/local
+PREFIX ?= /usr/local
+install: build
+	install -D -m 0755 build/release/jianxi $(DESTDIR)$(PREFIX)/bin/jianxi
+
 # Installs the Debian packages the build, tests and demo need; silent when
 # everything is present.
 DEB_PKGS := gcc make pkg-config libcsv-dev libxlsxwriter-dev libminizip-dev \
-	zlib1g-dev libexpat1-dev libpq-dev postgresql libcriterion-dev tzdata
+	zlib1g-dev libexpat1-dev libpq-dev postgresql libcriterion-dev tzdata \
+	valgrind
 deps:
 	@scripts/install_deps.sh $(DEB_PKGS)
 
@@ -66,6 +72,7 @@ $(OUT)/tests/%: tests/%.c $(OUT)/libjianxi.a $(wildcard tests/*.h)
 # The README's test command: every test, under the sanitizers, with a real
 # PostgreSQL server started for the store tests; one closing line of totals.
 check: deps
+	$(MAKE) OUT=build/release build/release/jianxi
 	$(MAKE) OUT=build/check build/check/jianxi $(TEST_SRC:tests/%.c=build/check/tests/%)
 	@scripts/with_postgres.sh scripts/run_tests.sh build/check all
 

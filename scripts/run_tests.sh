@@ -6,6 +6,8 @@ set -u
 out=$1
 mode=${2:-unit}
 export JIANXI_BIN="$PWD/$out/jianxi"
+# the memcheck test runs the release build (valgrind and ASan do not mix)
+export JIANXI_RELEASE_BIN="$PWD/build/release/jianxi"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 passed=0 failed=0 log=$(mktemp)
