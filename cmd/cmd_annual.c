@@ -1,7 +1,6 @@
 /* jianxi annual: the year-end workbook (due before 12-10): year-to-date
  * totals, monthly trend, attainment, submission timeliness, data quality and
  * retention, from every stored version of the year. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,57 +230,13 @@ static const char usage_text[] =
 	"\n"
 	"Exit: 0 done, 2 usage or config error, 3 store or I/O failure.\n";
 
-struct annual_opts {
-	const char *year, *as_of, *config, *store, *output;
-	int help;
-};
-
-static int parse_opts(int argc, char **argv, struct annual_opts *o)
-{
-	static const struct option longopts[] = {
-		{"year", required_argument, NULL, 'y'},
-		{"as-of", required_argument, NULL, 'a'},
-		{"config", required_argument, NULL, 'c'},
-		{"store", required_argument, NULL, 's'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'y': o->year = optarg; break;
-		case 'a': o->as_of = optarg; break;
-		case 'c': o->config = optarg; break;
-		case 's': o->store = optarg; break;
-		case 'o': o->output = optarg; break;
-		case 'h': o->help = 1; break;
-		case ':':
-			fprintf(stderr, "jianxi annual: %s needs a value\n",
-				argv[optind - 1]);
-			return -1;
-		default:
-			fprintf(stderr, "jianxi annual: unknown option %s\n",
-				argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "jianxi annual: unexpected argument %s\n",
-			argv[optind]);
-		return -1;
-	}
-	return 0;
-}
 
 int cmd_annual(int argc, char **argv)
 {
 	static const char prog[] = "jianxi annual";
-	struct annual_opts o = {0};
+	struct cmd_opts o;
 	int year, as_of = 0;
-	if (parse_opts(argc, argv, &o)) {
+	if (cmd_parse_opts(prog, argc, argv, OPT_CONFIG | OPT_STORE | OPT_YEAR | OPT_AS_OF | OPT_OUTPUT, &o)) {
 		fputs(usage_text, stderr);
 		return JX_EXIT_USAGE;
 	}

@@ -1,6 +1,5 @@
 /* jianxi attainment: each district's Σ indicator 4 and Σ indicator 6 over the
  * accepted months of the year against its annual target, as CSV or XLSX. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,52 +39,6 @@ static const char usage_text[] =
 	"\n"
 	"Exit: 0 done, 2 usage or config error, 3 store or I/O failure.\n";
 
-struct attain_opts {
-	const char *year, *as_of, *config, *store, *format, *output;
-	int help;
-};
-
-static int parse_opts(int argc, char **argv, struct attain_opts *o)
-{
-	static const struct option longopts[] = {
-		{"year", required_argument, NULL, 'y'},
-		{"as-of", required_argument, NULL, 'a'},
-		{"config", required_argument, NULL, 'c'},
-		{"store", required_argument, NULL, 's'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'y': o->year = optarg; break;
-		case 'a': o->as_of = optarg; break;
-		case 'c': o->config = optarg; break;
-		case 's': o->store = optarg; break;
-		case 'f': o->format = optarg; break;
-		case 'o': o->output = optarg; break;
-		case 'h': o->help = 1; break;
-		case ':':
-			fprintf(stderr, "jianxi attainment: %s needs a value\n",
-				argv[optind - 1]);
-			return -1;
-		default:
-			fprintf(stderr, "jianxi attainment: unknown option %s\n",
-				argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "jianxi attainment: unexpected argument %s\n",
-			argv[optind]);
-		return -1;
-	}
-	return 0;
-}
 
 static int write_csv(const struct attain_report *r, const char *output)
 {
@@ -118,9 +71,10 @@ static int write_csv(const struct attain_report *r, const char *output)
 int cmd_attainment(int argc, char **argv)
 {
 	static const char prog[] = "jianxi attainment";
-	struct attain_opts o = {0};
+	struct cmd_opts o;
 	int year, as_of = 0;
-	if (parse_opts(argc, argv, &o)) {
+	if (cmd_parse_opts(prog, argc, argv,
+			   OPT_CONFIG | OPT_STORE | OPT_YEAR | OPT_AS_OF | OPT_FORMAT | OPT_OUTPUT, &o)) {
 		fputs(usage_text, stderr);
 		return JX_EXIT_USAGE;
 	}

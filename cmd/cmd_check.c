@@ -1,6 +1,5 @@
 /* jianxi check FILE...: ingest and validate, store nothing; print the
  * findings CSV. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,51 +46,35 @@ static int check_submission(void *vctx, struct jx_submission *s)
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"received-at", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *config = NULL, *received = NULL;
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'r':
-			received = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return JX_EXIT_OK;
-		default:
-			fputs(usage_text, stderr);
-			return JX_EXIT_USAGE;
-		}
+	struct cmd_opts o;
+	if (cmd_parse_opts("jianxi check", argc, argv, OPT_CONFIG | OPT_RECEIVED_AT | OPT_FILES, &o)) {
+		fputs(usage_text, stderr);
+		return JX_EXIT_USAGE;
 	}
-	if (optind >= argc) {
+	if (o.help) {
+		fputs(usage_text, stdout);
+		return JX_EXIT_OK;
+	}
+	if (!o.n_files) {
 		fputs("jianxi check: no file given\n", stderr);
 		fputs(usage_text, stderr);
 		return JX_EXIT_USAGE;
 	}
 	struct jx_config cfg;
-	int rc = cmd_config_load("jianxi check", config, &cfg);
+	int rc = cmd_config_load("jianxi check", o.config, &cfg);
 	if (rc)
 		return rc;
 	struct ingest_opts io = {.cfg = &cfg};
-	if (received && jx_time_parse(received, cfg.timezone, &io.received_at)) {
-		fprintf(stderr, "jianxi check: --received-at '%s' is not an ISO-8601 time\n", received);
+	if (o.received_at && jx_time_parse(o.received_at, cfg.timezone, &io.received_at)) {
+		fprintf(stderr, "jianxi check: --received-at '%s' is not an ISO-8601 time\n", o.received_at);
 		jx_config_release(&cfg);
 		return JX_EXIT_USAGE;
 	}
 	struct check_run run = {0};
 	findings_csv_header(stdout);
-	for (int i = optind; i < argc && !run.write_failed; i++) {
-		if (ingest_file(argv[i], &io, check_submission, &run) < 0) {
-			fprintf(stderr, "jianxi check: %s: out of memory\n", argv[i]);
+	for (int i = 0; i < o.n_files && !run.write_failed; i++) {
+		if (ingest_file(o.files[i], &io, check_submission, &run) < 0) {
+			fprintf(stderr, "jianxi check: %s: out of memory\n", o.files[i]);
 			jx_config_release(&cfg);
 			return JX_EXIT_ENV;
 		}

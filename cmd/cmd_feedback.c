@@ -9,7 +9,6 @@
 #include "commands.h"
 #include "common.h"
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +17,6 @@
 
 #define PROG "jianxi feedback"
 
-struct feedback_opts {
-	const char *period, *out, *config, *store;
-};
 
 /* The latest version received of each configured district. */
 struct latest {
@@ -156,7 +152,7 @@ static int remove_stale(const struct paths *p)
 	return 0;
 }
 
-static int run(const struct feedback_opts *o, const struct jx_config *cfg, struct store *st,
+static int run(const struct cmd_opts *o, const struct jx_config *cfg, struct store *st,
 	       int year, int month)
 {
 	char period[8];
@@ -240,39 +236,14 @@ static int run(const struct feedback_opts *o, const struct jx_config *cfg, struc
 
 int cmd_feedback(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"period", required_argument, NULL, 'p'}, {"out", required_argument, NULL, 'o'},
-	    {"config", required_argument, NULL, 'c'}, {"store", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
-	};
-	struct feedback_opts o = {0};
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			o.period = optarg;
-			break;
-		case 'o':
-			o.out = optarg;
-			break;
-		case 'c':
-			o.config = optarg;
-			break;
-		case 's':
-			o.store = optarg;
-			break;
-		case 'h':
-			feedback_usage(stdout);
-			return JX_EXIT_OK;
-		default:
-			feedback_usage(stderr);
-			return JX_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+	struct cmd_opts o;
+	if (cmd_parse_opts(PROG, argc, argv, OPT_CONFIG | OPT_STORE | OPT_PERIOD | OPT_OUT, &o)) {
+		feedback_usage(stderr);
 		return JX_EXIT_USAGE;
+	}
+	if (o.help) {
+		feedback_usage(stdout);
+		return JX_EXIT_OK;
 	}
 	if (!o.period || !o.out || !*o.out) {
 		fputs(PROG ": --period and --out are required\n", stderr);

@@ -1,6 +1,5 @@
 /* jianxi load FILE...: ingest, validate against history, store. Prints one
  * line per submission. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "../core/period.h"
@@ -31,56 +30,41 @@ static const char usage_text[] =
 
 int cmd_load(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"store", required_argument, NULL, 's'},
-		{"findings", required_argument, NULL, 'f'},
-		{"received-at", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *config = NULL, *store_url = NULL, *findings = NULL, *received = NULL;
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'c': config = optarg; break;
-		case 's': store_url = optarg; break;
-		case 'f': findings = optarg; break;
-		case 'r': received = optarg; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return JX_EXIT_OK;
-		default:
-			fputs(usage_text, stderr);
-			return JX_EXIT_USAGE;
-		}
+	struct cmd_opts o;
+	if (cmd_parse_opts("jianxi load", argc, argv,
+			   OPT_CONFIG | OPT_STORE | OPT_FINDINGS | OPT_RECEIVED_AT | OPT_FILES, &o)) {
+		fputs(usage_text, stderr);
+		return JX_EXIT_USAGE;
 	}
-	if (optind >= argc) {
+	if (o.help) {
+		fputs(usage_text, stdout);
+		return JX_EXIT_OK;
+	}
+	if (!o.n_files) {
 		fputs("jianxi load: no file given\n", stderr);
 		fputs(usage_text, stderr);
 		return JX_EXIT_USAGE;
 	}
 	struct jx_config cfg;
-	int rc = cmd_config_load("jianxi load", config, &cfg);
+	int rc = cmd_config_load("jianxi load", o.config, &cfg);
 	if (rc)
 		return rc;
 	int64_t received_at = 0;
-	if (received && jx_time_parse(received, cfg.timezone, &received_at)) {
-		fprintf(stderr, "jianxi load: --received-at '%s' is not an ISO-8601 time\n", received);
+	if (o.received_at && jx_time_parse(o.received_at, cfg.timezone, &received_at)) {
+		fprintf(stderr, "jianxi load: --received-at '%s' is not an ISO-8601 time\n", o.received_at);
 		jx_config_release(&cfg);
 		return JX_EXIT_USAGE;
 	}
 	struct cmd_outfile out = {0};
-	if (findings && cmd_outfile_open(&out, findings)) {
-		fprintf(stderr, "jianxi load: cannot write %s: %m\n", findings);
+	if (o.findings && cmd_outfile_open(&out, o.findings)) {
+		fprintf(stderr, "jianxi load: cannot write %s: %m\n", o.findings);
 		jx_config_release(&cfg);
 		return JX_EXIT_ENV;
 	}
 	struct loader ld = {.cfg = &cfg, .findings = out.f, .lines = stdout};
-	rc = cmd_store_open("jianxi load", store_url, 1, &ld.st);
+	rc = cmd_store_open("jianxi load", o.store, 1, &ld.st);
 	if (rc) {
-		if (findings)
+		if (o.findings)
 			cmd_outfile_abort(&out);
 		jx_config_release(&cfg);
 		return rc;
@@ -89,17 +73,17 @@ int cmd_load(int argc, char **argv)
 		findings_csv_header(out.f);
 	loader_lines_header(stdout);
 	rc = JX_EXIT_OK;
-	for (int i = optind; i < argc; i++) {
-		if (loader_file(&ld, argv[i], received_at)) {
+	for (int i = 0; i < o.n_files; i++) {
+		if (loader_file(&ld, o.files[i], received_at)) {
 			fprintf(stderr, "jianxi load: %s; stopped at %s (what was stored before stays stored)\n",
-				ld.error, argv[i]);
+				ld.error, o.files[i]);
 			rc = JX_EXIT_ENV;
 			break;
 		}
 	}
 	store_close(ld.st);
-	if (findings && (rc == JX_EXIT_ENV ? (cmd_outfile_abort(&out), 0) : cmd_outfile_commit(&out))) {
-		fprintf(stderr, "jianxi load: cannot write %s: %m\n", findings);
+	if (o.findings && (rc == JX_EXIT_ENV ? (cmd_outfile_abort(&out), 0) : cmd_outfile_commit(&out))) {
+		fprintf(stderr, "jianxi load: cannot write %s: %m\n", o.findings);
 		rc = JX_EXIT_ENV;
 	}
 	if (fflush(stdout)) {

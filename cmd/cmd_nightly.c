@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -369,39 +368,23 @@ static FILE *log_open(const char *out, char *path, size_t size)
 
 int cmd_nightly(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"inbox", required_argument, NULL, 'i'},
-		{"out", required_argument, NULL, 'o'},
-		{"config", required_argument, NULL, 'c'},
-		{"store", required_argument, NULL, 's'},
-		{"findings", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct nightly n = {0};
-	const char *findings = NULL;
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'i': n.inbox = optarg; break;
-		case 'o': n.out = optarg; break;
-		case 'c': n.config = optarg; break;
-		case 's': n.store_url = optarg; break;
-		case 'f': findings = optarg; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return JX_EXIT_OK;
-		default:
-			fputs(usage_text, stderr);
-			return JX_EXIT_USAGE;
-		}
+	struct cmd_opts o;
+	if (cmd_parse_opts("jianxi nightly", argc, argv,
+			   OPT_CONFIG | OPT_STORE | OPT_INBOX | OPT_OUT | OPT_FINDINGS, &o)) {
+		fputs(usage_text, stderr);
+		return JX_EXIT_USAGE;
 	}
-	if (!n.inbox || !n.out || optind < argc) {
+	if (o.help) {
+		fputs(usage_text, stdout);
+		return JX_EXIT_OK;
+	}
+	if (!o.inbox || !o.out) {
 		fputs("jianxi nightly: --inbox and --out are required\n", stderr);
 		fputs(usage_text, stderr);
 		return JX_EXIT_USAGE;
 	}
+	struct nightly n = {.inbox = o.inbox, .out = o.out, .config = o.config, .store_url = o.store};
+	const char *findings = o.findings;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct jx_config cfg;

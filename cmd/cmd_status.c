@@ -1,7 +1,6 @@
 /* jianxi status --period P: who submitted, for chasing districts (催报):
  * on_time, late, missing or rejected, from the version in force. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,45 +73,28 @@ static int status_version(void *vctx, const struct store_version *v)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"period", required_argument, NULL, 'p'},
-		{"config", required_argument, NULL, 'c'},
-		{"store", required_argument, NULL, 's'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *config = NULL, *store_url = NULL, *period = NULL, *output = NULL;
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
-		switch (opt) {
-		case 'o': output = optarg; break;
-		case 'p': period = optarg; break;
-		case 'c': config = optarg; break;
-		case 's': store_url = optarg; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return JX_EXIT_OK;
-		default:
-			fputs(usage_text, stderr);
-			return JX_EXIT_USAGE;
-		}
+	struct cmd_opts o;
+	if (cmd_parse_opts("jianxi status", argc, argv, OPT_CONFIG | OPT_STORE | OPT_PERIOD | OPT_OUTPUT, &o)) {
+		fputs(usage_text, stderr);
+		return JX_EXIT_USAGE;
+	}
+	if (o.help) {
+		fputs(usage_text, stdout);
+		return JX_EXIT_OK;
 	}
 	int year, month;
-	if (!period || cmd_parse_period(period, &year, &month) || optind < argc) {
-		fprintf(stderr, "jianxi status: %s\n", !period ? "--period YYYY-MM is required"
-					     : optind < argc ? "unexpected argument"
-							     : "--period must be YYYY-MM");
+	if (!o.period || cmd_parse_period(o.period, &year, &month)) {
+		fprintf(stderr, "jianxi status: %s\n",
+			!o.period ? "--period YYYY-MM is required" : "--period must be YYYY-MM");
 		fputs(usage_text, stderr);
 		return JX_EXIT_USAGE;
 	}
 	struct jx_config cfg;
-	int rc = cmd_config_load("jianxi status", config, &cfg);
+	int rc = cmd_config_load("jianxi status", o.config, &cfg);
 	if (rc)
 		return rc;
 	struct store *st;
-	if ((rc = cmd_store_open("jianxi status", store_url, 0, &st))) {
+	if ((rc = cmd_store_open("jianxi status", o.store, 0, &st))) {
 		jx_config_release(&cfg);
 		return rc;
 	}
@@ -135,9 +117,9 @@ int cmd_status(int argc, char **argv)
 	jx_period_format(year, month, per);
 	struct cmd_outfile out = {0};
 	FILE *f = stdout;
-	if (output) {
-		if (cmd_outfile_open(&out, output)) {
-			fprintf(stderr, "jianxi status: cannot write %s: %s\n", output, strerror(errno));
+	if (o.output) {
+		if (cmd_outfile_open(&out, o.output)) {
+			fprintf(stderr, "jianxi status: cannot write %s: %s\n", o.output, strerror(errno));
 			free(states);
 			jx_config_release(&cfg);
 			return JX_EXIT_ENV;
@@ -161,12 +143,12 @@ int cmd_status(int argc, char **argv)
 	}
 	free(states);
 	jx_config_release(&cfg);
-	if (output ? cmd_outfile_commit(&out) : fflush(stdout)) {
-		fprintf(stderr, "jianxi status: cannot write %s: %s\n", output ? output : "to stdout",
+	if (o.output ? cmd_outfile_commit(&out) : fflush(stdout)) {
+		fprintf(stderr, "jianxi status: cannot write %s: %s\n", o.output ? o.output : "to stdout",
 			strerror(errno));
 		return JX_EXIT_ENV;
 	}
-	if (output)
-		printf("%s\n", output);
+	if (o.output)
+		printf("%s\n", o.output);
 	return JX_EXIT_OK;
 }

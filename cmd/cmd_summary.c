@@ -1,6 +1,5 @@
 /* jianxi summary: the city summary of one month, from the versions in force
  * in the store, as the summary CSV or the official form in XLSX. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,51 +34,6 @@ static const char usage_text[] =
 	"  -o, --output FILE write FILE (atomically) instead of stdout\n"
 	"\n"
 	"Exit: 0 done, 2 usage or config error, 3 store or I/O failure.\n";
-
-struct summary_opts {
-	const char *period, *config, *store, *format, *output;
-	int help;
-};
-
-static int parse_opts(int argc, char **argv, struct summary_opts *o)
-{
-	static const struct option longopts[] = {
-		{"period", required_argument, NULL, 'p'},
-		{"config", required_argument, NULL, 'c'},
-		{"store", required_argument, NULL, 's'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'p': o->period = optarg; break;
-		case 'c': o->config = optarg; break;
-		case 's': o->store = optarg; break;
-		case 'f': o->format = optarg; break;
-		case 'o': o->output = optarg; break;
-		case 'h': o->help = 1; break;
-		case ':':
-			fprintf(stderr, "jianxi summary: %s needs a value\n",
-				argv[optind - 1]);
-			return -1;
-		default:
-			fprintf(stderr, "jianxi summary: unknown option %s\n",
-				argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "jianxi summary: unexpected argument %s\n",
-			argv[optind]);
-		return -1;
-	}
-	return 0;
-}
 
 static void fill_row(struct summary_row *row, const struct agg_cell *c,
 		     const struct agg_change mom[JX_N_INDICATORS])
@@ -155,9 +109,9 @@ static int write_csv(const struct summary_report *r, const char *output)
 int cmd_summary(int argc, char **argv)
 {
 	static const char prog[] = "jianxi summary";
-	struct summary_opts o = {0};
+	struct cmd_opts o;
 	int year, month;
-	if (parse_opts(argc, argv, &o)) {
+	if (cmd_parse_opts(prog, argc, argv, OPT_CONFIG | OPT_STORE | OPT_PERIOD | OPT_FORMAT | OPT_OUTPUT, &o)) {
 		fputs(usage_text, stderr);
 		return JX_EXIT_USAGE;
 	}

@@ -4,15 +4,11 @@
 #include "../reports/template.h"
 #include "commands.h"
 #include "common.h"
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #define PROG "jianxi template"
 
-struct template_opts {
-	const char *district, *period, *out, *config;
-};
 
 static void template_usage(FILE *f)
 {
@@ -33,41 +29,16 @@ static void template_usage(FILE *f)
 
 int cmd_template(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"district", required_argument, NULL, 'd'}, {"period", required_argument, NULL, 'p'},
-	    {"output", required_argument, NULL, 'o'},	{"config", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
-	};
-	struct template_opts o = {0};
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			o.district = optarg;
-			break;
-		case 'p':
-			o.period = optarg;
-			break;
-		case 'o':
-			o.out = optarg;
-			break;
-		case 'c':
-			o.config = optarg;
-			break;
-		case 'h':
-			template_usage(stdout);
-			return JX_EXIT_OK;
-		default:
-			template_usage(stderr);
-			return JX_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+	struct cmd_opts o;
+	if (cmd_parse_opts(PROG, argc, argv, OPT_CONFIG | OPT_DISTRICT | OPT_PERIOD | OPT_OUTPUT, &o)) {
+		template_usage(stderr);
 		return JX_EXIT_USAGE;
 	}
-	if (!o.district || !o.period || !o.out || !*o.out) {
+	if (o.help) {
+		template_usage(stdout);
+		return JX_EXIT_OK;
+	}
+	if (!o.district || !o.period || !o.output || !*o.output) {
 		fputs(PROG ": --district, --period and -o are required\n", stderr);
 		template_usage(stderr);
 		return JX_EXIT_USAGE;
@@ -102,11 +73,11 @@ int cmd_template(int argc, char **argv)
 	    .deadline_day = cfg.deadline_day,
 	};
 	char err[512];
-	if (template_write(o.out, &spec, err, sizeof err) != TEMPLATE_OK) {
+	if (template_write(o.output, &spec, err, sizeof err) != TEMPLATE_OK) {
 		fprintf(stderr, PROG ": %s\n", err);
 		rc = JX_EXIT_ENV;
 	} else {
-		printf("%s\n", o.out);
+		printf("%s\n", o.output);
 		rc = fflush(stdout) ? JX_EXIT_ENV : JX_EXIT_OK;
 	}
 	jx_config_release(&cfg);

@@ -1,6 +1,7 @@
 /* Shared by the subcommands: config and store discovery, atomic output. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +10,70 @@
 #include "../etl/store.h"
 #include "commands.h"
 #include "common.h"
+
+int cmd_parse_opts(const char *prog, int argc, char **argv, unsigned allowed,
+		   struct cmd_opts *o)
+{
+	static const struct {
+		struct option opt;
+		unsigned flag;
+	} table[] = {
+		{{"config", required_argument, NULL, 'c'}, OPT_CONFIG},
+		{{"store", required_argument, NULL, 's'}, OPT_STORE},
+		{{"period", required_argument, NULL, 'p'}, OPT_PERIOD},
+		{{"year", required_argument, NULL, 'y'}, OPT_YEAR},
+		{{"as-of", required_argument, NULL, 'a'}, OPT_AS_OF},
+		{{"format", required_argument, NULL, 'f'}, OPT_FORMAT},
+		{{"output", required_argument, NULL, 'o'}, OPT_OUTPUT},
+		{{"out", required_argument, NULL, 'O'}, OPT_OUT},
+		{{"district", required_argument, NULL, 'd'}, OPT_DISTRICT},
+		{{"findings", required_argument, NULL, 'F'}, OPT_FINDINGS},
+		{{"received-at", required_argument, NULL, 'r'}, OPT_RECEIVED_AT},
+		{{"inbox", required_argument, NULL, 'i'}, OPT_INBOX},
+	};
+	enum { N = sizeof table / sizeof table[0] };
+	struct option longopts[N + 2];
+	size_t k = 0;
+	for (size_t i = 0; i < N; i++)
+		if (allowed & table[i].flag)
+			longopts[k++] = table[i].opt;
+	longopts[k++] = (struct option){"help", no_argument, NULL, 'h'};
+	longopts[k] = (struct option){NULL, 0, NULL, 0};
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	opterr = 0;
+	int ch;
+	while ((ch = getopt_long(argc, argv, allowed & OPT_OUTPUT ? ":ho:" : ":h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->config = optarg; break;
+		case 's': o->store = optarg; break;
+		case 'p': o->period = optarg; break;
+		case 'y': o->year = optarg; break;
+		case 'a': o->as_of = optarg; break;
+		case 'f': o->format = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'O': o->out = optarg; break;
+		case 'd': o->district = optarg; break;
+		case 'F': o->findings = optarg; break;
+		case 'r': o->received_at = optarg; break;
+		case 'i': o->inbox = optarg; break;
+		case 'h': o->help = 1; break;
+		case ':':
+			fprintf(stderr, "%s: %s needs a value\n", prog, argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "%s: unknown option %s\n", prog, argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc && !(allowed & OPT_FILES)) {
+		fprintf(stderr, "%s: unexpected argument %s\n", prog, argv[optind]);
+		return -1;
+	}
+	o->files = argv + optind;
+	o->n_files = argc - optind;
+	return 0;
+}
 
 const char *cmd_config_dir(const char *opt)
 {

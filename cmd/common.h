@@ -9,6 +9,37 @@
 
 struct store;
 
+/* The options the subcommands take; each subcommand accepts a subset. */
+enum cmd_opt {
+	OPT_CONFIG = 1u << 0,      /* --config DIR */
+	OPT_STORE = 1u << 1,       /* --store URL */
+	OPT_PERIOD = 1u << 2,      /* --period YYYY-MM */
+	OPT_YEAR = 1u << 3,        /* --year YYYY */
+	OPT_AS_OF = 1u << 4,       /* --as-of YYYY-MM */
+	OPT_FORMAT = 1u << 5,      /* --format csv|xlsx */
+	OPT_OUTPUT = 1u << 6,      /* -o, --output FILE */
+	OPT_OUT = 1u << 7,         /* --out DIR */
+	OPT_DISTRICT = 1u << 8,    /* --district D */
+	OPT_FINDINGS = 1u << 9,    /* --findings FILE */
+	OPT_RECEIVED_AT = 1u << 10, /* --received-at TIME */
+	OPT_INBOX = 1u << 11,      /* --inbox DIR */
+	OPT_FILES = 1u << 12       /* FILE... after the options */
+};
+
+struct cmd_opts {
+	const char *config, *store, *period, *year, *as_of, *format, *output, *out,
+		*district, *findings, *received_at, *inbox;
+	char **files; /* into argv */
+	int n_files;
+	int help;
+};
+
+/* Parses argv (argv[0] is the subcommand) into o, zeroed first, accepting
+ * the options in allowed and -h/--help. Returns 0, or -1 after saying what
+ * is wrong on stderr (the caller prints its usage and exits 2). */
+int cmd_parse_opts(const char *prog, int argc, char **argv, unsigned allowed,
+		   struct cmd_opts *o);
+
 /* --config DIR, else $JIANXI_CONFIG, else ./config. */
 const char *cmd_config_dir(const char *opt);
 /* --store URL, else $JIANXI_STORE, else dir:./warehouse. */
