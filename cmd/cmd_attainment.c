@@ -40,32 +40,9 @@ static const char usage_text[] =
 	"Exit: 0 done, 2 usage or config error, 3 store or I/O failure.\n";
 
 
-static int write_csv(const struct attain_report *r, const char *output)
+static int write_csv(const void *report, FILE *f)
 {
-	if (!output) {
-		if (attain_write_csv(r, stdout)) {
-			perror("jianxi attainment: stdout");
-			return JX_EXIT_ENV;
-		}
-		return JX_EXIT_OK;
-	}
-	struct cmd_outfile of;
-	if (cmd_outfile_open(&of, output)) {
-		fprintf(stderr, "jianxi attainment: cannot write %s: ", output);
-		perror(NULL);
-		return JX_EXIT_ENV;
-	}
-	if (attain_write_csv(r, of.f)) {
-		fprintf(stderr, "jianxi attainment: cannot write %s\n", output);
-		cmd_outfile_abort(&of);
-		return JX_EXIT_ENV;
-	}
-	if (cmd_outfile_commit(&of)) {
-		fprintf(stderr, "jianxi attainment: cannot write %s: ", output);
-		perror(NULL);
-		return JX_EXIT_ENV;
-	}
-	return JX_EXIT_OK;
+	return attain_write_csv(report, f);
 }
 
 int cmd_attainment(int argc, char **argv)
@@ -149,7 +126,7 @@ int cmd_attainment(int argc, char **argv)
 			printf("%s\n", o.output);
 		}
 	} else {
-		rc = write_csv(&r, o.output);
+		rc = cmd_write_csv(prog, o.output, write_csv, &r);
 	}
 out:
 	free(rows);

@@ -78,32 +78,9 @@ static int build_report(const struct jx_config *cfg, struct agg_year *y,
 	return 0;
 }
 
-static int write_csv(const struct summary_report *r, const char *output)
+static int write_csv(const void *report, FILE *f)
 {
-	if (!output) {
-		if (summary_write_csv(r, stdout)) {
-			perror("jianxi summary: stdout");
-			return JX_EXIT_ENV;
-		}
-		return JX_EXIT_OK;
-	}
-	struct cmd_outfile of;
-	if (cmd_outfile_open(&of, output)) {
-		fprintf(stderr, "jianxi summary: cannot write %s: ", output);
-		perror(NULL);
-		return JX_EXIT_ENV;
-	}
-	if (summary_write_csv(r, of.f)) {
-		fprintf(stderr, "jianxi summary: cannot write %s\n", output);
-		cmd_outfile_abort(&of);
-		return JX_EXIT_ENV;
-	}
-	if (cmd_outfile_commit(&of)) {
-		fprintf(stderr, "jianxi summary: cannot write %s: ", output);
-		perror(NULL);
-		return JX_EXIT_ENV;
-	}
-	return JX_EXIT_OK;
+	return summary_write_csv(report, f);
 }
 
 int cmd_summary(int argc, char **argv)
@@ -183,7 +160,7 @@ int cmd_summary(int argc, char **argv)
 			printf("%s\n", o.output);
 		}
 	} else {
-		rc = write_csv(&r, o.output);
+		rc = cmd_write_csv(prog, o.output, write_csv, &r);
 	}
 out:
 	free(rows);

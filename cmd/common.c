@@ -202,6 +202,33 @@ void cmd_outfile_abort(struct cmd_outfile *o)
 	memset(o, 0, sizeof *o);
 }
 
+int cmd_write_csv(const char *prog, const char *output,
+		  int (*write)(const void *report, FILE *f), const void *report)
+{
+	if (!output) {
+		if (write(report, stdout) || fflush(stdout)) {
+			fprintf(stderr, "%s: cannot write to stdout: %s\n", prog, strerror(errno));
+			return JX_EXIT_ENV;
+		}
+		return 0;
+	}
+	struct cmd_outfile of;
+	if (cmd_outfile_open(&of, output)) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", prog, output, strerror(errno));
+		return JX_EXIT_ENV;
+	}
+	if (write(report, of.f)) {
+		fprintf(stderr, "%s: cannot write %s\n", prog, output);
+		cmd_outfile_abort(&of);
+		return JX_EXIT_ENV;
+	}
+	if (cmd_outfile_commit(&of)) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", prog, output, strerror(errno));
+		return JX_EXIT_ENV;
+	}
+	return 0;
+}
+
 int cmd_mkdirs(const char *dir)
 {
 	char buf[4096];

@@ -70,6 +70,11 @@ int cmd_outfile_open(struct cmd_outfile *o, const char *path);
 int cmd_outfile_commit(struct cmd_outfile *o);
 void cmd_outfile_abort(struct cmd_outfile *o);
 
+/* Writes a CSV report with write(report, f): to stdout when output is NULL,
+ * else atomically to output. Returns 0, or JX_EXIT_ENV after saying why. */
+int cmd_write_csv(const char *prog, const char *output,
+		  int (*write)(const void *report, FILE *f), const void *report);
+
 /* Makes dir and its parents (mode 0755). Returns 0 or -1 with errno. */
 int cmd_mkdirs(const char *dir);
 
