@@ -39,6 +39,9 @@ int csv_reader_init(struct csv_reader *r, int delim, etl_row_fn fn, void *ctx)
 	if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL))
 		return -1;
 	csv_set_realloc_func(&r->parser, csv_capped_realloc);
+	/* libcsv grows its field buffer by this much at a time (default 128
+	 * bytes: a thousand reallocs to reach a long cell's cap) */
+	csv_set_blk_size(&r->parser, 16384);
 	csv_set_space_func(&r->parser, csv_is_space);
 	csv_set_term_func(&r->parser, csv_is_term);
 	return 0;

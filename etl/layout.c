@@ -176,8 +176,9 @@ static void read_value(struct layout *l, const struct etl_cell *cells, size_t n,
 	v->v = 0;
 	char name[16], text[96], msg[512];
 	jx_cell_name(row, col, name, sizeof name);
-	/* a long cell is quoted in part: the message stays readable */
-	snprintf(text, sizeof text, "%.80s", c ? c->text : "");
+	/* a long cell is quoted in part (80 bytes, cut between characters, so
+	 * the findings stay UTF-8): the message stays readable */
+	jx_utf8_copy(text, 81, c ? c->text : "");
 	cell_value_message(rule, k, name, text, msg, sizeof msg);
 	struct jx_loc loc = cell_loc(l, row, col);
 	jx_findings_add(&l->sub.findings, (enum jx_rule)rule, &loc, k, c ? text : NULL, "%s", msg);
@@ -395,6 +396,59 @@ static const char *label_value(const char *rest)
 	}
 }
 
+/* Copies raw into out without the spaces (ASCII, U+3000, no-break) around
+ * it. */
+static void copy_trimmed(char *out, size_t size, const char *raw)
+{
+	for (;;) {
+		if (*raw == ' ' || *raw == '\t')
+			raw++;
+		else if (!strncmp(raw, "\xE3\x80\x80", 3))
+			raw += 3;
+		else if (!strncmp(raw, "\xC2\xA0", 2))
+			raw += 2;
+		else
+			break;
+	}
+	jx_utf8_copy(out, size, raw);
+	size_t k = strlen(out);
+	for (;;) {
+		if (k && (out[k - 1] == ' ' || out[k - 1] == '\t'))
+			k--;
+		else if (k >= 3 && !memcmp(out + k - 3, "\xE3\x80\x80", 3))
+			k -= 3;
+		else if (k >= 2 && !memcmp(out + k - 2, "\xC2\xA0", 2))
+			k -= 2;
+		else
+			break;
+		out[k] = 0;
+	}
+}
+
+/* The text as the clerk wrote it after the part whose fold is the first
+ * `consumed` bytes of the cell's fold ("填报单位：（盖章） X Y" -> "X Y"), so
+ * messages quote it verbatim; folded + consumed when the cell is too long
+ * to map back. */
+static void raw_after_fold(const char *raw, size_t consumed, const char *folded, char *out,
+			   size_t size)
+{
+	char part[FOLD_MAX], tmp[FOLD_MAX];
+	size_t n = strlen(raw);
+	if (n < sizeof part) {
+		for (size_t i = 0; i <= n; i++) {
+			if (i < n && ((unsigned char)raw[i] & 0xC0) == 0x80)
+				continue; /* inside a character */
+			memcpy(part, raw, i);
+			part[i] = 0;
+			if (strlen(cell_text_fold(part, tmp, sizeof tmp)) >= consumed) {
+				copy_trimmed(out, size, raw + i);
+				return;
+			}
+		}
+	}
+	jx_utf8_copy(out, size, folded + consumed);
+}
+
 static void scan_labels(struct layout *l, uint32_t row, const struct etl_cell *cells, size_t n)
 {
 	char value[FOLD_MAX];
@@ -407,6 +461,8 @@ static void scan_labels(struct layout *l, uint32_t row, const struct etl_cell *c
 		else if (!(rest = label_match(f, period_labels)))
 			continue;
 		jx_utf8_copy(value, sizeof value, label_value(rest));
+		size_t consumed = (size_t)(label_value(rest) - f);
+		const struct etl_cell *at = &cells[i];
 		uint32_t col = cells[i].col;
 		if (!*value && i + 1 < n && cells[i + 1].col <= cells[i].col + NEXT_CELL_SPAN) {
 			/* the value is in a cell just to the right (labels are
@@ -420,6 +476,8 @@ static void scan_labels(struct layout *l, uint32_t row, const struct etl_cell *c
 			    (is_district || !jx_period_parse(next, &y, &m))) {
 				jx_utf8_copy(value, sizeof value, next);
 				col = cells[i + 1].col;
+				at = &cells[i + 1];
+				consumed = 0;
 			}
 		}
 		if (!*value)
@@ -430,7 +488,10 @@ static void scan_labels(struct layout *l, uint32_t row, const struct etl_cell *c
 		h->found = 1;
 		h->row = row;
 		h->col = col;
-		hit_set_text(h, value);
+		/* matched on the fold, quoted as written */
+		char folded[FOLD_MAX];
+		cell_text_fold(at->text, folded, sizeof folded);
+		raw_after_fold(at->text, consumed, folded, h->text, sizeof h->text);
 		if (is_district) {
 			h->district = jx_config_district_in(l->o.cfg, value);
 		} else {

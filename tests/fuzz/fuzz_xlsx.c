@@ -3,7 +3,13 @@
  * shared strings and styles split at NUL bytes), so the fuzzer reaches the
  * XML handlers without first having to forge CRCs and deflate streams. The
  * callbacks touch every byte of every cell and sheet name, so the
- * sanitizers see any bad pointer. */
+ * sanitizers see any bad pointer.
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+ *     -I. $(pkg-config --cflags minizip expat zlib) tests/fuzz/fuzz_xlsx.c \
+ *     etl/xlsx_reader.c $(pkg-config --libs minizip expat zlib) -o fuzz_xlsx
+ *   ./fuzz_xlsx -max_total_time=60 -dict=fixtures/xlsx/fuzz/xlsx.dict CORPUS \
+ *     fixtures/xlsx fixtures/xlsx/hostile */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

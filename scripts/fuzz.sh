@@ -1,0 +1,152 @@
+#!/bin/sh
+# Builds every tests/fuzz/fuzz_*.c as a libFuzzer target (clang, with
+# AddressSanitizer and UndefinedBehaviorSanitizer) against the library
+# sources, seeds each from fixtures/, runs each for FUZZ_SECONDS (default 60)
+# and fails when any target crashed, hung, leaked or tripped a sanitizer.
+#
+#   scripts/fuzz.sh                  every target, one after another
+#   scripts/fuzz.sh fuzz_csv         only the targets named
+#   FUZZ_SECONDS=100 FUZZ_JOBS=2 scripts/fuzz.sh
+#
+# Corpora persist in build/fuzz/corpus/<target> (each run starts where the
+# last stopped); logs are build/fuzz/<target>.log; a crashing input is left
+# as build/fuzz/artifacts/<target>/crash-* (or leak-*, timeout-*, oom-*).
+# Reproduce one with: build/fuzz/<target> build/fuzz/artifacts/<target>/crash-...
+set -eu
+cd "$(dirname "$0")/.."
+
+SECONDS_EACH=${FUZZ_SECONDS:-60}
+JOBS=${FUZZ_JOBS:-1}
+OUT=build/fuzz
+CC=${FUZZ_CC:-clang}
+PKGS="xlsxwriter minizip expat libpq zlib"
+
+# clang and its runtime (the fuzzer and sanitizer libraries) come from Debian.
+if ! command -v "$CC" >/dev/null 2>&1 ||
+   ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+	scripts/install_deps.sh clang libclang-rt-14-dev
+fi
+
+SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra \
+-Wno-unused-parameter $(pkg-config --cflags $PKGS)"
+LIBS="-lcsv $(pkg-config --libs $PKGS) -lm"
+
+# ---- build: the library once, then one program per target ----
+mkdir -p "$OUT/lib"
+objs=""
+for src in core/*.c etl/*.c transforms/*.c; do
+	obj="$OUT/lib/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
+	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find core etl transforms -name '*.h' -newer "$obj" 2>/dev/null | head -n 1)" ]; then
+		echo "  CC      $obj"
+		# shellcheck disable=SC2086
+		$CC $CFLAGS $SAN -c -o "$obj" "$src"
+	fi
+	objs="$objs $obj"
+done
+
+if [ $# -gt 0 ]; then
+	targets="$*"
+else
+	targets=$(for f in tests/fuzz/fuzz_*.c; do basename "$f" .c; done)
+fi
+for t in $targets; do
+	echo "  FUZZ    $OUT/$t"
+	# shellcheck disable=SC2086
+	$CC $CFLAGS -Werror -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+		-o "$OUT/$t" "tests/fuzz/$t.c" $objs $LIBS
+done
+
+# ---- seeds: every fixture a target can read ----
+seed_csv() { # first byte 0x03: 5-byte chunks, a file name with district and period
+	for f in fixtures/csv/* fixtures/season/*.csv fixtures/hostile/*.csv \
+		fixtures/hostile/*.tsv fixtures/hostile/*.txt; do
+		[ -f "$f" ] || continue
+		[ "$(stat -c %s "$f")" -le 65536 ] || continue
+		{ printf '\003'; cat "$f"; } >"$1/seed-$(basename "$f")"
+	done
+}
+seed_xlsx() {
+	for f in fixtures/xlsx/*.xlsx fixtures/xlsx/hostile/*.xlsx fixtures/season/*.xlsx \
+		fixtures/template/*.xlsx fixtures/hostile/*.xlsx; do
+		[ -f "$f" ] || continue
+		[ "$(stat -c %s "$f")" -le 1048576 ] || continue
+		cp "$f" "$1/seed-$(basename "$f")"
+	done
+}
+seed_config() { # the four files joined by 0x1E, as the target splits them
+	c=fixtures/config
+	{ cat $c/districts.csv; printf '\036'; cat $c/targets.csv; printf '\036'
+	  cat $c/calendar.csv; printf '\036'; cat $c/settings.ini; } >"$1/seed-fixtures-config"
+	{ cat $c/districts.csv; printf '\036\036\036'; cat $c/settings.ini; } >"$1/seed-minimal"
+}
+seed_period() { # first byte picks the time zone
+	i=0
+	for s in 2023-09 2023-9 2023/09 2023.09 202309 20230930 2023年9月 2023年09月 \
+		2023年9月30日 2023年9月份 ２０２３－０９ "  2023-09 " 2023-10-08T09:00:00 \
+		2023-10-08T09:00 "2023-10-08 09:00:00" 2023-10-08T09:00:00Z \
+		2023-10-08T09:00:00+08:00 2023-10-08T09:00:00-05:30 2023-10-08 \
+		370102_历下区_2023-09 历下区人力资源和社会保障局 济南高新区 "莱芜区 2023_07" \
+		钢城区_2023年9月_scan; do
+		printf '%s' "$s" | { printf "\\00$((i % 4))"; cat; } >"$1/seed-$i"
+		i=$((i + 1))
+	done
+	for f in fixtures/csv/* fixtures/season/*; do
+		printf '%s' "$(basename "$f")" | { printf '\000'; cat; } >"$1/seed-$i"
+		i=$((i + 1))
+	done
+}
+
+run_one() {
+	t=$1
+	corpus=$OUT/corpus/$t
+	art=$OUT/artifacts/$t
+	mkdir -p "$corpus" "$art" "$OUT/seeds/$t"
+	case $t in
+	fuzz_csv) seed_csv "$OUT/seeds/$t" ;;
+	fuzz_xlsx) seed_xlsx "$OUT/seeds/$t" ;;
+	fuzz_config) seed_config "$OUT/seeds/$t" ;;
+	fuzz_period) seed_period "$OUT/seeds/$t" ;;
+	esac
+	# leaks are reported; a hang of 10 s is a failure; 2 GB of memory too
+	JIANXI_FUZZ_CONFIG=$PWD/fixtures/config \
+	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		"$OUT/$t" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+		-max_len=131072 -print_final_stats=1 -artifact_prefix="$art/" \
+		"$corpus" "$OUT/seeds/$t" >"$OUT/$t.log" 2>&1
+}
+
+# targets run FUZZ_JOBS at a time; each job's exit status is its verdict
+failed=""
+batch=""
+n=0
+for t in $targets; do
+	run_one "$t" &
+	batch="$batch $!:$t"
+	n=$((n + 1))
+	if [ "$n" -ge "$JOBS" ]; then
+		for p in $batch; do
+			wait "${p%%:*}" || failed="$failed ${p#*:}"
+		done
+		batch=""
+		n=0
+	fi
+done
+for p in $batch; do
+	wait "${p%%:*}" || failed="$failed ${p#*:}"
+done
+
+for t in $targets; do
+	log=$OUT/$t.log
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -n 1)
+	ft=$(grep -a -o 'ft: [0-9]*' "$log" | tail -n 1)
+	echo "$t: ${SECONDS_EACH}s, ${execs:-?} executions, ${cov:-cov: ?}, ${ft:-ft: ?}, corpus $(ls "$OUT/corpus/$t" | wc -l) files"
+done
+if [ -n "$failed" ]; then
+	echo "fuzz: FAILED:$failed (see build/fuzz/<target>.log and build/fuzz/artifacts/)" >&2
+	exit 1
+fi
+echo "fuzz: every target ran clean"
