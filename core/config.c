@@ -145,8 +145,25 @@ static char *config_read(const char *dir, const char *name, size_t *len,
 			problem(p, name, 0, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	char *buf = malloc(CONFIG_MAX_BYTES + 1);
-	size_t n = buf ? fread(buf, 1, CONFIG_MAX_BYTES + 1, f) : 0;
+	/* sized from the file (a config is a few KiB), read up to one byte
+	 * past the cap so a file that grew or lies about its size is caught */
+	struct stat st;
+	size_t want = !fstat(fileno(f), &st) && st.st_size >= 0 && st.st_size < CONFIG_MAX_BYTES
+			      ? (size_t)st.st_size + 1
+			      : CONFIG_MAX_BYTES + 1;
+	char *buf = malloc(want + 1);
+	size_t n = buf ? fread(buf, 1, want, f) : 0;
+	if (buf && n == want && want <= CONFIG_MAX_BYTES) {
+		/* more than fstat said: read on to the cap */
+		char *big = realloc(buf, CONFIG_MAX_BYTES + 2);
+		if (!big) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf = big;
+			n += fread(buf + n, 1, CONFIG_MAX_BYTES + 1 - n, f);
+		}
+	}
 	int err = ferror(f);
 	fclose(f);
 	if (!buf || err || n > CONFIG_MAX_BYTES) {
