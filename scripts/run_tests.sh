@@ -9,6 +9,7 @@ export JIANXI_BIN="$PWD/$out/jianxi"
 # the memcheck test runs the release build (valgrind and ASan do not mix)
 export JIANXI_RELEASE_BIN="$PWD/build/release/jianxi"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 passed=0 failed=0 log=$(mktemp)
 for t in "$out"/tests/test_*; do
