@@ -305,9 +305,72 @@ struct load_ctx {
 
 static const char *const district_cols[] = {"code", "name", "aliases", NULL};
 
+static size_t key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static const char *key_text(const struct jx_config *cfg, const struct jx_district_key *k)
+{
+	const struct jx_district *d = &cfg->districts[k->district];
+	return k->which == 0 ? d->code : k->which == 1 ? d->name : d->aliases[k->which - 2];
+}
+
+/* The district whose code, name or alias is exactly text, or -1. */
+static int keys_find(const struct jx_config *cfg, const char *text)
+{
+	if (!cfg->keys)
+		return -1;
+	for (size_t i = key_hash(text) & cfg->keys_mask; cfg->keys[i].district >= 0;
+	     i = (i + 1) & cfg->keys_mask)
+		if (!strcmp(key_text(cfg, &cfg->keys[i]), text))
+			return cfg->keys[i].district;
+	return -1;
+}
+
+static void keys_place(struct jx_config *cfg, struct jx_district_key k)
+{
+	size_t i = key_hash(key_text(cfg, &k)) & cfg->keys_mask;
+	while (cfg->keys[i].district >= 0)
+		i = (i + 1) & cfg->keys_mask;
+	cfg->keys[i] = k;
+}
+
+/* Adds text (which of district d) unless present; the table stays at most
+ * half full. Returns 0 or -1 when out of memory. */
+static int keys_add(struct jx_config *cfg, int d, int which)
+{
+	struct jx_district_key k = {d, which};
+	if (!*key_text(cfg, &k) || keys_find(cfg, key_text(cfg, &k)) >= 0)
+		return 0;
+	if (!cfg->keys || (cfg->n_keys + 1) * 2 > cfg->keys_mask + 1) {
+		size_t slots = cfg->keys ? (cfg->keys_mask + 1) * 2 : 64;
+		struct jx_district_key *old = cfg->keys;
+		size_t old_slots = cfg->keys ? cfg->keys_mask + 1 : 0;
+		cfg->keys = malloc(slots * sizeof *cfg->keys);
+		if (!cfg->keys) {
+			cfg->keys = old;
+			return -1;
+		}
+		for (size_t i = 0; i < slots; i++)
+			cfg->keys[i].district = -1;
+		cfg->keys_mask = slots - 1;
+		for (size_t i = 0; i < old_slots; i++)
+			if (old[i].district >= 0)
+				keys_place(cfg, old[i]);
+		free(old);
+	}
+	keys_place(cfg, k);
+	cfg->n_keys++;
+	return 0;
+}
+
 static int name_taken(const struct jx_config *cfg, const char *name)
 {
-	return jx_config_district_exact(cfg, name) >= 0;
+	return keys_find(cfg, name) >= 0;
 }
 
 static int district_row(struct config_csv *c, void *vctx)
@@ -342,12 +405,17 @@ static int district_row(struct config_csv *c, void *vctx)
 		x->failed = 1;
 		return 0;
 	}
-	for (size_t i = 0; i < cfg->n_districts; i++)
-		if (!strcmp(cfg->districts[i].code, code)) {
-			problem(x->p, file, c->row_line, "duplicate code '%s'", code);
-			x->failed = 1;
-			return 0;
-		}
+	int other = keys_find(cfg, code);
+	if (other >= 0 && !strcmp(cfg->districts[other].code, code)) {
+		problem(x->p, file, c->row_line, "duplicate code '%s'", code);
+		x->failed = 1;
+		return 0;
+	}
+	if (other >= 0) {
+		problem(x->p, file, c->row_line, "code '%s' already names another district", code);
+		x->failed = 1;
+		return 0;
+	}
 	if (name_taken(cfg, name)) {
 		problem(x->p, file, c->row_line, "name '%s' already names another district", name);
 		x->failed = 1;
@@ -362,8 +430,9 @@ static int district_row(struct config_csv *c, void *vctx)
 	snprintf(d->code, sizeof d->code, "%s", code);
 	d->name = strdup(name);
 	cfg->n_districts++;
+	int idx = (int)cfg->n_districts - 1;
 	char *aliases = strdup(field(c, &x->h, 2));
-	if (!d->name || !aliases) {
+	if (!d->name || !aliases || keys_add(cfg, idx, 0) || keys_add(cfg, idx, 1)) {
 		free(aliases);
 		return -1;
 	}
@@ -381,8 +450,11 @@ static int district_row(struct config_csv *c, void *vctx)
 		if (!al)
 			break;
 		d->aliases = al;
-		if ((al[d->n_aliases] = strdup(a)))
+		if ((al[d->n_aliases] = strdup(a))) {
 			d->n_aliases++;
+			if (keys_add(cfg, idx, 2 + (int)d->n_aliases - 1))
+				break;
+		}
 	}
 	free(aliases);
 	return 0;
@@ -635,6 +707,7 @@ void jx_config_release(struct jx_config *cfg)
 	free(cfg->districts);
 	free(cfg->targets);
 	free(cfg->calendar);
+	free(cfg->keys);
 	free(cfg->dir);
 	free(cfg->city);
 	free(cfg->timezone);
@@ -643,20 +716,19 @@ void jx_config_release(struct jx_config *cfg)
 
 int jx_config_district_exact(const struct jx_config *cfg, const char *text)
 {
-	char buf[512];
-	snprintf(buf, sizeof buf, "%s", text ? text : "");
-	char *t = trim(buf);
-	if (!*t)
+	if (!text)
 		return -1;
-	for (size_t i = 0; i < cfg->n_districts; i++) {
-		const struct jx_district *d = &cfg->districts[i];
-		if (!strcmp(d->code, t) || (d->name && !strcmp(d->name, t)))
-			return (int)i;
-		for (size_t a = 0; a < d->n_aliases; a++)
-			if (!strcmp(d->aliases[a], t))
-				return (int)i;
-	}
-	return -1;
+	/* the common case, a code or name as is, is looked up without a copy */
+	size_t n = strlen(text);
+	if (n && (unsigned char)text[0] > ' ' && (unsigned char)text[n - 1] > ' ' &&
+	    strncmp(text, "\xE3\x80\x80", 3) && (n < 3 || strcmp(text + n - 3, "\xE3\x80\x80")))
+		return keys_find(cfg, text);
+	char buf[512];
+	if (n >= sizeof buf)
+		return -1;
+	memcpy(buf, text, n + 1);
+	char *t = trim(buf);
+	return *t ? keys_find(cfg, t) : -1;
 }
 
 int jx_config_district_in(const struct jx_config *cfg, const char *text)

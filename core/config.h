@@ -29,6 +29,14 @@ struct jx_calendar_day {
 	enum jx_day_kind kind;
 };
 
+/* Exact lookup of codes, names and aliases: open addressing; a slot names
+ * the district and which of its texts is the key (kept as indexes, since the
+ * districts array moves while districts.csv is read). */
+struct jx_district_key {
+	int district;   /* -1 for an empty slot */
+	int which;      /* 0 code, 1 name, 2 + n alias n */
+};
+
 struct jx_config {
 	char *dir;
 	char *city;
@@ -41,6 +49,9 @@ struct jx_config {
 	size_t n_targets;
 	struct jx_calendar_day *calendar; /* sorted by day */
 	size_t n_calendar;
+	struct jx_district_key *keys; /* filled as districts.csv is read */
+	size_t keys_mask;             /* slots - 1, a power of two minus one */
+	size_t n_keys;
 };
 
 /* Problems found while loading, each "file:line: text". */

@@ -51,6 +51,18 @@ int jx_period_parse(const char *text, int *year, int *month)
 	char buf[128];
 	if (!text)
 		return -1;
+	/* YYYY-MM as flat exports write it, without the general path */
+	if (isdigit((unsigned char)text[0]) && isdigit((unsigned char)text[1]) &&
+	    isdigit((unsigned char)text[2]) && isdigit((unsigned char)text[3]) && text[4] == '-' &&
+	    isdigit((unsigned char)text[5]) && isdigit((unsigned char)text[6]) && !text[7]) {
+		int y = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
+		int m = (text[5] - '0') * 10 + (text[6] - '0');
+		if (!valid_ym(y, m))
+			return -1;
+		*year = y;
+		*month = m;
+		return 0;
+	}
 	period_normalize(text, buf, sizeof buf);
 	const char *p = buf;
 	int y, m, d;

@@ -35,6 +35,17 @@ void jx_submission_reset(struct jx_submission *s)
 	s->district = -1;
 }
 
+void jx_submission_clear(struct jx_submission *s)
+{
+	units_free(s);
+	jx_findings_clear(&s->findings);
+	s->district = -1;
+	s->district_code = s->district_name = NULL;
+	s->year = s->month = 0;
+	s->period[0] = 0;
+	memset(s->figures, 0, sizeof s->figures);
+}
+
 void jx_submission_release(struct jx_submission *s)
 {
 	jx_submission_reset(s);

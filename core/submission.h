@@ -41,6 +41,9 @@ struct jx_submission {
 void jx_submission_init(struct jx_submission *s);
 /* Frees units and findings, keeps the allocation for reuse. */
 void jx_submission_reset(struct jx_submission *s);
+/* Like reset, but keeps file, sheet, received_at and sha256: the next
+ * submission of the same file (a flat file's next row) reuses them. */
+void jx_submission_clear(struct jx_submission *s);
 void jx_submission_release(struct jx_submission *s);
 
 /* Appends an empty unit row and returns it, or NULL (out of memory).

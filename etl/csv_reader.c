@@ -23,11 +23,6 @@ static int csv_is_space(unsigned char c)
 	return c == ' ';
 }
 
-static int csv_is_term(unsigned char c)
-{
-	return c == '\n' || c == '\r';
-}
-
 int csv_reader_init(struct csv_reader *r, int delim, etl_row_fn fn, void *ctx)
 {
 	memset(r, 0, sizeof *r);
@@ -43,12 +38,14 @@ int csv_reader_init(struct csv_reader *r, int delim, etl_row_fn fn, void *ctx)
 	 * bytes: a thousand reallocs to reach a long cell's cap) */
 	csv_set_blk_size(&r->parser, 16384);
 	csv_set_space_func(&r->parser, csv_is_space);
-	csv_set_term_func(&r->parser, csv_is_term);
+	/* line ends: libcsv's default (CR, LF) without a call per byte */
 	return 0;
 }
 
 void csv_reader_release(struct csv_reader *r)
 {
+	free(r->line);
+	r->line = NULL;
 	csv_free(&r->parser);
 	if (r->cd != (iconv_t)-1)
 		iconv_close(r->cd);
@@ -133,7 +130,7 @@ static void csv_on_row(int term, void *vr)
 }
 
 /* Hands decoded UTF-8 to libcsv. */
-static int reader_parse(struct csv_reader *r, const char *s, size_t n)
+static int libcsv_parse(struct csv_reader *r, const char *s, size_t n)
 {
 	size_t done = csv_parse(&r->parser, s, n, csv_on_field, csv_on_row, r);
 	if (r->stop)
@@ -147,6 +144,185 @@ static int reader_parse(struct csv_reader *r, const char *s, size_t n)
 		return reader_fail(r, r->row + 1, "CSV 格式错误：引号使用不规范（引号内的引号应写成两个引号）");
 	}
 	return 0;
+}
+
+/* libcsv's state between rows (ROW_NOT_BEGUN, 0 in libcsv 3.0): the state
+ * field of its public struct is how it says it holds nothing. */
+#define LIBCSV_ROW_NOT_BEGUN 0
+
+/* A whole line (with its LF) to libcsv; afterwards libcsv still holds the
+ * row when the line did not end it (a quoted field goes on). */
+static int libcsv_line(struct csv_reader *r, const char *s, size_t n)
+{
+	int rc = libcsv_parse(r, s, n);
+	r->in_libcsv = r->parser.pstate != LIBCSV_ROW_NOT_BEGUN || r->parser.entry_pos != 0;
+	return rc;
+}
+
+static int is_trim(const struct csv_reader *r, char c)
+{
+	return c == ' ' || (c == '\t' && r->delim != '\t');
+}
+
+/* The fields of s[0, end) into the row being collected, as csv_on_field
+ * would add them: the line is copied once into the arena and cut there.
+ * Returns 0, or -1 when a limit was hit (r->error says which). */
+static int split_fields(struct csv_reader *r, const char *s, size_t end)
+{
+	if (r->arena_len + end + 1 > r->arena_cap) {
+		size_t cap = r->arena_cap ? r->arena_cap : 4096;
+		while (cap < r->arena_len + end + 1)
+			cap *= 2;
+		char *a = realloc(r->arena, cap);
+		if (!a)
+			return reader_fail(r, r->row + 1, "内存不足");
+		r->arena = a;
+		r->arena_cap = cap;
+	}
+	char *base = r->arena + r->arena_len;
+	memcpy(base, s, end);
+	base[end] = 0;
+	size_t f = 0;
+	for (size_t i = 0;; i++) {
+		if (i < end && base[i] != r->delim)
+			continue;
+		/* the field is base[f, i) */
+		size_t a = f, b = i;
+		while (a < b && is_trim(r, base[a]))
+			a++;
+		while (b > a && is_trim(r, base[b - 1]))
+			b--;
+		if (++r->n_fields > ETL_MAX_COLS)
+			return reader_fail(r, r->row + 1, "一行超过 16384 列，超出 Excel 的列数上限，文件可能已损坏");
+		if (b - a > ETL_MAX_CELL_BYTES + 1024)
+			return reader_fail(r, r->row + 1, "单元格内容超过 32767 个字符（可能是引号不配对，吞掉了后面的内容）");
+		if (b > a) {
+			if (r->n_cells == r->cap_cells) {
+				size_t cap = r->cap_cells ? r->cap_cells * 2 : 32;
+				struct etl_cell *c = realloc(r->cells, cap * sizeof *c);
+				if (!c)
+					return reader_fail(r, r->row + 1, "内存不足");
+				r->cells = c;
+				r->cap_cells = cap;
+			}
+			base[b] = 0;
+			struct etl_cell *c = &r->cells[r->n_cells++];
+			c->col = r->n_fields;
+			c->kind = ETL_CELL_TEXT;
+			c->text = (const char *)(uintptr_t)(r->arena_len + a); /* fixed up at row end */
+			c->len = b - a;
+		}
+		if (i >= end)
+			break;
+		f = i + 1;
+	}
+	r->arena_len += end + 1;
+	return 0;
+}
+
+/* Splits a line with no quote and no bare CR as libcsv would: fields
+ * between delimiters, unquoted spaces (and tabs, in comma-separated text)
+ * trimmed at both ends, the terminator reported as libcsv reports it. */
+static int split_line(struct csv_reader *r, const char *s, size_t n)
+{
+	size_t end = n;
+	int term = -1; /* none: the last line of the input */
+	if (end && s[end - 1] == '\n') {
+		end--;
+		term = '\n';
+	}
+	if (end && s[end - 1] == '\r') {
+		end--;
+		term = '\r';
+	}
+	/* libcsv skips spaces before a row's first field: a line of spaces is
+	 * an empty row, or nothing at all at the end of the input */
+	size_t lead = 0;
+	while (lead < end && is_trim(r, s[lead]))
+		lead++;
+	if (lead == end && term == -1)
+		return 0;
+	if (lead < end && split_fields(r, s, end))
+		return r->stop ? r->stop : ETL_READ_FAILED;
+	csv_on_row(term, r);
+	if (term == '\r')
+		csv_on_row('\n', r); /* the LF libcsv reports after a CR (csv_on_row drops it) */
+	if (r->stop)
+		return r->stop;
+	return r->error[0] ? ETL_READ_FAILED : 0;
+}
+
+/* One whole line: split here when it is plain, else libcsv's. */
+static int reader_line(struct csv_reader *r, const char *s, size_t n, int last)
+{
+	const char *cr = memchr(s, '\r', n);
+	int plain = !r->libcsv_only && !memchr(s, '"', n) &&
+		    (!cr || (cr + 2 == s + n && s[n - 1] == '\n') || (last && cr + 1 == s + n));
+	if (plain)
+		return split_line(r, s, n);
+	return libcsv_line(r, s, n);
+}
+
+static int line_keep(struct csv_reader *r, const char *s, size_t n)
+{
+	if (r->line_len + n > r->line_cap) {
+		size_t cap = r->line_cap ? r->line_cap : 4096;
+		while (cap < r->line_len + n)
+			cap *= 2;
+		char *l = realloc(r->line, cap);
+		if (!l)
+			return reader_fail(r, r->row + 1, "内存不足");
+		r->line = l;
+		r->line_cap = cap;
+	}
+	memcpy(r->line + r->line_len, s, n);
+	r->line_len += n;
+	return 0;
+}
+
+/* Decoded UTF-8 in, rows out. Most lines are split directly from the
+ * input; a line cut between two inputs waits in r->line. */
+static int reader_parse(struct csv_reader *r, const char *s, size_t n)
+{
+	int rc = 0;
+	while (n && !rc) {
+		const char *nl = memchr(s, '\n', n);
+		size_t k = nl ? (size_t)(nl - s) + 1 : n;
+		if (r->in_libcsv) {
+			rc = nl ? libcsv_line(r, s, k) : libcsv_parse(r, s, k);
+		} else if (r->line_len) {
+			if ((rc = line_keep(r, s, k)))
+				break;
+			if (nl) {
+				rc = reader_line(r, r->line, r->line_len, 0);
+				r->line_len = 0;
+			} else if (r->line_len > CSV_READER_LINE_MAX) {
+				/* too long to hold: libcsv streams it with its caps */
+				r->in_libcsv = 1;
+				rc = libcsv_parse(r, r->line, r->line_len);
+				r->line_len = 0;
+			}
+		} else if (nl) {
+			rc = reader_line(r, s, k, 0);
+		} else {
+			rc = line_keep(r, s, k);
+		}
+		s += k;
+		n -= k;
+	}
+	return rc;
+}
+
+/* The end of the input: the last line without a line feed, then libcsv's
+ * end. */
+static int reader_parse_end(struct csv_reader *r)
+{
+	int rc = 0;
+	if (r->line_len && !r->in_libcsv) {
+		rc = reader_line(r, r->line, r->line_len, 1);
+		r->line_len = 0;
+	}
+	return rc;
 }
 
 static size_t count_lf(const unsigned char *s, size_t n)
@@ -164,6 +340,17 @@ static size_t utf8_prefix(const unsigned char *s, size_t n, int *bad, int *cut)
 	size_t i = 0;
 	*bad = *cut = 0;
 	while (i < n) {
+		/* eight ASCII bytes at a time, none of them NUL */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) ||
+			    ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		unsigned char b = s[i];
 		if (b >= 0x01 && b < 0x80) {
 			i++;
@@ -363,6 +550,10 @@ static int reader_detect(struct csv_reader *r, int at_eof)
 		r->delim = tabs > commas ? '\t' : ',';
 	}
 	csv_set_delim(&r->parser, (unsigned char)r->delim);
+	/* libcsv's own test (space or tab) is inlined; tab-separated text must
+	 * not lose its tabs to it */
+	if (r->delim == ',')
+		csv_set_space_func(&r->parser, NULL);
 	int rc = reader_decode(r, s + skip, n - skip, at_eof);
 	r->n_sniff = 0;
 	return rc;
@@ -413,6 +604,8 @@ int csv_reader_finish(struct csv_reader *r)
 		if (r->n_pending)
 			return reader_bad_bytes(r, tail, 0);
 	}
+	if ((rc = reader_parse_end(r)))
+		return rc;
 	if (csv_fini(&r->parser, csv_on_field, csv_on_row, r)) {
 		if (r->stop)
 			return r->stop;

@@ -12,6 +12,7 @@
 #include "rows.h"
 
 #define CSV_READER_SNIFF 65536
+#define CSV_READER_LINE_MAX (1024 * 1024)
 
 enum csv_encoding { CSV_ENC_UNKNOWN, CSV_ENC_UTF8, CSV_ENC_GB18030, CSV_ENC_UTF16 };
 
@@ -36,6 +37,13 @@ struct csv_reader {
 	int last_term;           /* terminator of the previous row */
 	uint64_t lines;          /* line feeds seen in the input */
 	int stop;                /* a callback's nonzero value */
+	/* Lines without quotes are split here; a line with a quote (or a bare
+	 * CR, or longer than CSV_READER_LINE_MAX) goes to libcsv, which keeps
+	 * the rest of its row. */
+	char *line;              /* a line cut between two inputs */
+	size_t line_len, line_cap;
+	int in_libcsv;           /* libcsv holds a row that is not finished */
+	int libcsv_only;         /* every line to libcsv (tests compare the two) */
 	char error[512];         /* Chinese, for the finding; "" when none */
 	uint32_t error_row;
 };

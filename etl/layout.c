@@ -44,6 +44,7 @@ struct layout {
 	struct jx_submission sub;
 	int in_form;        /* sub holds a form being read */
 	uint32_t last_row;  /* previous row delivered in this sheet */
+	int received_ymd[3]; /* the date of received_at (UTC), worked out once */
 	struct hit label_district, label_period;
 	struct hit file_district, file_period;
 	int any_layout, any_sheet;
@@ -71,6 +72,8 @@ struct layout *layout_new(const struct layout_opts *o, layout_submission_fn fn,
 	if (!l)
 		return NULL;
 	l->o = *o;
+	jx_civil_from_days((int32_t)(o->received_at / 86400), &l->received_ymd[0], &l->received_ymd[1],
+			   &l->received_ymd[2]);
 	l->fn = fn;
 	l->ctx = ctx;
 	jx_submission_init(&l->sub);
@@ -121,6 +124,10 @@ static int row_blank(const struct etl_cell *cells, size_t n)
 {
 	char buf[64];
 	for (size_t i = 0; i < n; i++)
+		if (cells[i].len && ((unsigned char)cells[i].text[0] > ' ' &&
+				     (unsigned char)cells[i].text[0] < 0x7f))
+			return 0; /* printable ASCII folds to itself: not blank */
+	for (size_t i = 0; i < n; i++)
 		if (cells[i].len && (cells[i].len >= sizeof buf ||
 				     *cell_text_fold(cells[i].text, buf, sizeof buf)))
 			return 0;
@@ -143,14 +150,18 @@ static const struct etl_cell *cell_at(const struct etl_cell *cells, size_t n, ui
 
 /* ---- the submission being built ---- */
 
+/* Readies the submission for the next one of this sheet: the file's
+ * provenance is set once per sheet, not per row (layout_sheet resets it). */
 static void sub_start(struct layout *l)
 {
-	jx_submission_reset(&l->sub);
+	jx_submission_clear(&l->sub);
+	if (l->sub.file)
+		return;
 	l->sub.file = strdup(l->o.file);
 	l->sub.sheet = l->sheet ? strdup(l->sheet) : NULL;
 	l->sub.received_at = l->o.received_at;
 	if (l->o.sha256)
-		snprintf(l->sub.sha256, sizeof l->sub.sha256, "%s", l->o.sha256);
+		memcpy(l->sub.sha256, l->o.sha256, sizeof l->sub.sha256 - 1);
 }
 
 static struct jx_loc cell_loc(struct layout *l, uint32_t row, uint32_t col)
@@ -164,7 +175,9 @@ static void read_value(struct layout *l, const struct etl_cell *cells, size_t n,
 		       uint32_t row, int k, struct jx_value *v)
 {
 	uint32_t col = l->ind_col[k];
-	const struct etl_cell *c = cell_at(cells, n, col);
+	/* a full row has cell i at column i + 1: try that before searching */
+	const struct etl_cell *c = col - 1 < n && cells[col - 1].col == col ? &cells[col - 1]
+									  : cell_at(cells, n, col);
 	v->row = row;
 	v->col = col;
 	int rule = cell_value_parse(c, k, &v->v);
@@ -270,9 +283,7 @@ static void check_period_range(struct layout *l, int y, int m, uint32_t row, uin
 	const struct jx_config *cfg = l->o.cfg;
 	struct jx_loc loc = cell_loc(l, row, col);
 	if (l->o.received_at) {
-		int32_t day = (int32_t)(l->o.received_at / 86400);
-		int ry, rm, rd;
-		jx_civil_from_days(day, &ry, &rm, &rd);
+		int ry = l->received_ymd[0], rm = l->received_ymd[1], rd = l->received_ymd[2];
 		if (jx_period_index(y, m) > jx_period_index(ry, rm)) {
 			jx_findings_add(&s->findings, JX_S4, &loc, 0, text,
 					"统计期 %04d-%02d 晚于收到文件的日期 %04d-%02d-%02d，不能报送未来月份的数据，请核对统计期",
@@ -359,7 +370,7 @@ static int emit(struct layout *l)
 	jx_findings_set_context(&s->findings, s->district_code, s->district_name, s->period);
 	jx_submission_compute_figures(s);
 	int rc = l->fn(l->ctx, s);
-	jx_submission_reset(s);
+	jx_submission_clear(s);
 	return rc;
 }
 
@@ -673,6 +684,14 @@ static int form_end(struct layout *l)
 	return emit(l);
 }
 
+/* 1 when text is empty or only spaces of any width. */
+static int text_blank(struct layout *l, const char *text)
+{
+	if (*text > ' ' && (unsigned char)*text < 0x80)
+		return 0;
+	return !*cell_text_fold(text, l->fold, sizeof l->fold);
+}
+
 static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells, size_t n)
 {
 	struct jx_submission *s = &l->sub;
@@ -694,7 +713,7 @@ static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells
 		s->district = d;
 		s->district_code = cfg->districts[d].code;
 		s->district_name = cfg->districts[d].name;
-	} else if (!*cell_text_fold(dtext, l->fold, sizeof l->fold)) {
+	} else if (text_blank(l, dtext)) {
 		jx_findings_add(&s->findings, JX_S3, &dloc, 0, NULL,
 				"第 %u 行区县为空，请填写区县名称或代码", row);
 	} else {
@@ -704,7 +723,7 @@ static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells
 	}
 	int y, m;
 	struct jx_loc ploc = cell_loc(l, row, l->flat_period_col);
-	if (!*cell_text_fold(ptext, l->fold, sizeof l->fold))
+	if (text_blank(l, ptext))
 		jx_findings_add(&s->findings, JX_S4, &ploc, 0, NULL,
 				"第 %u 行统计期为空，应填写如 2023-09", row);
 	else if (jx_period_parse(ptext, &y, &m))
@@ -724,6 +743,7 @@ int layout_sheet(void *vl, const char *sheet)
 {
 	struct layout *l = vl;
 	int rc = form_end(l);
+	jx_submission_reset(&l->sub); /* a new sheet: new provenance */
 	free(l->sheet);
 	l->sheet = sheet ? strdup(sheet) : NULL;
 	l->mode = MODE_DETECT;
@@ -817,6 +837,7 @@ int layout_finish(struct layout *l)
 		return 0;
 	free(l->sheet);
 	l->sheet = NULL;
+	jx_submission_reset(&l->sub);
 	sub_start(l);
 	struct jx_loc loc = cell_loc(l, 0, 0);
 	jx_findings_add(&l->sub.findings, JX_S2, &loc, 0, NULL,

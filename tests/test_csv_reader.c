@@ -1,0 +1,123 @@
+/* The CSV reader's own splitting of plain lines must give exactly what
+ * libcsv gives: the same rows, cells, columns and errors, for any text, at
+ * any chunk size. Random texts built from the characters that matter. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../etl/csv_reader.h"
+
+struct trace {
+	char *buf;
+	size_t len, cap;
+};
+
+static void trace_add(struct trace *t, const char *s, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		t->cap = (t->len + n + 1) * 2;
+		t->buf = realloc(t->buf, t->cap);
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	t->buf[t->len] = 0;
+}
+
+static int on_row(void *ctx, uint32_t row, const struct etl_cell *cells, size_t n)
+{
+	struct trace *t = ctx;
+	char head[32];
+	snprintf(head, sizeof head, "[%u]", row);
+	trace_add(t, head, strlen(head));
+	for (size_t i = 0; i < n; i++) {
+		snprintf(head, sizeof head, " %u:", cells[i].col);
+		trace_add(t, head, strlen(head));
+		trace_add(t, cells[i].text, cells[i].len);
+		trace_add(t, "|", 1);
+	}
+	trace_add(t, "\n", 1);
+	return 0;
+}
+
+/* Reads data in chunks of chunk bytes; returns the trace (free it). */
+static char *read_all(const char *data, size_t n, size_t chunk, int libcsv_only, int delim)
+{
+	struct csv_reader *r = malloc(sizeof *r);
+	struct trace t = {0};
+	trace_add(&t, "", 0);
+	cr_assert_eq(csv_reader_init(r, delim, on_row, &t), 0);
+	r->libcsv_only = libcsv_only;
+	int rc = 0;
+	for (size_t off = 0; off < n && !rc; off += chunk)
+		rc = csv_reader_feed(r, data + off, n - off < chunk ? n - off : chunk);
+	if (!rc)
+		rc = csv_reader_finish(r);
+	char end[700];
+	snprintf(end, sizeof end, "rc=%d error=%s at %u\n", rc, r->error, r->error_row);
+	trace_add(&t, end, strlen(end));
+	csv_reader_release(r);
+	free(r);
+	return t.buf;
+}
+
+static void same(const char *data, size_t n, int delim)
+{
+	char *want = read_all(data, n, n ? n : 1, 1, delim);
+	static const size_t chunks[] = {1, 2, 3, 7, 64, 100000};
+	for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+		char *got = read_all(data, n, chunks[i], 0, delim);
+		cr_assert_str_eq(got, want, "chunk %zu differs for input:\n[%.*s]\ngot:\n%s\nwant:\n%s", chunks[i], (int)n, data, got, want);
+		free(got);
+	}
+	free(want);
+}
+
+Test(csv_reader, plain_lines_split_like_libcsv_on_chosen_inputs)
+{
+	static const char *const inputs[] = {
+		"a,b,c\n1,2,3\n",
+		"a,b,c\r\n1,2,3\r\n",
+		"a,b\n\n\nc,d",
+		" a , b ,\tc\t\n",
+		"x,\"y,z\",w\nnext,line\n",
+		"x,\"multi\nline\",w\nafter,it\n",
+		"\"open quote never closed\n1,2\n",
+		"a,b\rc,d\r",
+		"a,b\r\r\n",
+		"lonely\r",
+		",,,\n,,\n",
+		"\xe5\x8e\x86\xe4\xb8\x8b\xe5\x8c\xba,52,3\n",
+		"a,b\"c,d\n",
+		"",
+		"\n",
+		"\r\n",
+	};
+	for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+		same(inputs[i], strlen(inputs[i]), ',');
+		same(inputs[i], strlen(inputs[i]), '\t');
+	}
+}
+
+Test(csv_reader, plain_lines_split_like_libcsv_on_random_inputs)
+{
+	static const char alphabet[] = {'a', '1', ' ', '\t', ',', '"', '\r', '\n', '\n', ',', '7', '.'};
+	srand(8);
+	char buf[400];
+	for (int round = 0; round < 3000; round++) {
+		size_t n = (size_t)(rand() % (int)sizeof buf);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = alphabet[rand() % (int)sizeof alphabet];
+		same(buf, n, round % 2 ? ',' : '\t');
+	}
+}
+
+Test(csv_reader, a_line_longer_than_the_line_buffer_goes_to_libcsv)
+{
+	size_t n = CSV_READER_LINE_MAX + 5000;
+	char *data = malloc(n + 16);
+	for (size_t i = 0; i < n; i++)
+		data[i] = i % 10 == 9 ? ',' : 'x';
+	memcpy(data + n, "\n1,2\n", 5);
+	same(data, n + 5, ',');
+	free(data);
+}
