@@ -14,41 +14,45 @@ void loader_lines_header(FILE *f)
 	fputs("file,district_code,district_name,period,status,errors,warnings,stored\n", f);
 }
 
-/* The accepted figures in force for (code, y, m): 0 found, 1 none, -1 error. */
-static int in_force(struct loader *ld, const char *code, int y, int m, struct jx_submission *out)
-{
-	int rc = store_get(ld->st, code, y, m, 0, out, NULL);
-	if (rc < 0)
-		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
-	return rc;
-}
+/* What the cross-period rules need, gathered from the figures in force. */
+struct history_scan {
+	const struct jx_submission *s;
+	struct history *h;
+};
 
-/* Fills h from the store: last month's figures, and the largest indicator
- * 14 of an earlier month of the same year. */
-static int history_lookup(struct loader *ld, const struct jx_submission *s, struct history *h)
+static int history_month(void *ctx, int year, int month, const struct jx_value figures[JX_N_INDICATORS])
 {
-	struct jx_submission prev;
-	jx_submission_init(&prev);
-	memset(h, 0, sizeof *h);
-	int py = s->month == 1 ? s->year - 1 : s->year, pm = s->month == 1 ? 12 : s->month - 1;
-	int rc = in_force(ld, s->district_code, py, pm, &prev);
-	if (rc == 0) {
+	struct history_scan *x = ctx;
+	const struct jx_submission *s = x->s;
+	struct history *h = x->h;
+	int prev_y = s->month == 1 ? s->year - 1 : s->year, prev_m = s->month == 1 ? 12 : s->month - 1;
+	if (year == prev_y && month == prev_m) {
 		h->has_prev = 1;
 		for (int k = 0; k < JX_N_INDICATORS; k++)
-			h->prev[k] = prev.figures[k].v;
+			h->prev[k] = figures[k].v;
 	}
-	for (int m = 1; rc >= 0 && m < s->month; m++) {
-		jx_submission_reset(&prev);
-		rc = in_force(ld, s->district_code, s->year, m, &prev);
-		const struct jx_value *v = &prev.figures[JX_MONEY_INDICATOR - 1];
-		if (rc == 0 && v->ok && (!h->has_max14 || v->v > h->max14)) {
-			h->has_max14 = 1;
-			h->max14 = v->v;
-			h->max14_month = m;
-		}
+	const struct jx_value *v = &figures[JX_MONEY_INDICATOR - 1];
+	if (year == s->year && v->ok && (!h->has_max14 || v->v > h->max14)) {
+		h->has_max14 = 1;
+		h->max14 = v->v;
+		h->max14_month = month;
 	}
-	jx_submission_release(&prev);
-	return rc < 0 ? -1 : 0;
+	return 0;
+}
+
+/* Fills h from the store: last month's figures (December of last year for
+ * January), and the largest indicator 14 of an earlier month this year. */
+static int history_lookup(struct loader *ld, const struct jx_submission *s, struct history *h)
+{
+	memset(h, 0, sizeof *h);
+	struct history_scan x = {s, h};
+	int rc = s->month == 1 ? store_figures(ld->st, s->district_code, s->year - 1, 12, 12, history_month, &x)
+			       : store_figures(ld->st, s->district_code, s->year, 1, s->month - 1, history_month, &x);
+	if (rc < 0) {
+		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
+		return -1;
+	}
+	return 0;
 }
 
 static int structural(const struct jx_submission *s)

@@ -155,6 +155,30 @@ int store_list_versions(struct store *st, int year, int month, store_version_fn 
 	return st->ops->list(st, year, month, fn, ctx);
 }
 
+int store_figures(struct store *st, const char *district_code, int year, int from_month,
+		  int to_month, store_figures_fn fn, void *ctx)
+{
+	if (!code_ok(district_code))
+		return store_fail(st, "store_figures: district code missing or too long");
+	if (from_month < 1 || to_month > 12 || from_month > to_month || !period_ok(year, from_month))
+		return store_fail(st, "store_figures: months %d..%d of %d out of range", from_month,
+				  to_month, year);
+	if (st->ops->figures)
+		return st->ops->figures(st, district_code, year, from_month, to_month, fn, ctx);
+	struct jx_submission sub;
+	jx_submission_init(&sub);
+	int rc = 0;
+	for (int m = from_month; m <= to_month && !rc; m++) {
+		int got = store_get(st, district_code, year, m, 0, &sub, NULL);
+		if (got < 0)
+			rc = -1;
+		else if (got == 0)
+			rc = fn(ctx, year, m, sub.figures);
+	}
+	jx_submission_release(&sub);
+	return rc;
+}
+
 int store_file_seen(struct store *st, const char *sha256)
 {
 	char sha[65];

@@ -63,6 +63,17 @@ int store_get(struct store *st, const char *district_code, int year, int month,
 int store_list_versions(struct store *st, int year, int month,
 			store_version_fn fn, void *ctx);
 
+/* Called with the figures of the version in force of one month. */
+typedef int (*store_figures_fn)(void *ctx, int year, int month,
+				const struct jx_value figures[JX_N_INDICATORS]);
+
+/* Calls fn, in month order, for each month from_month..to_month of year
+ * that has a version in force for the district: its figures only, which is
+ * what the cross-period rules need (one query on PostgreSQL, where
+ * store_get would take three per month). Returns 0, fn's nonzero, or -1. */
+int store_figures(struct store *st, const char *district_code, int year,
+		  int from_month, int to_month, store_figures_fn fn, void *ctx);
+
 /* 1 when a file with this sha256 has been loaded before, 0 when not, -1 error. */
 int store_file_seen(struct store *st, const char *sha256);
 

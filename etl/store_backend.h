@@ -19,6 +19,9 @@ struct store_ops {
 		   struct jx_submission *out, struct store_version *meta);
 	int (*list)(struct store *st, int year, int month, store_version_fn fn, void *ctx);
 	int (*file_seen)(struct store *st, const char *sha256);
+	/* NULL: store.c answers store_figures with get, month by month. */
+	int (*figures)(struct store *st, const char *district_code, int year, int from_month,
+		       int to_month, store_figures_fn fn, void *ctx);
 };
 
 /* Every backend's handle starts with this. */

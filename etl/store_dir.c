@@ -1556,7 +1556,7 @@ static int dir_file_seen(struct store *st, const char *sha256)
 }
 
 static const struct store_ops dir_ops = {
-    dir_close, dir_lock, dir_put, dir_get, dir_list, dir_file_seen,
+    dir_close, dir_lock, dir_put, dir_get, dir_list, dir_file_seen, NULL,
 };
 
 int store_dir_open(const char *path, struct store **out, char *err, size_t errlen)

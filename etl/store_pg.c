@@ -1052,8 +1052,51 @@ fail:
 	return -1;
 }
 
+struct pg_figures {
+	struct pg_store *p;
+	store_figures_fn fn;
+	void *ctx;
+	int fn_rc;
+};
+
+static int figures_row(void *vctx, const PGresult *res, int r)
+{
+	struct pg_figures *f = vctx;
+	int64_t year, month;
+	struct jx_value v[JX_N_INDICATORS];
+	if (num(res, r, 0, 1, 9999, &year) || num(res, r, 1, 1, 12, &month) ||
+	    values_from_row(res, r, 2, v))
+		return store_fail(&f->p->base, "a submission holds figures jianxi cannot read");
+	f->fn_rc = f->fn(f->ctx, (int)year, (int)month, v);
+	return f->fn_rc;
+}
+
+static int pg_figures(struct store *st, const char *code, int year, int from_month, int to_month,
+		      store_figures_fn fn, void *ctx)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char y[16], a[16], b[16];
+	snprintf(y, sizeof y, "%d", year);
+	snprintf(a, sizeof a, "%d", from_month);
+	snprintf(b, sizeof b, "%d", to_month);
+	char *code_own;
+	const char *code_ok = utf8_clean(code, &code_own);
+	if (!code_ok)
+		return store_fail(st, "out of memory");
+	const char *params[] = {code_ok, y, a, b};
+	struct pg_figures f = {p, fn, ctx, 0};
+	int rc = pg_each_row(p, "cannot read the figures in force",
+			     "SELECT DISTINCT ON (s.month) s.year, s.month, " VALUE_COLS
+			     " FROM submission s WHERE s.district_code = $1 AND s.year = $2 "
+			     "AND s.month BETWEEN $3 AND $4 AND s.status = 'accepted' "
+			     "ORDER BY s.month, s.received_at DESC, s.version DESC",
+			     4, params, figures_row, &f);
+	free(code_own);
+	return f.fn_rc ? f.fn_rc : rc;
+}
+
 static const struct store_ops pg_ops = {
-    pg_close, pg_lock, pg_put, pg_get, pg_list, pg_file_seen,
+    pg_close, pg_lock, pg_put, pg_get, pg_list, pg_file_seen, pg_figures,
 };
 
 int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen)

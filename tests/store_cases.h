@@ -33,7 +33,8 @@
 	X(the_store_reopens_with_its_data)                                                         \
 	X(a_second_run_cannot_take_the_lock_while_the_first_holds_it)                              \
 	X(several_processes_can_open_and_write_a_new_store_at_once)                                \
-	X(a_put_killed_midway_leaves_the_version_whole_or_absent)
+	X(a_put_killed_midway_leaves_the_version_whole_or_absent)                                  \
+	X(the_figures_in_force_of_a_range_of_months_come_in_month_order)
 
 #define SC_PERIOD_Y 2023
 #define SC_PERIOD_M 9
@@ -750,6 +751,63 @@ static inline void sc_a_put_killed_midway_leaves_the_version_whole_or_absent(con
 		jx_submission_release(&want);
 		store_close(st);
 	}
+}
+
+/* store_figures collects into this. */
+struct sc_figures_seen {
+	int n;
+	int months[13];
+	int64_t first[13]; /* indicator 1 of each month seen */
+};
+
+static inline int sc_figures_note(void *ctx, int year, int month,
+				  const struct jx_value figures[JX_N_INDICATORS])
+{
+	struct sc_figures_seen *seen = ctx;
+	cr_assert_eq(year, SC_PERIOD_Y);
+	cr_assert_lt(seen->n, 13);
+	seen->months[seen->n] = month;
+	seen->first[seen->n] = figures[0].v;
+	seen->n++;
+	return 0;
+}
+
+static inline void sc_the_figures_in_force_of_a_range_of_months_come_in_month_order(const char *url)
+{
+	struct store *st = sc_open(url);
+	struct jx_submission jul, aug1, aug2, sep_bad, other;
+	sc_fill(&jul, "370102", SC_PERIOD_Y, 7, 1, 1);
+	sc_fill(&aug1, "370102", SC_PERIOD_Y, 8, 2, 1);
+	sc_fill(&aug2, "370102", SC_PERIOD_Y, 8, 3, 1);
+	sc_fill(&sep_bad, "370102", SC_PERIOD_Y, 9, 4, 1);
+	sc_fill(&other, "370103", SC_PERIOD_Y, 8, 5, 1);
+	aug2.received_at = SC_T0 + 60;
+	aug2.figures[0].v = 4242; /* the August in force */
+	sc_reject(&sep_bad);
+	sc_put(st, &jul);
+	sc_put(st, &aug2);
+	sc_put(st, &aug1); /* loaded last, received first: not in force */
+	sc_put(st, &sep_bad);
+	sc_put(st, &other);
+	struct sc_figures_seen seen = {0};
+	cr_assert_eq(store_figures(st, "370102", SC_PERIOD_Y, 1, 12, sc_figures_note, &seen), 0, "%s",
+		     store_error(st));
+	cr_assert_eq(seen.n, 2, "July and August only: September was rejected");
+	cr_assert_eq(seen.months[0], 7);
+	cr_assert_eq(seen.months[1], 8);
+	cr_assert_eq(seen.first[0], jul.figures[0].v);
+	cr_assert_eq(seen.first[1], 4242);
+	memset(&seen, 0, sizeof seen);
+	cr_assert_eq(store_figures(st, "370102", SC_PERIOD_Y, 8, 8, sc_figures_note, &seen), 0);
+	cr_assert_eq(seen.n, 1);
+	cr_assert_eq(store_figures(st, "370102", SC_PERIOD_Y, 9, 8, sc_figures_note, &seen), -1,
+		     "an empty range is refused");
+	jx_submission_release(&jul);
+	jx_submission_release(&aug1);
+	jx_submission_release(&aug2);
+	jx_submission_release(&sep_bad);
+	jx_submission_release(&other);
+	store_close(st);
 }
 
 #endif
