@@ -244,21 +244,11 @@ int cmd_annual(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return JX_EXIT_OK;
 	}
-	if (!o.year || cmd_parse_year(o.year, &year)) {
-		fprintf(stderr, "%s: --year YYYY is required (2000-2099)\n", prog);
+	if (cmd_parse_year_as_of(prog, o.year, o.as_of, &year, &as_of))
 		return JX_EXIT_USAGE;
-	}
 	if (!o.output) {
 		fprintf(stderr, "%s: -o FILE.xlsx is required\n", prog);
 		return JX_EXIT_USAGE;
-	}
-	if (o.as_of) {
-		int ay;
-		if (cmd_parse_period(o.as_of, &ay, &as_of) || ay != year) {
-			fprintf(stderr, "%s: --as-of %s is not a month of %d (YYYY-MM)\n",
-				prog, o.as_of, year);
-			return JX_EXIT_USAGE;
-		}
 	}
 
 	struct jx_config cfg;

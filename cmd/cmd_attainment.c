@@ -59,29 +59,11 @@ int cmd_attainment(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return JX_EXIT_OK;
 	}
-	if (!o.year || cmd_parse_year(o.year, &year)) {
-		fprintf(stderr, "%s: --year YYYY is required (2000-2099)\n", prog);
+	if (cmd_parse_year_as_of(prog, o.year, o.as_of, &year, &as_of))
 		return JX_EXIT_USAGE;
-	}
-	if (o.as_of) {
-		int ay;
-		if (cmd_parse_period(o.as_of, &ay, &as_of) || ay != year) {
-			fprintf(stderr, "%s: --as-of %s is not a month of %d (YYYY-MM)\n",
-				prog, o.as_of, year);
-			return JX_EXIT_USAGE;
-		}
-	}
-	int xlsx = 0;
-	if (o.format && !strcmp(o.format, "xlsx"))
-		xlsx = 1;
-	else if (o.format && strcmp(o.format, "csv")) {
-		fprintf(stderr, "%s: --format must be csv or xlsx\n", prog);
+	int xlsx;
+	if (cmd_parse_format(prog, o.format, o.output, &xlsx))
 		return JX_EXIT_USAGE;
-	}
-	if (xlsx && !o.output) {
-		fprintf(stderr, "%s: --format xlsx needs -o FILE\n", prog);
-		return JX_EXIT_USAGE;
-	}
 
 	struct jx_config cfg;
 	int rc = cmd_config_load(prog, o.config, &cfg);

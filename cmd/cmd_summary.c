@@ -105,17 +105,9 @@ int cmd_summary(int argc, char **argv)
 			o.period);
 		return JX_EXIT_USAGE;
 	}
-	int xlsx = 0;
-	if (o.format && !strcmp(o.format, "xlsx"))
-		xlsx = 1;
-	else if (o.format && strcmp(o.format, "csv")) {
-		fprintf(stderr, "%s: --format must be csv or xlsx\n", prog);
+	int xlsx;
+	if (cmd_parse_format(prog, o.format, o.output, &xlsx))
 		return JX_EXIT_USAGE;
-	}
-	if (xlsx && !o.output) {
-		fprintf(stderr, "%s: --format xlsx needs -o FILE\n", prog);
-		return JX_EXIT_USAGE;
-	}
 
 	struct jx_config cfg;
 	int rc = cmd_config_load(prog, o.config, &cfg);

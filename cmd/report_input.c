@@ -8,6 +8,7 @@
 #include "../core/period.h"
 #include "../etl/store.h"
 #include "commands.h"
+#include "common.h"
 #include "report_input.h"
 
 /* Which districts have any version, and which an accepted one in force. */
@@ -168,3 +169,33 @@ int cmd_attain_build(const struct jx_config *cfg, const struct agg_year *y,
 	return 0;
 }
 
+
+int cmd_parse_year_as_of(const char *prog, const char *year_text, const char *as_of_text,
+			 int *year, int *as_of)
+{
+	if (!year_text || cmd_parse_year(year_text, year)) {
+		fprintf(stderr, "%s: --year YYYY is required (2000-2099)\n", prog);
+		return JX_EXIT_USAGE;
+	}
+	int ay;
+	if (as_of_text && (cmd_parse_period(as_of_text, &ay, as_of) || ay != *year)) {
+		fprintf(stderr, "%s: --as-of %s is not a month of %d (YYYY-MM)\n", prog, as_of_text,
+			*year);
+		return JX_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cmd_parse_format(const char *prog, const char *format, const char *output, int *xlsx)
+{
+	*xlsx = format && !strcmp(format, "xlsx");
+	if (format && !*xlsx && strcmp(format, "csv")) {
+		fprintf(stderr, "%s: --format must be csv or xlsx\n", prog);
+		return JX_EXIT_USAGE;
+	}
+	if (*xlsx && !output) {
+		fprintf(stderr, "%s: --format xlsx needs -o FILE\n", prog);
+		return JX_EXIT_USAGE;
+	}
+	return 0;
+}

@@ -19,6 +19,15 @@ int cmd_report_load(const char *prog, struct store *st, const struct jx_config *
 /* Parses --year (2000..2099). Returns 0 or -1. */
 int cmd_parse_year(const char *text, int *year);
 
+/* --year (required) and --as-of (optional, a month of that year; *as_of
+ * stays 0 without it). Returns 0, or JX_EXIT_USAGE after saying why. */
+int cmd_parse_year_as_of(const char *prog, const char *year_text, const char *as_of_text,
+			 int *year, int *as_of);
+
+/* --format csv (default) or xlsx; xlsx needs -o. Sets *xlsx. Returns 0, or
+ * JX_EXIT_USAGE after saying why. */
+int cmd_parse_format(const char *prog, const char *format, const char *output, int *xlsx);
+
 /* The latest month of the year with any accepted submission. With none: 12
  * for a past year, the month before now for this year (January at least),
  * 1 for a future year. */
