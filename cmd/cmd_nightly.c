@@ -32,7 +32,8 @@ static const char usage_text[] =
 	"the summaries of the periods touched, the attainment of their years, the\n"
 	"status lists and the district feedback, and a log under OUT/logs/.\n"
 	"A file already loaded (same content) is skipped; a run with nothing new\n"
-	"changes nothing.\n"
+	"changes nothing. A file changed in the last minute (an upload still\n"
+	"being written; $JIANXI_INBOX_SETTLE seconds) waits for the next run.\n"
 	"\n"
 	"  --inbox DIR       where districts' files arrive\n"
 	"  --out DIR         where reports and logs go\n"
@@ -90,9 +91,11 @@ static int file_cmp(const void *a, const void *b)
 }
 
 /* The inbox's files in order of receipt; folders (processed/, rejected/)
- * and hidden files are left alone. */
-static struct inbox_file *inbox_list(const char *inbox, size_t *n, int *err)
+ * and hidden files are left alone, and so are files changed in the last
+ * settle seconds: an upload still being written waits for the next run. */
+static struct inbox_file *inbox_list(const char *inbox, int settle, size_t *n, int *err)
 {
+	time_t now = time(NULL);
 	DIR *d = opendir(inbox);
 	*n = 0;
 	*err = 0;
@@ -112,6 +115,8 @@ static struct inbox_file *inbox_list(const char *inbox, size_t *n, int *err)
 		if (lstat(path, &st))
 			continue;
 		if (S_ISDIR(st.st_mode))
+			continue;
+		if (settle > 0 && st.st_mtime > now - settle && st.st_mtime <= now)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -403,7 +408,13 @@ int cmd_nightly(int argc, char **argv)
 	}
 	size_t n_files;
 	int err;
-	struct inbox_file *files = inbox_list(n.inbox, &n_files, &err);
+	/* JIANXI_INBOX_SETTLE: seconds a file must be unchanged (default 60) */
+	const char *settle_env = getenv("JIANXI_INBOX_SETTLE");
+	int settle = settle_env && *settle_env && strspn(settle_env, "0123456789") == strlen(settle_env) &&
+			     strlen(settle_env) < 7
+			     ? atoi(settle_env)
+			     : 60;
+	struct inbox_file *files = inbox_list(n.inbox, settle, &n_files, &err);
 	if (err) {
 		fprintf(stderr, "jianxi nightly: cannot read the inbox %s: %s\n", n.inbox, strerror(err));
 		store_close(n.ld.st);
