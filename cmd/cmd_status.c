@@ -12,7 +12,7 @@
 #include "common.h"
 
 static const char usage_text[] =
-	"usage: jianxi status --period YYYY-MM [--config DIR] [--store URL]\n"
+	"usage: jianxi status --period YYYY-MM [--config DIR] [--store URL] [-o FILE]\n"
 	"\n"
 	"Lists every configured district with the state of its submission for\n"
 	"the period: on_time, late, missing or rejected (the version in force\n"

@@ -546,29 +546,17 @@ static int pg_put(struct store *st, const struct jx_submission *s, const char *s
 	snprintf(warnings, sizeof warnings, "%zu", s->findings.warnings);
 	snprintf(dropped, sizeof dropped, "%zu", s->findings.dropped);
 
-	if (pg_cmd(p, "cannot start a transaction", "BEGIN"))
+	/* One round trip to start: the transaction and the writer's lock
+	 * (version numbers are max + 1: one put at a time per database). */
+	PGresult *res = PQexec(p->conn, "BEGIN; SELECT pg_advisory_xact_lock(" JX_LOCK_PUT ")");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_fail_res(p, "cannot start a transaction", res);
+		PQclear(res);
+		if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+			goto rollback;
 		goto out;
-	/* Version numbers are max + 1: one put at a time per database. */
-	PGresult *res =
-	    pg_exec(p, "cannot lock the store for writing",
-		    "SELECT pg_advisory_xact_lock(" JX_LOCK_PUT ")", 0, NULL, PGRES_TUPLES_OK);
-	if (!res)
-		goto rollback;
-	PQclear(res);
-	const char *key[] = {code, year, month, sha256};
-	res = pg_exec(p, "cannot look for an earlier copy",
-		      "SELECT 1 FROM submission WHERE district_code = $1 "
-		      "AND year = $2 AND month = $3 AND sha256 = $4",
-		      4, key, PGRES_TUPLES_OK);
-	if (!res)
-		goto rollback;
-	int dup = PQntuples(res) > 0;
-	PQclear(res);
-	if (dup) {
-		*was_new = 0;
-		rc = 0;
-		goto rollback;
 	}
+	PQclear(res);
 	char fig[JX_N_INDICATORS][24];
 	struct value_arrays arr;
 	value_arrays(s->figures, &arr);
@@ -592,10 +580,19 @@ static int pg_put(struct store *st, const struct jx_submission *s, const char *s
 		      "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
 		      "$24, $25, $26, $27, $28 "
 		      "FROM submission WHERE district_code = $1 AND year = $2 "
-		      "AND month = $3 RETURNING id",
+		      "AND month = $3 "
+		      /* the same file for this district and month is there already:
+		       * nothing is inserted and nothing returned */
+		      "HAVING NOT bool_or(sha256 = $8) OR count(*) = 0 RETURNING id",
 		      11 + JX_N_INDICATORS + 3, row, PGRES_TUPLES_OK);
 	if (!res)
 		goto rollback;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		*was_new = 0;
+		rc = 0;
+		goto rollback;
+	}
 	char id[24];
 	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
