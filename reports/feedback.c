@@ -255,6 +255,21 @@ static void fb_formats_init(lxw_workbook *wb, struct fb_formats *fx)
 	}
 }
 
+/* Lines text takes wrapped in a column width characters wide: Chinese
+ * characters count two, as a spreadsheet draws them. */
+static unsigned wrapped_lines(const char *text, double width)
+{
+	unsigned cols = 0;
+	for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+		if (*p < 0x80)
+			cols += 1;
+		else if (*p >= 0xE0)
+			cols += 2; /* the lead byte of a three- or four-byte character */
+	}
+	unsigned per_line = width > 2 ? (unsigned)width - 1 : 1;
+	return cols ? (cols + per_line - 1) / per_line : 1;
+}
+
 static int write_listing(lxw_workbook *wb, const struct xu_formats *xf, const struct fb_formats *fx,
 			 const struct feedback_input *in, const struct sorted *s)
 {
@@ -313,6 +328,17 @@ static int write_listing(lxw_workbook *wb, const struct xu_formats *xf, const st
 										: fx->center);
 		e = e ? e : xu_write_text(ws, r, 7, x->message, fx->wrap);
 		if (e)
+			return -1;
+		/* libxlsxwriter writes no row heights: without one, wrapped text
+		 * overlaps the next row in readers that do not refit on opening */
+		unsigned lines = wrapped_lines(x->message, widths[7]);
+		unsigned l0 = wrapped_lines(base_name(x->file), widths[0]);
+		unsigned l3 = wrapped_lines(ind ? ind->name : "", widths[3]);
+		if (l0 > lines)
+			lines = l0;
+		if (l3 > lines)
+			lines = l3;
+		if (lines > 1 && worksheet_set_row(ws, r, 15.0 * lines, NULL))
 			return -1;
 	}
 	worksheet_freeze_panes(ws, head + 1, 0);
