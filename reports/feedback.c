@@ -488,6 +488,9 @@ static int write_form(lxw_workbook *wb, const struct fb_formats *fx,
 		goto out;
 	worksheet_set_column(ws, 0, 0, 20, NULL);
 	worksheet_set_column(ws, 1, 40, 10, NULL);
+	/* printed as the form is: landscape, one page wide */
+	worksheet_set_landscape(ws);
+	worksheet_fit_to_pages(ws, 1, 0);
 
 	uint32_t first_row = 0;
 	for (size_t u = 0; u < sub->n_units; u++)
