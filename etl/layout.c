@@ -44,7 +44,7 @@ struct layout {
 	struct jx_submission sub;
 	int in_form;        /* sub holds a form being read */
 	uint32_t last_row;  /* previous row delivered in this sheet */
-	int received_ymd[3]; /* the date of received_at (UTC), worked out once */
+	int received_ymd[3]; /* the local date of received_at, worked out once */
 	struct hit label_district, label_period;
 	struct hit file_district, file_period;
 	int any_layout, any_sheet;
@@ -72,8 +72,13 @@ struct layout *layout_new(const struct layout_opts *o, layout_submission_fn fn,
 	if (!l)
 		return NULL;
 	l->o = *o;
-	jx_civil_from_days((int32_t)(o->received_at / 86400), &l->received_ymd[0], &l->received_ymd[1],
-			   &l->received_ymd[2]);
+	/* the day the file was received, in the city's time zone: a form for
+	 * October received at 07:00 on 1 October in Jinan is not "future" */
+	char local[40];
+	jx_time_format(o->received_at, o->cfg->timezone, local, sizeof local);
+	if (sscanf(local, "%d-%d-%d", &l->received_ymd[0], &l->received_ymd[1], &l->received_ymd[2]) != 3)
+		jx_civil_from_days((int32_t)(o->received_at / 86400), &l->received_ymd[0],
+				   &l->received_ymd[1], &l->received_ymd[2]);
 	l->fn = fn;
 	l->ctx = ctx;
 	jx_submission_init(&l->sub);

@@ -131,3 +131,20 @@ Test(cmd_check, the_config_comes_from_the_environment_when_not_given)
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	tu_run_free(&r);
 }
+
+Test(cmd_check, the_current_month_is_not_future_early_on_its_first_day_in_the_city)
+{
+	/* 2024-03-01 07:00 in Jinan is still 2024-02-29 in UTC */
+	const char *args[] = {"check", "--config", "fixtures/config", "--received-at", "2024-03-01T07:00:00",
+			      "fixtures/csv/future_370102_2024-03.csv", NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert_eq(tu_count_lines_with(r.out, ",S4,"), 0, "%s", r.out);
+	tu_run_free(&r);
+	const char *before[] = {"check", "--config", "fixtures/config", "--received-at", "2024-02-29T23:00:00",
+				"fixtures/csv/future_370102_2024-03.csv", NULL};
+	r = tu_run(before);
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(tu_count_lines_with(r.out, ",S4,"), 1, "%s", r.out);
+	tu_run_free(&r);
+}
