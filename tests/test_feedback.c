@@ -15,33 +15,6 @@
 #define ON_TIME "2023-10-07T10:00:00+08:00"
 #define LATE "2023-10-10T09:30:00+08:00"
 
-static struct run_result run_prog(const char *const *args)
-{
-	struct run_result r = {0};
-	char *dir = tu_tmpdir();
-	char outp[512], errp[512];
-	snprintf(outp, sizeof outp, "%s/out", dir);
-	snprintf(errp, sizeof errp, "%s/err", dir);
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	pid_t pid;
-	int rc = posix_spawn(&pid, args[0], &fa, NULL, (char *const *)args, environ);
-	cr_assert_eq(rc, 0, "spawn %s: %s", args[0], strerror(rc));
-	int st = 0;
-	waitpid(pid, &st, 0);
-	r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	r.out = tu_slurp(outp, &r.out_len);
-	r.err = tu_slurp(errp, &r.err_len);
-	posix_spawn_file_actions_destroy(&fa);
-	unlink(outp);
-	unlink(errp);
-	rmdir(dir);
-	free(dir);
-	return r;
-}
 
 /* Everything a reader sees in a workbook, one line each, and a search of
  * every part of the zip for the needles given after the path. */
@@ -79,7 +52,7 @@ static char *dump_workbook(const char *path, const char *const *needles)
 	for (; needles && *needles && n < 15; needles++)
 		args[n++] = *needles;
 	args[n] = NULL;
-	struct run_result r = run_prog(args);
+	struct run_result r = tu_run_prog(args);
 	cr_assert_eq(r.status, 0, "dump %s failed: %s", path, r.err);
 	unlink(script);
 	rmdir(dir);
@@ -511,7 +484,7 @@ Test(feedback, a_planted_error_in_a_filled_template_comes_back_at_its_cell)
 			      "6",   "2",
 			      "150", "35.5",
 			      NULL};
-	r = run_prog(fill);
+	r = tu_run_prog(fill);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	tu_run_free(&r);
 	const char *load[] = {"load",	       "--config", CONFIG, "--store", fx.url,

@@ -9,34 +9,6 @@
 #define FILL "scripts/fill_template.py"
 #define PY "/usr/bin/python3"
 
-/* Runs argv[0] (a path) with argv, capturing stdout and stderr. */
-static struct run_result run_prog(const char *const *args)
-{
-	struct run_result r = {0};
-	char *dir = tu_tmpdir();
-	char outp[512], errp[512];
-	snprintf(outp, sizeof outp, "%s/out", dir);
-	snprintf(errp, sizeof errp, "%s/err", dir);
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	pid_t pid;
-	int rc = posix_spawn(&pid, args[0], &fa, NULL, (char *const *)args, environ);
-	cr_assert_eq(rc, 0, "spawn %s: %s", args[0], strerror(rc));
-	int st = 0;
-	waitpid(pid, &st, 0);
-	r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	r.out = tu_slurp(outp, &r.out_len);
-	r.err = tu_slurp(errp, &r.err_len);
-	posix_spawn_file_actions_destroy(&fa);
-	unlink(outp);
-	unlink(errp);
-	rmdir(dir);
-	free(dir);
-	return r;
-}
 
 /* Prints what a reader of the workbook sees: every cell with a value
  * ("CELL A2 text"), data validations, locks of the input row, protection. */
@@ -64,7 +36,7 @@ static char *dump_workbook(const char *path)
 	snprintf(script, sizeof script, "%s/dump.py", dir);
 	tu_write(script, dump_py, strlen(dump_py));
 	const char *args[] = {PY, script, path, NULL};
-	struct run_result r = run_prog(args);
+	struct run_result r = tu_run_prog(args);
 	cr_assert_eq(r.status, 0, "dump failed: %s", r.err);
 	unlink(script);
 	rmdir(dir);
@@ -94,7 +66,7 @@ static void fill(const char *tmpl, const char *out, const char *const v[14])
 	for (int i = 0; i < 14; i++)
 		args[4 + i] = v[i];
 	args[18] = NULL;
-	struct run_result r = run_prog(args);
+	struct run_result r = tu_run_prog(args);
 	cr_assert_eq(r.status, 0, "fill_template.py: %s", r.err);
 	tu_run_free(&r);
 }
@@ -238,7 +210,7 @@ Test(template, check_column_has_a_cached_value_for_readers_that_do_not_recalcula
 			      "x = zipfile.ZipFile(sys.argv[1]).read('xl/worksheets/sheet1.xml')\n"
 			      "sys.exit(0 if '<v>待填写'.encode() in x else 1)\n",
 			      path, NULL};
-	struct run_result r = run_prog(args);
+	struct run_result r = tu_run_prog(args);
 	cr_assert_eq(r.status, 0, "the check cell has no cached value: %s", r.err);
 	tu_run_free(&r);
 	unlink(path);

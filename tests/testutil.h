@@ -70,43 +70,51 @@ static inline char *tu_tmpdir(void)
 	return strdup(d);
 }
 
-/* Runs $JIANXI_BIN with args (NULL-terminated, args[0] is the subcommand),
- * stdin from /dev/null, capturing stdout and stderr. */
-static inline struct run_result tu_run(const char *const *args)
+/* Runs the program argv[0] (a path) with argv (NULL-terminated), stdin from
+ * /dev/null, capturing stdout and stderr. */
+static inline struct run_result tu_run_prog(const char *const *argv)
 {
 	struct run_result r = {0};
-	const char *bin = getenv("JIANXI_BIN");
-	cr_assert(bin, "JIANXI_BIN is not set (run through make check)");
 	char *dir = tu_tmpdir();
 	char outp[512], errp[512];
 	snprintf(outp, sizeof outp, "%s/out", dir);
 	snprintf(errp, sizeof errp, "%s/err", dir);
-	size_t n = 0;
-	while (args[n])
-		n++;
-	char **argv = calloc(n + 2, sizeof *argv);
-	argv[0] = (char *)bin;
-	for (size_t i = 0; i < n; i++)
-		argv[i + 1] = (char *)args[i];
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	pid_t pid;
-	int rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
-	cr_assert_eq(rc, 0, "spawn %s: %s", bin, strerror(rc));
+	int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	cr_assert_eq(rc, 0, "spawn %s: %s", argv[0], strerror(rc));
 	int st = 0;
 	waitpid(pid, &st, 0);
 	r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	r.out = tu_slurp(outp, &r.out_len);
 	r.err = tu_slurp(errp, &r.err_len);
 	posix_spawn_file_actions_destroy(&fa);
-	free(argv);
 	unlink(outp);
 	unlink(errp);
 	rmdir(dir);
 	free(dir);
+	return r;
+}
+
+/* Runs $JIANXI_BIN with args (NULL-terminated, args[0] is the subcommand),
+ * stdin from /dev/null, capturing stdout and stderr. */
+static inline struct run_result tu_run(const char *const *args)
+{
+	const char *bin = getenv("JIANXI_BIN");
+	cr_assert(bin, "JIANXI_BIN is not set (run through make check)");
+	size_t n = 0;
+	while (args[n])
+		n++;
+	const char **argv = calloc(n + 2, sizeof *argv);
+	argv[0] = bin;
+	for (size_t i = 0; i < n; i++)
+		argv[i + 1] = args[i];
+	struct run_result r = tu_run_prog(argv);
+	free(argv);
 	return r;
 }
 
