@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "../core/csvout.h"
+#include "../core/sha256.h"
 #include "../etl/ingest.h"
 #include "../etl/store.h"
 #include "../reports/findings_csv.h"
@@ -65,6 +66,27 @@ static int structural(const struct jx_submission *s)
 	return 0;
 }
 
+/* A (district, period) repeated inside one file (S7) would share the file's
+ * sha256 with its first row, and the store would take it for that row sent
+ * again: the repeat is identified by the file's hash and its row instead,
+ * so it is kept (rejected) and reaches the district's feedback, and loading
+ * the file again still changes nothing. */
+static void repeat_identity(struct jx_submission *s)
+{
+	for (size_t i = 0; i < s->findings.n; i++) {
+		const struct jx_finding *f = &s->findings.items[i];
+		if (f->rule != JX_S7)
+			continue;
+		char seed[128];
+		snprintf(seed, sizeof seed, "%.64s:row %u", s->sha256, f->row);
+		struct jx_sha256 c;
+		jx_sha256_init(&c);
+		jx_sha256_update(&c, seed, strlen(seed));
+		jx_sha256_final(&c, s->sha256);
+		return;
+	}
+}
+
 static int load_submission(void *vctx, struct jx_submission *s)
 {
 	struct loader *ld = vctx;
@@ -78,6 +100,8 @@ static int load_submission(void *vctx, struct jx_submission *s)
 		history_check_deadline(s, ld->cfg);
 	}
 	jx_findings_sort(&s->findings);
+	if (storable)
+		repeat_identity(s);
 	int was_new = 0;
 	if (storable && store_put(ld->st, s, &was_new)) {
 		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));

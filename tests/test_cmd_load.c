@@ -212,3 +212,33 @@ Test(cmd_status, usage_errors_exit_2)
 	cr_assert(strstr(r.err, "YYYY-MM"), "%s", r.err);
 	tu_run_free(&r);
 }
+
+Test(cmd_load, a_district_month_repeated_in_one_file_is_kept_rejected_for_its_feedback)
+{
+	struct scratch s = scratch_new();
+	struct run_result r = load(&s, "2023-10-07T10:00:00", "fixtures/csv/bad_flat.tsv");
+	cr_assert_eq(r.status, 1);
+	cr_assert(strstr(r.out, "fixtures/csv/bad_flat.tsv,370124,平阴县,2023-09,accepted,0,0,new\n"), "%s", r.out);
+	cr_assert(strstr(r.out, "fixtures/csv/bad_flat.tsv,370124,平阴县,2023-09,rejected,1,0,new\n"),
+		  "the repeat is stored as a rejected version: %s", r.out);
+	tu_run_free(&r);
+	r = load(&s, "2023-10-07T10:00:00", "fixtures/csv/bad_flat.tsv");
+	cr_assert_eq(tu_count_lines_with(r.out, ",new\n"), 0, "loading again changes nothing: %s", r.out);
+	tu_run_free(&r);
+	char out[700];
+	snprintf(out, sizeof out, "%s/feedback", s.dir);
+	const char *fb[] = {"feedback", "--config", CONFIG, "--store", s.store, "--period", "2023-09", "--out", out, NULL};
+	r = tu_run(fb);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_run_free(&r);
+	char path[800];
+	snprintf(path, sizeof path, "%s/370124/2023-09.csv", out);
+	char *listing = tu_slurp(path, NULL);
+	cr_assert(listing && strstr(listing, ",S7,error,"), "平阴县 is told about the repeat: %s", listing);
+	free(listing);
+	/* the first row stays in force */
+	char *st = status_of(&s, "2023-09");
+	cr_assert(strstr(st, "2023-09,370124,平阴县,on_time,"), "%s", st);
+	free(st);
+	free(s.dir);
+}
