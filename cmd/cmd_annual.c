@@ -268,13 +268,12 @@ int cmd_annual(int argc, char **argv)
 	districts = calloc(n, sizeof *districts);
 	ytd_rows = calloc(n, sizeof *ytd_rows);
 	attain_rows = calloc(n, sizeof *attain_rows);
-	if (!districts || !ytd_rows || !attain_rows ||
-	    agg_year_init(&y, year, cfg.n_districts)) {
+	if (!districts || !ytd_rows || !attain_rows) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		rc = JX_EXIT_ENV;
 		goto out;
 	}
-	rc = cmd_report_load(prog, st, &cfg, 0x1FFEu /* months 1..12 */, &y);
+	rc = cmd_report_load(prog, st, &cfg, year, CMD_MONTHS_OF_YEAR, &y);
 	if (rc)
 		goto out;
 	if (!as_of)

@@ -77,12 +77,12 @@ int cmd_attainment(int argc, char **argv)
 	if (rc)
 		goto out;
 	rows = calloc(cfg.n_districts ? cfg.n_districts : 1, sizeof *rows);
-	if (!rows || agg_year_init(&y, year, cfg.n_districts)) {
+	if (!rows) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		rc = JX_EXIT_ENV;
 		goto out;
 	}
-	rc = cmd_report_load(prog, st, &cfg, 0x1FFEu /* months 1..12 */, &y);
+	rc = cmd_report_load(prog, st, &cfg, year, CMD_MONTHS_OF_YEAR, &y);
 	if (rc)
 		goto out;
 	if (!as_of)

@@ -121,13 +121,12 @@ int cmd_summary(int argc, char **argv)
 	if (rc)
 		goto out;
 	rows = calloc(cfg.n_districts ? cfg.n_districts : 1, sizeof *rows);
-	if (!rows || agg_year_init(&y, year, cfg.n_districts)) {
+	if (!rows) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		rc = JX_EXIT_ENV;
 		goto out;
 	}
-	rc = cmd_report_load(prog, st, &cfg, (1u << month) | (1u << (month - 1)),
-			     &y);
+	rc = cmd_report_load(prog, st, &cfg, year, (1u << month) | (1u << (month - 1)), &y);
 	if (rc)
 		goto out;
 

@@ -32,22 +32,22 @@ static int note_version(void *ctx, const struct store_version *v)
 	return 0;
 }
 
-/* Fills y (made with agg_year_init for cfg's districts) for the months whose
- * bit is set in months: bit m (1..12) is month m of y->year, bit 0 December
- * of the year before. Returns 0, or JX_EXIT_ENV after saying why. */
-int cmd_report_load(const char *prog, struct store *st,
-		    const struct jx_config *cfg, unsigned months,
-		    struct agg_year *y)
+int cmd_report_load(const char *prog, struct store *st, const struct jx_config *cfg,
+		    int year, unsigned months, struct agg_year *y)
 {
+	if (agg_year_init(y, year, cfg->n_districts)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return JX_EXIT_ENV;
+	}
 	struct jx_submission sub;
 	jx_submission_init(&sub);
 	int rc = 0;
 	for (int m = 0; m < AGG_MONTHS && !rc; m++) {
 		if (!(months & (1u << m)))
 			continue;
-		int year = m ? y->year : y->year - 1, month = m ? m : 12;
+		int py = m ? y->year : y->year - 1, pm = m ? m : 12;
 		struct month_listing ml = {cfg, y, m};
-		if (store_list_versions(st, year, month, note_version, &ml)) {
+		if (store_list_versions(st, py, pm, note_version, &ml)) {
 			fprintf(stderr, "%s: cannot read the store: %s\n", prog,
 				store_error(st));
 			rc = JX_EXIT_ENV;
@@ -57,11 +57,11 @@ int cmd_report_load(const char *prog, struct store *st,
 			struct agg_cell *c = agg_year_cell(y, d, m);
 			if (c->state != AGG_ACCEPTED)
 				continue;
-			int got = store_get(st, cfg->districts[d].code, year, month,
+			int got = store_get(st, cfg->districts[d].code, py, pm,
 					    0, &sub, NULL);
 			if (got < 0) {
 				fprintf(stderr, "%s: cannot read %s %d-%02d from the store: %s\n",
-					prog, cfg->districts[d].code, year, month,
+					prog, cfg->districts[d].code, py, pm,
 					store_error(st));
 				rc = JX_EXIT_ENV;
 				break;

@@ -10,11 +10,16 @@
 
 struct store;
 
-/* Fills y (made with agg_year_init for cfg's districts) for the months whose
- * bit is set in months: bit m (1..12) is month m of y->year, bit 0 December
- * of the year before. Returns 0, or JX_EXIT_ENV after saying why on stderr. */
+/* The months argument of cmd_report_load for a whole year. */
+#define CMD_MONTHS_OF_YEAR 0x1FFEu
+
+/* Makes y (zeroed by the caller; release it with agg_year_release, also
+ * after a failure) the table of year for cfg's districts, filled for the
+ * months whose bit is set in months: bit m (1..12) is month m of year, bit 0
+ * December of the year before. Returns 0, or JX_EXIT_ENV after saying why
+ * on stderr. */
 int cmd_report_load(const char *prog, struct store *st, const struct jx_config *cfg,
-		    unsigned months, struct agg_year *y);
+		    int year, unsigned months, struct agg_year *y);
 
 /* Parses --year (2000..2099). Returns 0 or -1. */
 int cmd_parse_year(const char *text, int *year);
