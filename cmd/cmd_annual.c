@@ -38,7 +38,7 @@ struct version_list {
 static int collect_version(void *ctx, const struct store_version *v)
 {
 	struct version_list *vl = ctx;
-	int d = jx_config_district_exact(vl->cfg, v->district_code);
+	int d = jx_config_district_find(vl->cfg, v->district_code, JX_MATCH_EXACT);
 	if (d < 0 || strcmp(vl->cfg->districts[d].code, v->district_code))
 		return 0;
 	if (vl->n == vl->cap) {

@@ -50,18 +50,10 @@ static void feedback_usage(FILE *f)
 	      f);
 }
 
-static int find_district(const struct jx_config *cfg, const char *code)
-{
-	for (size_t i = 0; i < cfg->n_districts; i++)
-		if (!strcmp(cfg->districts[i].code, code))
-			return (int)i;
-	return -1;
-}
-
 static int note_version(void *vctx, const struct store_version *v)
 {
 	struct latest_ctx *ctx = vctx;
-	int d = find_district(ctx->cfg, v->district_code);
+	int d = jx_config_district_find(ctx->cfg, v->district_code, JX_MATCH_EXACT);
 	if (d < 0)
 		return 0; /* a district no longer configured */
 	struct latest *l = &ctx->latest[d];

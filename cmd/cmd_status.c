@@ -49,7 +49,7 @@ static const char *file_name(const char *path)
 static int status_version(void *vctx, const struct store_version *v)
 {
 	struct status_scan *scan = vctx;
-	int d = jx_config_district_exact(scan->cfg, v->district_code);
+	int d = jx_config_district_find(scan->cfg, v->district_code, JX_MATCH_EXACT);
 	if (d < 0)
 		return 0; /* a district since removed from the config */
 	struct district_state *s = &scan->states[d];

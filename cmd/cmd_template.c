@@ -56,7 +56,7 @@ int cmd_template(int argc, char **argv)
 	int rc = cmd_config_load(PROG, o.config, &cfg);
 	if (rc)
 		return rc;
-	int d = jx_config_district_exact(&cfg, o.district);
+	int d = jx_config_district_find(&cfg, o.district, JX_MATCH_EXACT);
 	if (d < 0) {
 		fprintf(stderr,
 			PROG ": unknown district '%s'\nHINT: use a code, name or alias from "

@@ -21,7 +21,7 @@ struct month_listing {
 static int note_version(void *ctx, const struct store_version *v)
 {
 	struct month_listing *ml = ctx;
-	int d = jx_config_district_exact(ml->cfg, v->district_code);
+	int d = jx_config_district_find(ml->cfg, v->district_code, JX_MATCH_EXACT);
 	if (d < 0 || strcmp(ml->cfg->districts[d].code, v->district_code))
 		return 0; /* a district no longer configured */
 	struct agg_cell *c = agg_year_cell(ml->y, (size_t)d, ml->month);

@@ -305,6 +305,67 @@ struct load_ctx {
 
 static const char *const district_cols[] = {"code", "name", "aliases", NULL};
 
+#define FOLD_MAX 1024 /* a text to look up is folded into this many bytes */
+
+char *jx_config_fold(const char *text, char *out, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	size_t n = 0;
+	if (!size)
+		return out;
+	while (*p) {
+		unsigned char c;
+		size_t used;
+		if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x81 && p[2] <= 0xBF) {
+			c = (unsigned char)(p[2] - 0x81 + 0x21); /* U+FF01..U+FF3F */
+			used = 3;
+		} else if (p[0] == 0xEF && p[1] == 0xBD && p[2] >= 0x80 && p[2] <= 0x9E) {
+			c = (unsigned char)(p[2] - 0x80 + 0x60); /* U+FF40..U+FF5E */
+			used = 3;
+		} else if ((p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) ||
+			   (p[0] == 0xC2 && p[1] == 0xA0)) {
+			p += p[0] == 0xC2 ? 2 : 3; /* U+3000, U+00A0 */
+			continue;
+		} else if (*p < 0x80) {
+			c = *p;
+			used = 1;
+			if (c == ' ' || (c >= '\t' && c <= '\r')) {
+				p++;
+				continue;
+			}
+		} else {
+			/* another character: copied whole or not at all */
+			used = 1;
+			while (p[used] && (p[used] & 0xC0) == 0x80 && used < 4)
+				used++;
+			if (n + used >= size)
+				break;
+			memcpy(out + n, p, used);
+			n += used;
+			p += used;
+			continue;
+		}
+		if (n + 1 >= size)
+			break;
+		out[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		p += used;
+	}
+	out[n] = 0;
+	return out;
+}
+
+int jx_config_code_valid(const char *code)
+{
+	size_t n = strlen(code);
+	if (!n || n > JX_CODE_SAFE_MAX ||
+	    strspn(code, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789-_") != n)
+		return 0;
+	char folded[JX_CODE_SAFE_MAX + 1];
+	return strcmp(jx_config_fold(code, folded, sizeof folded), "total") != 0;
+}
+
 static size_t key_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
@@ -313,64 +374,88 @@ static size_t key_hash(const char *s)
 	return (size_t)(h ^ (h >> 29));
 }
 
-static const char *key_text(const struct jx_config *cfg, const struct jx_district_key *k)
+/* The key whose folded text is folded, or -1. */
+static int keys_find(const struct jx_config *cfg, const char *folded)
 {
-	const struct jx_district *d = &cfg->districts[k->district];
-	return k->which == 0 ? d->code : k->which == 1 ? d->name : d->aliases[k->which - 2];
-}
-
-/* The district whose code, name or alias is exactly text, or -1. */
-static int keys_find(const struct jx_config *cfg, const char *text)
-{
-	if (!cfg->keys)
+	if (!cfg->key_slots)
 		return -1;
-	for (size_t i = key_hash(text) & cfg->keys_mask; cfg->keys[i].district >= 0;
-	     i = (i + 1) & cfg->keys_mask)
-		if (!strcmp(key_text(cfg, &cfg->keys[i]), text))
-			return cfg->keys[i].district;
+	for (size_t i = key_hash(folded) & cfg->key_mask; cfg->key_slots[i] >= 0;
+	     i = (i + 1) & cfg->key_mask)
+		if (!strcmp(cfg->keys[cfg->key_slots[i]].text, folded))
+			return cfg->key_slots[i];
 	return -1;
 }
 
-static void keys_place(struct jx_config *cfg, struct jx_district_key k)
+/* Grows an open-addressing table of indexes so that one more entry keeps
+ * it at most half full; rehash puts entry i back. Returns 0 or -1. */
+static int slots_reserve(int32_t **slots, size_t *mask, size_t n, const void *ctx,
+			 size_t (*hash)(const void *ctx, size_t i))
 {
-	size_t i = key_hash(key_text(cfg, &k)) & cfg->keys_mask;
-	while (cfg->keys[i].district >= 0)
-		i = (i + 1) & cfg->keys_mask;
-	cfg->keys[i] = k;
-}
-
-/* Adds text (which of district d) unless present; the table stays at most
- * half full. Returns 0 or -1 when out of memory. */
-static int keys_add(struct jx_config *cfg, int d, int which)
-{
-	struct jx_district_key k = {d, which};
-	if (!*key_text(cfg, &k) || keys_find(cfg, key_text(cfg, &k)) >= 0)
+	if (*slots && (n + 1) * 2 <= *mask + 1)
 		return 0;
-	if (!cfg->keys || (cfg->n_keys + 1) * 2 > cfg->keys_mask + 1) {
-		size_t slots = cfg->keys ? (cfg->keys_mask + 1) * 2 : 64;
-		struct jx_district_key *old = cfg->keys;
-		size_t old_slots = cfg->keys ? cfg->keys_mask + 1 : 0;
-		cfg->keys = malloc(slots * sizeof *cfg->keys);
-		if (!cfg->keys) {
-			cfg->keys = old;
-			return -1;
-		}
-		for (size_t i = 0; i < slots; i++)
-			cfg->keys[i].district = -1;
-		cfg->keys_mask = slots - 1;
-		for (size_t i = 0; i < old_slots; i++)
-			if (old[i].district >= 0)
-				keys_place(cfg, old[i]);
-		free(old);
+	size_t size = *slots ? (*mask + 1) * 2 : 64;
+	int32_t *fresh = malloc(size * sizeof *fresh);
+	if (!fresh)
+		return -1;
+	for (size_t i = 0; i < size; i++)
+		fresh[i] = -1;
+	for (size_t e = 0; e < n; e++) {
+		size_t i = hash(ctx, e) & (size - 1);
+		while (fresh[i] >= 0)
+			i = (i + 1) & (size - 1);
+		fresh[i] = (int32_t)e;
 	}
-	keys_place(cfg, k);
-	cfg->n_keys++;
+	free(*slots);
+	*slots = fresh;
+	*mask = size - 1;
 	return 0;
 }
 
-static int name_taken(const struct jx_config *cfg, const char *name)
+static size_t key_hash_at(const void *ctx, size_t i)
 {
-	return keys_find(cfg, name) >= 0;
+	return key_hash(((const struct jx_config *)ctx)->keys[i].text);
+}
+
+/* Adds the folded text (which of district d). Returns the index of the key
+ * already there with the same text, -1 when added, -2 when out of memory. */
+static int keys_add(struct jx_config *cfg, int d, int which, const char *text)
+{
+	char folded[FOLD_MAX];
+	jx_config_fold(text, folded, sizeof folded);
+	int have = keys_find(cfg, folded);
+	if (have >= 0)
+		return have;
+	if (cfg->n_keys == cfg->cap_keys) {
+		size_t cap = cfg->cap_keys ? cfg->cap_keys * 2 : 64;
+		struct jx_district_key *k = realloc(cfg->keys, cap * sizeof *k);
+		if (!k)
+			return -2;
+		cfg->keys = k;
+		cfg->cap_keys = cap;
+	}
+	if (cfg->n_keys >= INT32_MAX ||
+	    slots_reserve(&cfg->key_slots, &cfg->key_mask, cfg->n_keys, cfg, key_hash_at))
+		return -2;
+	struct jx_district_key *k = &cfg->keys[cfg->n_keys];
+	if (!(k->text = strdup(folded)))
+		return -2;
+	k->district = d;
+	k->which = which;
+	size_t i = key_hash(folded) & cfg->key_mask;
+	while (cfg->key_slots[i] >= 0)
+		i = (i + 1) & cfg->key_mask;
+	cfg->key_slots[i] = (int32_t)cfg->n_keys++;
+	return -1;
+}
+
+/* 1 when text holds a control character: names reach terminals, CSV and
+ * XLSX outputs, where those make trouble. */
+static int has_control(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if (*p < 0x20 || *p == 0x7F)
+			return 1;
+	return 0;
 }
 
 static int district_row(struct config_csv *c, void *vctx)
@@ -399,28 +484,36 @@ static int district_row(struct config_csv *c, void *vctx)
 		x->failed = 1;
 		return 0;
 	}
-	if (strlen(code) >= JX_CODE_MAX || !strcmp(code, "*") || !strcmp(code, "total")) {
-		problem(x->p, file, c->row_line, "code '%s' is not allowed (at most %d bytes; '*' and 'total' are reserved)",
-			code, JX_CODE_MAX - 1);
+	if (!jx_config_code_valid(code)) {
+		problem(x->p, file, c->row_line,
+			"code '%s' is not allowed: a code is 1 to %d ASCII letters, digits, '-' or "
+			"'_' (it names folders and files), and 'total' is reserved",
+			code, JX_CODE_SAFE_MAX);
 		x->failed = 1;
 		return 0;
 	}
-	int other = keys_find(cfg, code);
-	if (other >= 0 && !strcmp(cfg->districts[other].code, code)) {
-		problem(x->p, file, c->row_line, "duplicate code '%s'", code);
+	if (has_control(name)) {
+		problem(x->p, file, c->row_line, "name of '%s' holds a control character", code);
 		x->failed = 1;
 		return 0;
 	}
+	char folded[FOLD_MAX];
+	int other = keys_find(cfg, jx_config_fold(code, folded, sizeof folded));
 	if (other >= 0) {
-		problem(x->p, file, c->row_line, "code '%s' already names another district", code);
+		problem(x->p, file, c->row_line,
+			cfg->keys[other].which == 0 ? "duplicate code '%s'"
+						    : "code '%s' already names another district",
+			code);
 		x->failed = 1;
 		return 0;
 	}
-	if (name_taken(cfg, name)) {
+	if (keys_find(cfg, jx_config_fold(name, folded, sizeof folded)) >= 0) {
 		problem(x->p, file, c->row_line, "name '%s' already names another district", name);
 		x->failed = 1;
 		return 0;
 	}
+	if (cfg->n_districts >= INT32_MAX / 2)
+		return -1;
 	struct jx_district *d = realloc(cfg->districts, (cfg->n_districts + 1) * sizeof *d);
 	if (!d)
 		return -1;
@@ -432,17 +525,24 @@ static int district_row(struct config_csv *c, void *vctx)
 	cfg->n_districts++;
 	int idx = (int)cfg->n_districts - 1;
 	char *aliases = strdup(field(c, &x->h, 2));
-	if (!d->name || !aliases || keys_add(cfg, idx, 0) || keys_add(cfg, idx, 1)) {
+	if (!d->name || !aliases || keys_add(cfg, idx, 0, code) != -1 ||
+	    keys_add(cfg, idx, 1, name) != -1) {
 		free(aliases);
 		return -1;
 	}
 	for (char *save = NULL, *a = strtok_r(aliases, "|", &save); a;
 	     a = strtok_r(NULL, "|", &save)) {
 		a = trim(a);
-		if (!*a)
+		if (!*a || !*jx_config_fold(a, folded, sizeof folded))
 			continue;
-		if (name_taken(cfg, a)) {
-			problem(x->p, file, c->row_line, "alias '%s' already names a district", a);
+		int have = keys_find(cfg, folded);
+		if (have >= 0 && cfg->keys[have].district == idx)
+			continue; /* the district's own code, name or alias again */
+		if (have >= 0 || has_control(a)) {
+			problem(x->p, file, c->row_line,
+				have >= 0 ? "alias '%s' already names a district"
+					  : "alias '%s' holds a control character",
+				a);
 			x->failed = 1;
 			continue;
 		}
@@ -450,17 +550,52 @@ static int district_row(struct config_csv *c, void *vctx)
 		if (!al)
 			break;
 		d->aliases = al;
-		if ((al[d->n_aliases] = strdup(a))) {
-			d->n_aliases++;
-			if (keys_add(cfg, idx, 2 + (int)d->n_aliases - 1))
-				break;
-		}
+		if (!(al[d->n_aliases] = strdup(a)))
+			break;
+		d->n_aliases++;
+		if (keys_add(cfg, idx, 2 + (int)d->n_aliases - 1, a) != -1)
+			break;
 	}
 	free(aliases);
 	return 0;
 }
 
 /* ---- targets.csv ---- */
+
+static size_t target_hash(int year, int district)
+{
+	uint64_t h = ((uint64_t)(uint32_t)year << 32 | (uint32_t)district) * 0x9E3779B97F4A7C15ULL;
+	return (size_t)(h ^ (h >> 31));
+}
+
+static size_t target_hash_at(const void *ctx, size_t i)
+{
+	const struct jx_target *t = &((const struct jx_config *)ctx)->targets[i];
+	return target_hash(t->year, t->district);
+}
+
+/* Appends t (not yet present) to the targets and their table. Returns 0 or
+ * -1 when out of memory. */
+static int targets_add(struct jx_config *cfg, const struct jx_target *t)
+{
+	if (cfg->n_targets == cfg->cap_targets) {
+		size_t cap = cfg->cap_targets ? cfg->cap_targets * 2 : 64;
+		struct jx_target *ts = realloc(cfg->targets, cap * sizeof *ts);
+		if (!ts)
+			return -1;
+		cfg->targets = ts;
+		cfg->cap_targets = cap;
+	}
+	if (cfg->n_targets >= INT32_MAX || slots_reserve(&cfg->target_slots, &cfg->target_mask,
+							 cfg->n_targets, cfg, target_hash_at))
+		return -1;
+	size_t i = target_hash(t->year, t->district) & cfg->target_mask;
+	while (cfg->target_slots[i] >= 0)
+		i = (i + 1) & cfg->target_mask;
+	cfg->targets[cfg->n_targets] = *t;
+	cfg->target_slots[i] = (int32_t)cfg->n_targets++;
+	return 0;
+}
 
 static const char *const target_cols[] = {"year", "district_code", "posts", "people", "bases", NULL};
 
@@ -487,10 +622,9 @@ static int target_row(struct config_csv *c, void *vctx)
 	if (!strcmp(code, "*")) {
 		t.district = -1;
 	} else {
-		t.district = -2;
-		for (size_t i = 0; i < cfg->n_districts; i++)
-			if (!strcmp(cfg->districts[i].code, code))
-				t.district = (int)i;
+		char folded[FOLD_MAX];
+		int k = keys_find(cfg, jx_config_fold(code, folded, sizeof folded));
+		t.district = k >= 0 && cfg->keys[k].which == 0 ? cfg->keys[k].district : -2;
 		if (t.district == -2) {
 			problem(x->p, file, c->row_line, "district_code '%s' is not in districts.csv", code);
 			x->failed = 1;
@@ -513,11 +647,10 @@ static int target_row(struct config_csv *c, void *vctx)
 		x->failed = 1;
 		return 0;
 	}
-	struct jx_target *ts = realloc(cfg->targets, (cfg->n_targets + 1) * sizeof *ts);
-	if (!ts)
-		return -1;
-	cfg->targets = ts;
-	ts[cfg->n_targets++] = t;
+	if (targets_add(cfg, &t)) {
+		problem(x->p, file, c->row_line, "out of memory");
+		x->failed = 1;
+	}
 	return 0;
 }
 
@@ -590,7 +723,7 @@ static int settings_load(struct jx_config *cfg, const char *dir,
 		return -1;
 	}
 	int failed = 0, have_first = 0;
-	size_t line = 0;
+	size_t line = 0, first_line[4] = {0};
 	char *save = NULL;
 	for (char *s = buf; s; s = save) {
 		char *nl = strchr(s, '\n');
@@ -609,7 +742,26 @@ static int settings_load(struct jx_config *cfg, const char *dir,
 		}
 		*eq = 0;
 		char *key = trim(t), *val = trim(eq + 1);
+		static const char *const keys[] = {"city", "deadline_day", "first_period",
+						   "timezone"};
+		int known = -1;
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(key, keys[i]))
+				known = i;
+		if (known >= 0 && first_line[known]) {
+			/* which one was meant is not for jianxi to guess */
+			problem(p, file, line, "key '%s' given twice (first on line %zu)", key,
+				first_line[known]);
+			failed = 1;
+			continue;
+		}
+		if (known >= 0)
+			first_line[known] = line;
 		if (!strcmp(key, "city")) {
+			if (has_control(val)) {
+				problem(p, file, line, "city holds a control character");
+				failed = 1;
+			}
 			free(cfg->city);
 			cfg->city = strdup(val);
 		} else if (!strcmp(key, "deadline_day")) {
@@ -630,7 +782,12 @@ static int settings_load(struct jx_config *cfg, const char *dir,
 			char zpath[512];
 			struct stat st;
 			snprintf(zpath, sizeof zpath, "/usr/share/zoneinfo/%s", val);
-			if (!*val || strstr(val, "..") || stat(zpath, &st) || !S_ISREG(st.st_mode)) {
+			/* the zone names a file under /usr/share/zoneinfo and
+			 * goes into TZ: letters, digits, '/', '_', '-', '+' */
+			if (!*val || strstr(val, "..") || *val == '/' ||
+			    strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					"0123456789/_-+") != strlen(val) ||
+			    stat(zpath, &st) || !S_ISREG(st.st_mode)) {
 				problem(p, file, line, "timezone '%s' is not a known zone (e.g. Asia/Shanghai)", val);
 				failed = 1;
 			} else {
@@ -706,53 +863,46 @@ void jx_config_release(struct jx_config *cfg)
 	}
 	free(cfg->districts);
 	free(cfg->targets);
+	free(cfg->target_slots);
 	free(cfg->calendar);
+	for (size_t i = 0; i < cfg->n_keys; i++)
+		free(cfg->keys[i].text);
 	free(cfg->keys);
+	free(cfg->key_slots);
 	free(cfg->dir);
 	free(cfg->city);
 	free(cfg->timezone);
 	memset(cfg, 0, sizeof *cfg);
 }
 
-int jx_config_district_exact(const struct jx_config *cfg, const char *text)
+int jx_config_district_find(const struct jx_config *cfg, const char *text,
+			    enum jx_district_match how)
 {
 	if (!text)
 		return -1;
-	/* the common case, a code or name as is, is looked up without a copy */
-	size_t n = strlen(text);
-	if (n && (unsigned char)text[0] > ' ' && (unsigned char)text[n - 1] > ' ' &&
-	    strncmp(text, "\xE3\x80\x80", 3) && (n < 3 || strcmp(text + n - 3, "\xE3\x80\x80")))
-		return keys_find(cfg, text);
-	char buf[512];
-	if (n >= sizeof buf)
+	char folded[FOLD_MAX];
+	if (strlen(text) >= sizeof folded && how == JX_MATCH_EXACT)
+		return -1; /* longer than any key */
+	if (!*jx_config_fold(text, folded, sizeof folded))
 		return -1;
-	memcpy(buf, text, n + 1);
-	char *t = trim(buf);
-	return *t ? keys_find(cfg, t) : -1;
-}
-
-int jx_config_district_in(const struct jx_config *cfg, const char *text)
-{
-	int best = -1;
+	int k = keys_find(cfg, folded);
+	if (k >= 0)
+		return cfg->keys[k].district;
+	if (how == JX_MATCH_EXACT)
+		return -1;
+	int best = -1, tie = 0;
 	size_t best_len = 0;
-	int tie = 0;
-	if (!text)
-		return -1;
-	for (size_t i = 0; i < cfg->n_districts; i++) {
-		const struct jx_district *d = &cfg->districts[i];
-		size_t n = d->n_aliases + 2;
-		for (size_t k = 0; k < n; k++) {
-			const char *cand = k == 0 ? d->name : k == 1 ? d->code : d->aliases[k - 2];
-			size_t len = strlen(cand);
-			if (!len || len < best_len || !strstr(text, cand))
-				continue;
-			if (len > best_len) {
-				best = (int)i;
-				best_len = len;
-				tie = 0;
-			} else if (best != (int)i) {
-				tie = 1;
-			}
+	for (size_t i = 0; i < cfg->n_keys; i++) {
+		const struct jx_district_key *key = &cfg->keys[i];
+		size_t len = strlen(key->text);
+		if (len < best_len || !strstr(folded, key->text))
+			continue;
+		if (len > best_len) {
+			best = key->district;
+			best_len = len;
+			tie = 0;
+		} else if (best != key->district) {
+			tie = 1;
 		}
 	}
 	return tie ? -2 : best;
@@ -761,9 +911,14 @@ int jx_config_district_in(const struct jx_config *cfg, const char *text)
 const struct jx_target *jx_config_target(const struct jx_config *cfg, int year,
 					 int district)
 {
-	for (size_t i = 0; i < cfg->n_targets; i++)
-		if (cfg->targets[i].year == year && cfg->targets[i].district == district)
-			return &cfg->targets[i];
+	if (!cfg->target_slots)
+		return NULL;
+	for (size_t i = target_hash(year, district) & cfg->target_mask; cfg->target_slots[i] >= 0;
+	     i = (i + 1) & cfg->target_mask) {
+		const struct jx_target *t = &cfg->targets[cfg->target_slots[i]];
+		if (t->year == year && t->district == district)
+			return t;
+	}
 	return NULL;
 }
 

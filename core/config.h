@@ -29,11 +29,11 @@ struct jx_calendar_day {
 	enum jx_day_kind kind;
 };
 
-/* Exact lookup of codes, names and aliases: open addressing; a slot names
- * the district and which of its texts is the key (kept as indexes, since the
- * districts array moves while districts.csv is read). */
+/* A code, name or alias of a district as looked up: the text normalised
+ * (see jx_config_district_find), owned; which says what it is. */
 struct jx_district_key {
-	int district;   /* -1 for an empty slot */
+	char *text;
+	int district;	/* index into districts */
 	int which;      /* 0 code, 1 name, 2 + n alias n */
 };
 
@@ -49,9 +49,16 @@ struct jx_config {
 	size_t n_targets;
 	struct jx_calendar_day *calendar; /* sorted by day */
 	size_t n_calendar;
-	struct jx_district_key *keys; /* filled as districts.csv is read */
-	size_t keys_mask;             /* slots - 1, a power of two minus one */
-	size_t n_keys;
+	/* lookups, filled as the files are read: keys in file order, and
+	 * open-addressing hash tables of indexes (-1 empty) into keys and
+	 * targets; each *_mask is the number of slots - 1, a power of two
+	 * minus one */
+	struct jx_district_key *keys;
+	size_t n_keys, cap_keys;
+	int32_t *key_slots;
+	size_t key_mask;
+	int32_t *target_slots;
+	size_t target_mask, cap_targets;
 };
 
 /* Problems found while loading, each "file:line: text". */
@@ -67,14 +74,33 @@ int jx_config_load(struct jx_config *cfg, const char *dir,
 void jx_config_release(struct jx_config *cfg);
 void jx_config_problems_release(struct jx_config_problems *p);
 
-/* Finds a district by exact code, name or alias (after trimming spaces).
- * Returns its index or -1. */
-int jx_config_district_exact(const struct jx_config *cfg, const char *text);
+/* How a text names a district. */
+enum jx_district_match {
+	JX_MATCH_EXACT,	    /* the whole text is a code, name or alias */
+	JX_MATCH_CONTAINED, /* the text holds one, the longest winning:
+			     * "历下区人力资源和社会保障局" -> 历下区 */
+};
 
-/* Finds the district whose name, alias or code is contained in text, the
- * longest match winning ("历下区人力资源和社会保障局" -> 历下区). Returns its
- * index, -1 when none, -2 when two different districts match equally. */
-int jx_config_district_in(const struct jx_config *cfg, const char *text);
+/* The one way a district is found from text, wherever it is named: the
+ * 填报单位 cell, a sheet name, a file name, a flat file's district column,
+ * a unit row, a stored code, a --district option. Text and the configured
+ * codes, names and aliases are compared after the same normalisation
+ * (jx_config_fold). An exact match always wins. Returns the district's
+ * index, -1 when none matches, -2 when two districts match equally well. */
+int jx_config_district_find(const struct jx_config *cfg, const char *text,
+			    enum jx_district_match how);
+
+/* The normalised form of text used for every district lookup: ASCII
+ * letters in lower case, full-width ASCII (Ａ１－（) as half-width, spaces
+ * (ASCII, U+3000 ideographic, U+00A0 no-break) removed. Writes at most
+ * size - 1 bytes, cut between characters, and returns out. */
+char *jx_config_fold(const char *text, char *out, size_t size);
+
+/* 1 when code is acceptable as a district code: 1 to JX_CODE_SAFE_MAX ASCII
+ * letters, digits, '-' or '_' (codes name folders and files), and not the
+ * reserved "total" in any case. */
+#define JX_CODE_SAFE_MAX 16
+int jx_config_code_valid(const char *code);
 
 /* The target of district (or -1 for city) in year, or NULL. */
 const struct jx_target *jx_config_target(const struct jx_config *cfg, int year,

@@ -94,7 +94,7 @@ struct layout *layout_new(const struct layout_opts *o, layout_submission_fn fn,
 	char *dot = strrchr(name, '.');
 	if (dot && dot != name)
 		*dot = 0;
-	int d = jx_config_district_in(o->cfg, name);
+	int d = jx_config_district_find(o->cfg, name, JX_MATCH_CONTAINED);
 	if (d != -1) {
 		l->file_district.found = 1;
 		l->file_district.district = d;
@@ -232,7 +232,7 @@ static void resolve_district(struct layout *l, const struct hit *label)
 	const struct jx_config *cfg = l->o.cfg;
 	struct hit sheet = {0};
 	if (l->sheet) {
-		int d = jx_config_district_in(cfg, l->sheet);
+		int d = jx_config_district_find(cfg, l->sheet, JX_MATCH_CONTAINED);
 		if (d >= 0) {
 			sheet.found = 1;
 			sheet.district = d;
@@ -509,7 +509,7 @@ static void scan_labels(struct layout *l, uint32_t row, const struct etl_cell *c
 		cell_text_fold(at->text, folded, sizeof folded);
 		raw_after_fold(at->text, consumed, folded, h->text, sizeof h->text);
 		if (is_district) {
-			h->district = jx_config_district_in(l->o.cfg, value);
+			h->district = jx_config_district_find(l->o.cfg, value, JX_MATCH_CONTAINED);
 		} else {
 			int y, m;
 			if (!jx_period_parse(value, &y, &m)) {
@@ -710,9 +710,7 @@ static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells
 	struct jx_unit *u = jx_submission_add_unit(s, dtext, row);
 	if (!u)
 		return -1;
-	int d = jx_config_district_exact(cfg, dtext);
-	if (d < 0)
-		d = jx_config_district_in(cfg, dtext);
+	int d = jx_config_district_find(cfg, dtext, JX_MATCH_CONTAINED);
 	struct jx_loc dloc = cell_loc(l, row, l->flat_district_col);
 	if (d >= 0) {
 		s->district = d;

@@ -60,10 +60,13 @@ Test(config, bundled_jinan_config_loads_with_targets_and_calendar)
 	cr_assert(city && city->posts == 15000 && city->people == 4200 && city->bases == 500);
 	const struct jx_target *lixia = jx_config_target(&cfg, 2023, 0);
 	cr_assert(lixia && lixia->posts == 1700 && lixia->people == 500 && lixia->bases == -1);
-	cr_assert_eq(jx_config_district_exact(&cfg, "高新区"), 12);
-	cr_assert_eq(jx_config_district_in(&cfg, "历下区人力资源和社会保障局"), 0);
-	cr_assert_eq(jx_config_district_in(&cfg, "济南市市中区人社局"), 1);
-	cr_assert_eq(jx_config_district_in(&cfg, "济南市人社局"), -1);
+	cr_assert_eq(jx_config_district_find(&cfg, "高新区", JX_MATCH_EXACT), 12);
+	cr_assert_eq(
+	    jx_config_district_find(&cfg, "历下区人力资源和社会保障局", JX_MATCH_CONTAINED), 0);
+	cr_assert_eq(jx_config_district_find(&cfg, "历下区人力资源和社会保障局", JX_MATCH_EXACT),
+		     -1);
+	cr_assert_eq(jx_config_district_find(&cfg, "济南市市中区人社局", JX_MATCH_CONTAINED), 1);
+	cr_assert_eq(jx_config_district_find(&cfg, "济南市人社局", JX_MATCH_CONTAINED), -1);
 	jx_config_release(&cfg);
 	jx_config_problems_release(&p);
 }
@@ -162,4 +165,146 @@ Test(config, a_district_name_used_twice_is_refused)
 	cr_assert(strstr(problems, "districts.csv:3: alias '历下区'"), "%s", problems);
 	free(problems);
 	free(dir);
+}
+
+Test(config, a_code_that_could_name_a_path_is_refused_with_its_line)
+{
+	char *dir = config_dir("code,name,aliases\n370102,历下区,\n../x,坏区,\n37 01,空格区,\n"
+			       "TOTAL,合计区,\n12345678901234567,长码区,\n",
+			       NULL, NULL, good_settings);
+	int rc;
+	char *problems = load(dir, &rc);
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(problems, "districts.csv:3: code '../x' is not allowed"), "%s", problems);
+	cr_assert(strstr(problems, "districts.csv:4: code '37 01' is not allowed"), "%s", problems);
+	cr_assert(strstr(problems, "districts.csv:5: code 'TOTAL' is not allowed"), "%s", problems);
+	cr_assert(strstr(problems, "districts.csv:6: code '12345678901234567' is not allowed"),
+		  "%s", problems);
+	cr_assert(!strstr(problems, "districts.csv:2:"), "%s", problems);
+	free(problems);
+	free(dir);
+}
+
+Test(config, a_settings_key_given_twice_is_refused_naming_both_lines)
+{
+	char *dir = config_dir(good_districts, NULL, NULL,
+			       "city = 济南市\ndeadline_day = 2\nfirst_period = 2023-01\n"
+			       "# later edit\ndeadline_day = 5\n");
+	int rc;
+	char *problems = load(dir, &rc);
+	cr_assert_eq(rc, -1);
+	cr_assert(
+	    strstr(problems, "settings.ini:5: key 'deadline_day' given twice (first on line 2)"),
+	    "%s", problems);
+	free(problems);
+	free(dir);
+}
+
+Test(config, a_timezone_that_is_not_a_plain_zone_name_is_refused)
+{
+	char *dir =
+	    config_dir(good_districts, NULL, NULL,
+		       "city = 济南市\nfirst_period = 2023-01\ntimezone = /etc/localtime\n");
+	int rc;
+	char *problems = load(dir, &rc);
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(problems, "settings.ini:3: timezone '/etc/localtime'"), "%s", problems);
+	free(problems);
+	free(dir);
+}
+
+Test(config, every_way_of_writing_a_name_finds_the_same_district)
+{
+	char *dir =
+	    config_dir("code,name,aliases\n370102,历下区,\nJN-HT,济南高新区,JN-HiTech|高新区\n",
+		       NULL, NULL, good_settings);
+	struct jx_config cfg;
+	struct jx_config_problems p = {0};
+	cr_assert_eq(jx_config_load(&cfg, dir, &p), 0);
+	static const char *const same[] = {
+	    "JN-HiTech",	  "jn-hitech", "  JN-HiTech\t", "\xE3\x80\x80JN-HiTech\xE3\x80\x80",
+	    "ＪＮ－ＨｉＴｅｃｈ", "jn-ht",     "JN-HT",		"济南高新区",
+	    " 高新区 ",
+	};
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		cr_assert_eq(jx_config_district_find(&cfg, same[i], JX_MATCH_EXACT), 1, "'%s'",
+			     same[i]);
+		cr_assert_eq(jx_config_district_find(&cfg, same[i], JX_MATCH_CONTAINED), 1, "'%s'",
+			     same[i]);
+	}
+	/* a file name or a bureau's name holds the alias */
+	cr_assert_eq(jx_config_district_find(&cfg, "JN-HiTech_2023-09", JX_MATCH_CONTAINED), 1);
+	cr_assert_eq(
+	    jx_config_district_find(&cfg, "jn-hitech人力资源和社会保障局", JX_MATCH_CONTAINED), 1);
+	cr_assert_eq(jx_config_district_find(&cfg, "JN-HiTech_2023-09", JX_MATCH_EXACT), -1);
+	cr_assert_eq(jx_config_district_find(&cfg, "", JX_MATCH_CONTAINED), -1);
+	cr_assert_eq(jx_config_district_find(&cfg, "\xE3\x80\x80", JX_MATCH_CONTAINED), -1);
+	jx_config_release(&cfg);
+	jx_config_problems_release(&p);
+	free(dir);
+}
+
+Test(config, codes_names_and_aliases_clash_after_case_folding)
+{
+	char *dir = config_dir(
+	    "code,name,aliases\nJN,济南高新区,HiTech\njn,历下区,\n370103,市中区,hitech\n", NULL,
+	    NULL, good_settings);
+	int rc;
+	char *problems = load(dir, &rc);
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(problems, "districts.csv:3: duplicate code 'jn'"), "%s", problems);
+	cr_assert(strstr(problems, "districts.csv:4: alias 'hitech' already names a district"),
+		  "%s", problems);
+	free(problems);
+	free(dir);
+}
+
+/* Ten years of targets for 2,850 units (a province's counties): every
+ * target and every district is found again by its key. The time this takes
+ * is measured by scripts/bench.sh, not here. */
+Test(config, ten_years_of_targets_for_2850_districts_are_all_found)
+{
+	enum { UNITS = 2850, YEARS = 10 };
+	size_t cap = (size_t)UNITS * 64 + 64;
+	char *districts = malloc(cap), *targets = malloc((size_t)UNITS * YEARS * 48 + 64);
+	size_t n = (size_t)sprintf(districts, "code,name,aliases\n");
+	for (int i = 0; i < UNITS; i++)
+		n +=
+		    (size_t)sprintf(districts + n, "C%05d,县%05d,别名%05d|Alias%05d\n", i, i, i, i);
+	n = (size_t)sprintf(targets, "year,district_code,posts,people,bases\n");
+	for (int y = 2016; y < 2016 + YEARS; y++) {
+		n += (size_t)sprintf(targets + n, "%d,*,%d,%d,\n", y, y * 10, y);
+		for (int i = 0; i < UNITS; i++)
+			n += (size_t)sprintf(targets + n, "%d,C%05d,%d,%d,%d\n", y, i, i + y, i,
+					     y - 2000);
+	}
+	char *dir = config_dir(districts, targets, NULL, good_settings);
+	struct jx_config cfg;
+	struct jx_config_problems p = {0};
+	cr_assert_eq(jx_config_load(&cfg, dir, &p), 0, "%s", p.n ? p.lines[0] : "");
+	cr_assert_eq(cfg.n_districts, UNITS);
+	cr_assert_eq(cfg.n_targets, (size_t)(UNITS + 1) * YEARS);
+	char text[64];
+	for (int i = 0; i < UNITS; i++) {
+		snprintf(text, sizeof text, "c%05d", i);
+		cr_assert_eq(jx_config_district_find(&cfg, text, JX_MATCH_EXACT), i);
+		snprintf(text, sizeof text, "ALIAS%05d", i);
+		cr_assert_eq(jx_config_district_find(&cfg, text, JX_MATCH_EXACT), i);
+		snprintf(text, sizeof text, "县%05d人力资源和社会保障局", i);
+		cr_assert_eq(jx_config_district_find(&cfg, text, JX_MATCH_CONTAINED), i);
+		for (int y = 2016; y < 2016 + YEARS; y++) {
+			const struct jx_target *t = jx_config_target(&cfg, y, i);
+			cr_assert(t && t->year == y && t->district == i && t->posts == i + y &&
+				  t->people == i && t->bases == y - 2000);
+		}
+	}
+	const struct jx_target *city = jx_config_target(&cfg, 2020, -1);
+	cr_assert(city && city->posts == 20200 && city->bases == -1);
+	cr_assert_null(jx_config_target(&cfg, 2026, 0));
+	cr_assert_null(jx_config_target(&cfg, 2016, UNITS));
+	jx_config_release(&cfg);
+	jx_config_problems_release(&p);
+	free(dir);
+	free(districts);
+	free(targets);
 }

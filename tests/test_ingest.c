@@ -324,3 +324,66 @@ Test(ingest, hostile_workbooks_are_s1_findings)
 		free(g);
 	}
 }
+
+/* A form-layout CSV in a fresh folder: the official header, the given data
+ * rows ("unit,1,…,14" lines) from row 6, then 填报单位 as given. */
+static char *form_csv(const char *name, const char *rows, const char *unit)
+{
+	char *dir = tu_tmpdir(), *path = malloc(512), text[8192];
+	snprintf(path, 512, "%s/%s", dir, name);
+	snprintf(text, sizeof text,
+		 "就业见习岗位募集计划工作情况汇总表,,,,,,,,,,,,,,\n"
+		 "统计期：2023-09,,,,,,,,,,,,,,单位：个、人、万元\n"
+		 "项目,本期末实有见习基地总数,本期新增见习基地数量,本期末实有见习岗位总数,"
+		 "本期新增见习岗位数量,本期计划组织见习人数,本期实际到岗人数,,本期完成见习人数,,,,"
+		 "本期非正常结束见习人数,本期末实有在岗见习人数,"
+		 "本年累计各级财政实际拨付的见习补贴资金数\n"
+		 ",,,,,,,其中：离校2年内未就业高校毕业生人数,,被见习基地留用人数,"
+		 "其中：离校2年内未就业高校毕业生人数,其他方式就业人数,,,\n"
+		 ",1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"
+		 "%s"
+		 ",,,,,,,,,,,,,,\n"
+		 "填报单位：%s,,,,,,,,,,,,,,\n",
+		 rows, unit);
+	tu_write(path, text, strlen(text));
+	free(dir);
+	return path;
+}
+
+static struct got *read_file_with(const char *path, const struct jx_config *c)
+{
+	struct got *g = calloc(1, sizeof *g);
+	struct ingest_opts o = {.cfg = c, .received_at = 1696726800 /* 2023-10-08 */};
+	cr_assert_eq(ingest_file(path, &o, keep, g), 0);
+	return g;
+}
+
+Test(ingest, an_alias_with_capitals_in_the_unit_cell_names_the_district)
+{
+	char *cdir = tu_tmpdir(), p[512];
+	snprintf(p, sizeof p, "%s/districts.csv", cdir);
+	const char *districts = "code,name,aliases\n370102,历下区,\nJN-HT,济南高新区,JN-HiTech\n";
+	tu_write(p, districts, strlen(districts));
+	const char *settings = "city = 济南市\nfirst_period = 2023-01\n";
+	snprintf(p, sizeof p, "%s/settings.ini", cdir);
+	tu_write(p, settings, strlen(settings));
+	struct jx_config c;
+	struct jx_config_problems probs = {0};
+	cr_assert_eq(jx_config_load(&c, cdir, &probs), 0, "%s", probs.n ? probs.lines[0] : "");
+	static const char *const units[] = {"JN-HiTech", "ＪＮ－ＨｉＴｅｃｈ", "jn-hitech"};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		char *path = form_csv("form_2023-09.csv",
+				      "高新区,10,1,100,10,20,18,10,8,5,3,2,0,30,5\n", units[i]);
+		struct got *g = read_file_with(path, &c);
+		cr_assert_eq(g->n, 1);
+		cr_assert_str_eq(g->subs[0].district_code ? g->subs[0].district_code : "-", "JN-HT",
+				 "填报单位：%s -> %s", units[i], g->digest);
+		cr_assert_eq(g->subs[0].findings.n, 0, "%s", g->digest);
+		got_release(g);
+		free(g);
+		free(path);
+	}
+	jx_config_release(&c);
+	jx_config_problems_release(&probs);
+	free(cdir);
+}

@@ -80,9 +80,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			touch(d->name);
 			for (size_t k = 0; k < d->n_aliases; k++)
 				touch(d->aliases[k]);
-			if (jx_config_district_exact(&cfg, d->code) != (int)i)
-				abort(); /* codes are unique */
-			int in = jx_config_district_in(&cfg, d->name);
+			if (jx_config_district_find(&cfg, d->code, JX_MATCH_EXACT) != (int)i ||
+			    !jx_config_code_valid(d->code))
+				abort(); /* codes are unique and safe */
+			int in = jx_config_district_find(&cfg, d->name, JX_MATCH_CONTAINED);
 			if (in < -2 || in >= (int)cfg.n_districts)
 				abort();
 		}
