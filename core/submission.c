@@ -89,11 +89,15 @@ void jx_submission_set_period(struct jx_submission *s, int year, int month)
 void jx_submission_compute_figures(struct jx_submission *s)
 {
 	memset(s->figures, 0, sizeof s->figures);
+	const struct jx_unit *total = NULL;
 	for (size_t i = 0; i < s->n_units; i++)
-		if (s->units[i].is_total) {
-			memcpy(s->figures, s->units[i].v, sizeof s->figures);
-			return;
-		}
+		if (s->units[i].is_total && (!total || (total->is_total != JX_UNIT_TOTAL &&
+							s->units[i].is_total == JX_UNIT_TOTAL)))
+			total = &s->units[i];
+	if (total) {
+		memcpy(s->figures, total->v, sizeof s->figures);
+		return;
+	}
 	if (s->n_units == 1) {
 		memcpy(s->figures, s->units[0].v, sizeof s->figures);
 		return;

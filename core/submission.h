@@ -13,9 +13,19 @@ struct jx_value {
 	uint32_t row, col;/* cell it came from, 1-based; 0 when derived */
 };
 
+/* What a unit row is. A total is checked against the sum of the parts
+ * (S6) and never added to them. Stores keep only whether a row is a total. */
+enum jx_unit_kind {
+	JX_UNIT_PART = 0,     /* a sub-unit: summed into the district's figures */
+	JX_UNIT_TOTAL = 1,    /* a 合计 / 总计 row */
+	JX_UNIT_DISTRICT = 2, /* the district's own total row: named as the
+			       * district (历下区, 全区, 历下区合计) or the sum
+			       * of the rows after it */
+};
+
 struct jx_unit {
 	char *name;       /* 项目 text as read, owned; may be "" */
-	int is_total;     /* the 合计 row */
+	int is_total;	  /* JX_UNIT_PART, or a total row (any nonzero value) */
 	uint32_t row;
 	struct jx_value v[JX_N_INDICATORS];  /* v[i] is indicator i + 1 */
 };
@@ -55,7 +65,8 @@ struct jx_unit *jx_submission_add_unit(struct jx_submission *s,
 void jx_submission_set_period(struct jx_submission *s, int year, int month);
 
 /* Computes figures from the unit rows: the 合计 row if there is one, else
- * the sum of the unit rows (a value is ok only when all its parts are). */
+ * the district's own total row if there is one, else the sum of the unit
+ * rows (a value is ok only when all its parts are). */
 void jx_submission_compute_figures(struct jx_submission *s);
 
 /* A location for findings about this submission (cell row/col 0). */

@@ -207,6 +207,74 @@ static int unit_is_total(const char *folded)
 	return !strncmp(folded, "合计", strlen("合计")) || !strncmp(folded, "总计", strlen("总计"));
 }
 
+/* ---- the district's own total among the unit rows ---- */
+
+/* 1 when a 项目 text names the district's whole: the district itself by
+ * code, name or alias, or 全区 / 本区 / 全县 / 本县 / 全市 / 本市, alone or
+ * followed by 合计 or 总计 ("历下区合计", "本区合计"). 小计 and "街道合计"
+ * total a group of rows, not the district, and stay parts. */
+static int unit_names_district(const struct jx_config *cfg, int district, const char *name)
+{
+	static const char *const whole[] = {"全区", "本区", "全县", "本县", "全市", "本市", NULL};
+	char f[FOLD_MAX];
+	jx_config_fold(name, f, sizeof f);
+	size_t n = strlen(f), suffix = strlen("合计");
+	if (n > suffix && (!strcmp(f + n - suffix, "合计") || !strcmp(f + n - suffix, "总计")))
+		f[n - suffix] = 0;
+	for (int i = 0; whole[i]; i++)
+		if (!strcmp(f, whole[i]))
+			return 1;
+	return district >= 0 && jx_config_district_find(cfg, f, JX_MATCH_EXACT) == district;
+}
+
+/* 1 when the first unit row is the sum of the rows after it (totals left
+ * out) on all 14 indicators. Taken as the district's own total only when
+ * at least two of those rows hold a number other than 0: a form whose two
+ * units happen to report the same figures, or whose other rows are empty
+ * zeros, is an ordinary form. */
+static int first_unit_is_sum(const struct jx_submission *s)
+{
+	if (s->n_units < 3 || s->units[0].is_total)
+		return 0;
+	int64_t sum[JX_N_INDICATORS] = {0};
+	int nonzero = 0;
+	for (size_t i = 1; i < s->n_units; i++) {
+		const struct jx_unit *u = &s->units[i];
+		if (u->is_total)
+			continue;
+		int any = 0;
+		for (int k = 0; k < JX_N_INDICATORS; k++) {
+			if (!u->v[k].ok)
+				return 0;
+			sum[k] += u->v[k].v;
+			any |= u->v[k].v != 0;
+		}
+		nonzero += any;
+	}
+	if (nonzero < 2)
+		return 0;
+	for (int k = 0; k < JX_N_INDICATORS; k++)
+		if (!s->units[0].v[k].ok || s->units[0].v[k].v != sum[k])
+			return 0;
+	return 1;
+}
+
+/* Marks the unit rows that are the district's own total (SPEC §2): named
+ * as the district, or the first row when it is the sum of the others. Runs
+ * once the district is known; 合计 rows are marked as they are read. */
+static void mark_district_totals(struct layout *l)
+{
+	struct jx_submission *s = &l->sub;
+	if (s->n_units < 2)
+		return; /* one row is the district's figures either way */
+	for (size_t i = 0; i < s->n_units; i++)
+		if (!s->units[i].is_total &&
+		    unit_names_district(l->o.cfg, s->district, s->units[i].name))
+			s->units[i].is_total = JX_UNIT_DISTRICT;
+	if (first_unit_is_sum(s))
+		s->units[0].is_total = JX_UNIT_DISTRICT;
+}
+
 /* ---- resolving district and period ---- */
 
 static const char *source_name(int which, int period)
@@ -663,7 +731,7 @@ static int form_data_row(struct layout *l, uint32_t row, const struct etl_cell *
 	struct jx_unit *u = jx_submission_add_unit(s, name, row);
 	if (!u)
 		return -1;
-	u->is_total = unit_is_total(fold(l, uc));
+	u->is_total = unit_is_total(fold(l, uc)) ? JX_UNIT_TOTAL : JX_UNIT_PART;
 	for (int k = 1; k <= JX_N_INDICATORS; k++)
 		read_value(l, cells, n, row, k, &u->v[k - 1]);
 	return 0;
@@ -684,6 +752,7 @@ static int form_end(struct layout *l)
 	}
 	resolve_district(l, &l->label_district);
 	resolve_period(l, &l->label_period);
+	mark_district_totals(l);
 	if (s->district >= 0 && s->year)
 		check_twice(l, 0);
 	return emit(l);

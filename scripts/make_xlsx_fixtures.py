@@ -66,6 +66,20 @@ def new_book():
     return wb
 
 
+def make_totals(out):
+    """The twin of fixtures/csv/form_district_total_370102_2023-09.csv: the
+    district's own total row first, then its two parts (SPEC section 2)."""
+    wb = new_book()
+    ws = wb.active
+    ws.title = "历下区"
+    form_sheet(ws, footer_row=10, data_rows=[
+        ("历下区", [30, 3, 300, 25, 50, 38, 25, 18, 11, 7, 4, 1, 90, 15.75]),
+        ("历下区本级", [20, 1, 200, 10, 30, 20, 15, 10, 6, 4, 2, 1, 60, 10.5]),
+        ("历下区街道", [10, 2, 100, 15, 20, 18, 10, 8, 5, 3, 2, 0, 30, 5.25]),
+    ])
+    wb.save(os.path.join(out, "form_district_total_370102_2023-09.xlsx"))
+
+
 def make_openpyxl(out):
     wb = new_book()
     ws = wb.active
@@ -332,7 +346,9 @@ if __name__ == "__main__":
     what, out = sys.argv[1], sys.argv[2]
     if what == "openpyxl":
         make_openpyxl(out)
+    elif what == "totals":
+        make_totals(out)
     elif what == "hostile":
         make_hostile(out, sys.argv[3])
     else:
-        sys.exit("usage: make_xlsx_fixtures.py openpyxl|hostile OUTDIR [BASE]")
+        sys.exit("usage: make_xlsx_fixtures.py openpyxl|totals|hostile OUTDIR [BASE]")

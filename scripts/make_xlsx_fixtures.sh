@@ -35,6 +35,7 @@ cc -std=c11 -Wall -Wextra -o "$tmp/lxw" scripts/make_xlsx_fixtures_lxw.c \
 	$(pkg-config --cflags --libs xlsxwriter)
 "$tmp/lxw" "$out/form_370102_2023-09_libxlsxwriter.xlsx"
 
+/usr/bin/python3 scripts/make_xlsx_fixtures.py totals "$out"
 /usr/bin/python3 scripts/make_xlsx_fixtures.py hostile "$out" \
 	"$out/form_370102_2023-09_libreoffice.xlsx"
 

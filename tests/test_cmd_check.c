@@ -148,3 +148,76 @@ Test(cmd_check, the_current_month_is_not_future_early_on_its_first_day_in_the_ci
 	cr_assert_eq(tu_count_lines_with(r.out, ",S4,"), 1, "%s", r.out);
 	tu_run_free(&r);
 }
+
+/* A 历下区 form with these data rows, checked; the run's result. */
+static struct run_result check_rows(const char *rows)
+{
+	char *dir = tu_tmpdir(), path[512], text[4096];
+	snprintf(path, sizeof path, "%s/370102_2023-09.csv", dir);
+	int n = snprintf(text, sizeof text,
+			 "统计期：2023年9月\n项目,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n%s\n"
+			 "填报单位：历下区\n",
+			 rows);
+	tu_write(path, text, (size_t)n);
+	const char *args[] = {"check", "--config", "fixtures/config", "--received-at", RECEIVED,
+			      path,    NULL};
+	struct run_result r = tu_run(args);
+	free(dir);
+	return r;
+}
+
+#define PART_A "20,1,200,10,30,20,15,10,6,4,2,1,60,10.5\n"
+#define PART_B "10,2,100,15,20,18,10,8,5,3,2,0,30,5.25\n"
+#define WHOLE "30,3,300,25,50,38,25,18,11,7,4,1,90,15.75\n"
+
+Test(cmd_check, a_district_total_that_differs_from_its_parts_is_s6_on_its_cell)
+{
+	const char *args[] = {"check",
+			      "--config",
+			      "fixtures/config",
+			      "--received-at",
+			      RECEIVED,
+			      "fixtures/csv/bad_district_total_370103_2023-09.csv",
+			      NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(tu_count_lines_with(r.out, ",S6,error,"), 2, "%s", r.out);
+	cr_assert(strstr(r.out,
+			 ",B8,8,2,370103,市中区,2023-09,S6,error,1,31,第 8 行“市中区”为本区县合计，"
+			 "指标1（本期末实有见习基地总数）=31，不等于其余各行之和 30"),
+		  "%s", r.out);
+	cr_assert(strstr(r.out, ",O8,8,15,370103,市中区,2023-09,S6,error,14,15.7,"), "%s", r.out);
+	tu_run_free(&r);
+	/* the same district total before its parts, right: clean */
+	r = check_rows("历下区," WHOLE "历下区本级," PART_A "历下区街道," PART_B);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert_str_eq(r.out,
+			 "file,sheet,cell,row,column,district_code,district_name,period,rule,"
+			 "severity,indicator,value,message\n");
+	tu_run_free(&r);
+}
+
+Test(cmd_check, a_wrong_total_row_beside_a_right_district_row_is_the_one_blamed)
+{
+	struct run_result r = check_rows("历下区," WHOLE "本级," PART_A "街道," PART_B
+					 "合计,30,3,300,25,50,38,25,18,11,7,4,1,91,15.75\n");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(tu_count_lines_with(r.out, ",S6,"), 1, "%s", r.out);
+	cr_assert(strstr(r.out, ",N6,6,14,370102,历下区,2023-09,S6,error,13,91,"
+				"合计行指标13（本期末实有在岗见习人数）=91，"
+				"不等于各单位之和 90"),
+		  "%s", r.out);
+	tu_run_free(&r);
+}
+
+Test(cmd_check, two_district_totals_without_parts_must_agree)
+{
+	struct run_result r =
+	    check_rows("历下区," WHOLE "合计,30,3,300,25,50,38,25,18,11,7,4,1,90,15.5\n");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(tu_count_lines_with(r.out, ",S6,"), 1, "%s", r.out);
+	cr_assert(strstr(r.out, ",O4,4,15,370102,历下区,2023-09,S6,error,14,15.5,第 4 行“合计”与第 "
+				"3 行“历下区”都是本区县合计"),
+		  "%s", r.out);
+	tu_run_free(&r);
+}

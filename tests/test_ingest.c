@@ -387,3 +387,127 @@ Test(ingest, an_alias_with_capitals_in_the_unit_cell_names_the_district)
 	jx_config_problems_release(&probs);
 	free(cdir);
 }
+
+/* Parts of 历下区 (SPEC §2's example): 本级 + 街道 = the district's total. */
+#define PART_A "20,1,200,10,30,20,15,10,6,4,2,1,60,10.5\n"
+#define PART_B "10,2,100,15,20,18,10,8,5,3,2,0,30,5.25\n"
+#define WHOLE "30,3,300,25,50,38,25,18,11,7,4,1,90,15.75\n"
+
+/* Ingests a 历下区 form with these data rows; returns what it gave. */
+static struct got *form_rows(const char *rows)
+{
+	char *path = form_csv("form_2023-09.csv", rows, "历下区人力资源和社会保障局");
+	struct got *g = read_file(path);
+	free(path);
+	cr_assert_eq(g->n, 1, "%s", g->digest);
+	cr_assert_str_eq(g->subs[0].district_code, "370102");
+	return g;
+}
+
+/* Each unit row in file order: T total, p part. */
+static void assert_totals(const struct jx_submission *s, const char *want)
+{
+	char got[32] = "";
+	for (size_t i = 0; i < s->n_units && i + 1 < sizeof got; i++)
+		got[i] = s->units[i].is_total ? 'T' : 'p';
+	cr_assert_str_eq(got, want);
+}
+
+Test(ingest, the_district_row_before_its_parts_is_its_total_not_a_part)
+{
+	struct got *g = read_file("fixtures/csv/form_district_total_370102_2023-09.csv");
+	cr_assert_eq(g->n, 1);
+	struct jx_submission *s = &g->subs[0];
+	assert_totals(s, "Tpp");
+	int64_t want[14] = {30, 3, 300, 25, 50, 38, 25, 18, 11, 7, 4, 1, 90, 157500};
+	for (int k = 0; k < 14; k++) {
+		cr_assert_eq(s->figures[k].v, want[k], "indicator %d: %lld", k + 1,
+			     (long long)s->figures[k].v);
+		cr_assert_eq(s->figures[k].row, 6, "figures come from the 历下区 row");
+	}
+	cr_assert_eq(s->findings.n, 0, "%s", g->digest);
+	got_release(g);
+	free(g);
+	/* the same form saved by openpyxl */
+	char *csv = figures_of("fixtures/csv/form_district_total_370102_2023-09.csv");
+	char *xlsx = figures_of("fixtures/xlsx/form_district_total_370102_2023-09.xlsx");
+	cr_assert_str_eq(xlsx, csv);
+	free(csv);
+	free(xlsx);
+}
+
+Test(ingest, a_total_named_by_alias_code_or_whole_district_label_is_a_total)
+{
+	static const char *const names[] = {"历下区",	  "历下",	"370102",
+					    "　历下区　", "历下区合计", "本区合计",
+					    "全区",	  "本区",	"全区总计"};
+	char rows[1024];
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		/* parts first, the total last */
+		snprintf(rows, sizeof rows, "本级," PART_A "街道," PART_B "%s," WHOLE, names[i]);
+		struct got *g = form_rows(rows);
+		assert_totals(&g->subs[0], "ppT");
+		cr_assert_eq(g->subs[0].figures[0].v, 30, "%s: %s", names[i], g->digest);
+		cr_assert_eq(g->subs[0].figures[0].row, 8);
+		got_release(g);
+		free(g);
+	}
+}
+
+Test(ingest, rows_that_only_contain_the_district_name_or_total_a_group_are_parts)
+{
+	/* 历下区本级 and 历下区街道 hold the name but are parts; 小计 and
+	 * 街道合计 total a group, not the district */
+	struct got *g = form_rows("历下区本级," PART_A "历下区街道," PART_B);
+	assert_totals(&g->subs[0], "pp");
+	cr_assert_eq(g->subs[0].figures[0].v, 30);
+	got_release(g);
+	free(g);
+	g = form_rows("甲街道," PART_A "乙街道," PART_B "街道合计," WHOLE);
+	assert_totals(&g->subs[0], "ppp");
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, an_unnamed_first_row_equal_to_the_sum_of_the_rows_after_it_is_a_total)
+{
+	struct got *g = form_rows("见习工作情况," WHOLE "本级," PART_A "街道," PART_B);
+	assert_totals(&g->subs[0], "Tpp");
+	cr_assert_eq(g->subs[0].figures[0].v, 30);
+	cr_assert_eq(g->subs[0].figures[13].v, 157500);
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, equal_rows_without_a_total_name_stay_parts)
+{
+	/* two units reporting the same figures: an ordinary form */
+	struct got *g = form_rows("甲单位," PART_A "乙单位," PART_A);
+	assert_totals(&g->subs[0], "pp");
+	cr_assert_eq(g->subs[0].figures[0].v, 40);
+	got_release(g);
+	free(g);
+	/* the first row equals the others only because they are one row and
+	 * zeros */
+	g = form_rows("甲单位," PART_A "乙单位," PART_A "丙单位,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n");
+	assert_totals(&g->subs[0], "ppp");
+	cr_assert_eq(g->subs[0].figures[0].v, 40);
+	got_release(g);
+	free(g);
+	/* all zeros */
+	g = form_rows("甲单位,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n乙单位,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
+		      "丙单位,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n");
+	assert_totals(&g->subs[0], "ppp");
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, a_total_row_and_the_district_row_both_present_count_once)
+{
+	struct got *g = form_rows("历下区," WHOLE "本级," PART_A "街道," PART_B "合计," WHOLE);
+	assert_totals(&g->subs[0], "TppT");
+	cr_assert_eq(g->subs[0].figures[0].v, 30);
+	cr_assert_eq(g->subs[0].figures[0].row, 9, "the 合计 row gives the figures");
+	got_release(g);
+	free(g);
+}

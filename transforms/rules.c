@@ -70,19 +70,11 @@ static void check_unit(struct jx_submission *s, const struct jx_unit *u)
 	}
 }
 
-/* S6: the 合计 row must equal the sum of the other unit rows. */
-static void check_total(struct jx_submission *s)
+/* S6 on one total row: it must equal the sum of the parts, or, on a form
+ * with no parts, the first total. */
+static void check_one_total(struct jx_submission *s, const struct jx_unit *total,
+			    const struct jx_unit *first, size_t parts)
 {
-	const struct jx_unit *total = NULL;
-	size_t parts = 0;
-	for (size_t i = 0; i < s->n_units; i++) {
-		if (s->units[i].is_total && !total)
-			total = &s->units[i];
-		else
-			parts++;
-	}
-	if (!total || !parts)
-		return;
 	for (int k = 1; k <= JX_N_INDICATORS; k++) {
 		const struct jx_value *t = &total->v[k - 1];
 		if (!t->ok)
@@ -90,10 +82,11 @@ static void check_total(struct jx_submission *s)
 		int64_t sum = 0;
 		int ok = 1;
 		for (size_t i = 0; i < s->n_units; i++) {
-			if (&s->units[i] == total)
+			const struct jx_unit *u = &s->units[i];
+			if (parts ? u->is_total : u != first)
 				continue;
-			ok &= s->units[i].v[k - 1].ok;
-			sum += s->units[i].v[k - 1].v;
+			ok &= u->v[k - 1].ok;
+			sum += u->v[k - 1].v;
 		}
 		if (!ok || sum == t->v)
 			continue;
@@ -103,10 +96,44 @@ static void check_total(struct jx_submission *s)
 		loc.col = t->col;
 		value_text(k, t->v, tv);
 		value_text(k, sum, sv);
-		jx_findings_add(&s->findings, JX_S6, &loc, k, tv,
-				"合计行指标%d（%s）=%s，不等于各单位之和 %s；请核对合计行或各单位的数据",
-				k, jx_indicator(k)->name, tv, sv);
+		const char *name = jx_indicator(k)->name;
+		if (!parts)
+			jx_findings_add(
+			    &s->findings, JX_S6, &loc, k, tv,
+			    "第 %u 行“%s”与第 %u 行“%s”都是本区县合计，指标%d（%s）却分别为 %s 和 "
+			    "%s；请只保留一行合计或核对数据",
+			    total->row, total->name, first->row, first->name, k, name, tv, sv);
+		else if (total->is_total == JX_UNIT_TOTAL)
+			jx_findings_add(&s->findings, JX_S6, &loc, k, tv,
+					"合计行指标%d（%s）=%s，不等于各单位之和 "
+					"%s；请核对合计行或各单位的数据",
+					k, name, tv, sv);
+		else
+			jx_findings_add(
+			    &s->findings, JX_S6, &loc, k, tv,
+			    "第 %u 行“%s”为本区县合计，指标%d（%s）=%s，不等于其余各行之和 "
+			    "%s；请核对该行或各单位的数据",
+			    total->row, total->name, k, name, tv, sv);
 	}
+}
+
+/* S6: every total row (合计, or the district's own row) must equal the sum
+ * of the other unit rows. */
+static void check_total(struct jx_submission *s)
+{
+	const struct jx_unit *first = NULL;
+	size_t parts = 0;
+	for (size_t i = 0; i < s->n_units; i++) {
+		if (!s->units[i].is_total)
+			parts++;
+		else if (!first)
+			first = &s->units[i];
+	}
+	if (!first)
+		return;
+	for (size_t i = 0; i < s->n_units; i++)
+		if (s->units[i].is_total && (parts || &s->units[i] != first))
+			check_one_total(s, &s->units[i], first, parts);
 }
 
 void rules_check(struct jx_submission *s)
