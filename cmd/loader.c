@@ -33,6 +33,10 @@ static int history_month(void *ctx, int year, int month, const struct jx_value f
 			h->prev[k] = figures[k].v;
 	}
 	const struct jx_value *v = &figures[JX_MONEY_INDICATOR - 1];
+	if (year == s->year && v->ok && month >= 1 && month <= 12) {
+		h->month14[month] = v->v;
+		h->has14[month] = 1;
+	}
 	if (year == s->year && v->ok && (!h->has_max14 || v->v > h->max14)) {
 		h->has_max14 = 1;
 		h->max14 = v->v;

@@ -11,7 +11,7 @@ enum jx_rule {
 	JX_R1, JX_R2, JX_R3, JX_R4, JX_R5, JX_R6,
 	JX_T1, JX_T2, JX_T3, JX_T4,
 	JX_S1, JX_S2, JX_S3, JX_S4, JX_S5, JX_S6, JX_S7,
-	JX_C1, JX_C2, JX_C3,
+	JX_C1, JX_C2, JX_C3, JX_C4,
 	JX_L1,
 	JX_RULE_COUNT
 };

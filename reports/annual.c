@@ -35,6 +35,7 @@ static const char *rule_text(enum jx_rule rule)
 		[JX_C1] = "指标14小于本年此前月份",
 		[JX_C2] = "在岗人数与上月存量流量不符",
 		[JX_C3] = "与上月相比变动异常",
+		[JX_C4] = "补贴资金数疑似误按元填报",
 		[JX_L1] = "逾期报送",
 	};
 	if ((int)rule < 0 || rule >= JX_RULE_COUNT || !text[rule])

@@ -242,3 +242,55 @@ Test(cmd_load, a_district_month_repeated_in_one_file_is_kept_rejected_for_its_fe
 	free(st);
 	free(s.dir);
 }
+
+Test(cmd_load, money_written_in_yuan_is_c4_and_the_next_month_blames_it_in_c1)
+{
+	struct scratch s = scratch_new();
+	/* August: 41.5 万元 written as 415000 */
+	char *aug = variant(&s, "fixtures/csv/form_370102_2023-09.csv", "370102_2023-08.csv",
+			    "2023年9月", "2023年8月");
+	char *aug2 = variant(&s, aug, "370102_2023-08b.csv", ",2,150,35.5", ",2,150,415000");
+	char findings[700];
+	snprintf(findings, sizeof findings, "%s/findings.csv", s.dir);
+	const char *args[] = {"load",
+			      "--config",
+			      CONFIG,
+			      "--store",
+			      s.store,
+			      "--received-at",
+			      "2023-09-01T10:00:00",
+			      "--findings",
+			      findings,
+			      aug2,
+			      NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 0, "a warning only: %s", r.out);
+	cr_assert(strstr(r.out, ",2023-08,accepted,0,1,new\n"), "%s", r.out);
+	tu_run_free(&r);
+	char *f = tu_slurp(findings, NULL);
+	cr_assert(strstr(f, ",O6,6,15,370102,历下区,2023-08,C4,warning,14,415000,"
+			    "指标14（本年累计各级财政实际拨付的见习补贴资金数）=415000 万元，超过 "
+			    "1 亿元；该指标单位为万元，是否误按元填报？"),
+		  "%s", f);
+	free(f);
+	/* September, right at 45 万元: C1, and the message points at August */
+	char *sep = variant(&s, "fixtures/csv/form_370102_2023-09.csv", "370102_2023-09.csv",
+			    ",2,150,35.5", ",2,150,45");
+	args[6] = "2023-10-07T10:00:00";
+	args[9] = sep;
+	r = tu_run(args);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	tu_run_free(&r);
+	f = tu_slurp(findings, NULL);
+	cr_assert(strstr(f, ",O6,6,15,370102,历下区,2023-09,C1,error,14,45,"
+			    "指标14（本年累计各级财政实际拨付的见习补贴资金数）=45 万元，小于本年 "
+			    "8 月已报的 415000 万元；但 8 月的 415000 万元超过 1 "
+			    "亿元，疑似误按元填报，需要更正的是 8 月的报表"),
+		  "%s", f);
+	cr_assert_eq(tu_count_lines_with(f, ",C4,"), 0, "%s", f);
+	free(f);
+	free(aug);
+	free(aug2);
+	free(sep);
+	free(s.dir);
+}

@@ -216,3 +216,107 @@ Test(history, late_file_is_l1_and_on_time_is_quiet)
 	jx_config_release(&cfg);
 	jx_config_problems_release(&p);
 }
+
+/* The one finding of rule in s, which must exist. */
+static const struct jx_finding *only(const struct jx_submission *s, enum jx_rule rule)
+{
+	const struct jx_finding *got = NULL;
+	for (size_t i = 0; i < s->findings.n; i++)
+		if (s->findings.items[i].rule == rule) {
+			cr_assert_null(got, "two %s findings", jx_rule_id(rule));
+			got = &s->findings.items[i];
+		}
+	cr_assert_not_null(got, "no %s finding", jx_rule_id(rule));
+	return got;
+}
+
+Test(history, money_of_a_hundred_million_yuan_or_more_is_c4_naming_the_unit)
+{
+	int64_t now[14];
+	memcpy(now, good, sizeof now);
+	now[13] = 415000LL * 10000; /* 415000 万元: 41.5 万元 written in yuan */
+	struct jx_submission s;
+	with_figures(&s, now);
+	struct history h = {0};
+	history_check(&s, &h);
+	cr_assert_eq(s.findings.n, 1);
+	const struct jx_finding *f = only(&s, JX_C4);
+	cr_assert_eq(jx_rule_severity(JX_C4), JX_SEV_WARNING);
+	cr_assert_str_eq(jx_rule_id(JX_C4), "C4");
+	cr_assert_eq(f->indicator, 14);
+	cr_assert_eq(f->col, 15);
+	cr_assert_str_eq(f->value, "415000");
+	cr_assert_str_eq(
+	    f->message,
+	    "指标14（本年累计各级财政实际拨付的见习补贴资金数）=415000 万元，超过 1 亿元；"
+	    "该指标单位为万元，是否误按元填报？请核实后按万元填报（若 415000 是元，应填 41.5）");
+	jx_submission_release(&s);
+	/* just under 1 亿元 with no history: no finding */
+	now[13] = 9999LL * 10000;
+	with_figures(&s, now);
+	history_check(&s, &h);
+	cr_assert_eq(s.findings.n, 0);
+	jx_submission_release(&s);
+}
+
+Test(history, money_a_hundred_times_the_month_before_is_c4)
+{
+	int64_t now[14];
+	memcpy(now, good, sizeof now);
+	now[13] = 8000LL * 10000; /* 8000 万元 after 0.8 万元 in August */
+	struct jx_submission s;
+	with_figures(&s, now);
+	struct history h = {.has_max14 = 1, .max14 = 8000, .max14_month = 8};
+	h.has14[7] = 1;
+	h.month14[7] = 5000;
+	h.has14[8] = 1;
+	h.month14[8] = 8000;
+	history_check(&s, &h);
+	cr_assert_eq(s.findings.n, 1);
+	const struct jx_finding *f = only(&s, JX_C4);
+	cr_assert(
+	    strstr(f->message, "=8000 万元，是 8 月所报 0.8 万元的 10000 倍；该指标单位为万元"),
+	    "%s", f->message);
+	jx_submission_release(&s);
+	/* a year-to-date sum that grows 99-fold, or stays under 100 万元: quiet */
+	now[13] = 99 * 8000;
+	with_figures(&s, now);
+	history_check(&s, &h);
+	cr_assert_eq(s.findings.n, 0);
+	jx_submission_release(&s);
+	h.month14[8] = 100;
+	now[13] = 99LL * 10000;
+	with_figures(&s, now);
+	history_check(&s, &h);
+	cr_assert_eq(s.findings.n, 0);
+	jx_submission_release(&s);
+}
+
+Test(history, c1_after_an_implausible_month_names_that_month_as_the_one_to_correct)
+{
+	struct jx_submission s;
+	with_figures(&s, good); /* 35.5 万元 in September */
+	struct history h = {.has_max14 = 1, .max14 = 415000LL * 10000, .max14_month = 8};
+	h.has14[7] = 1;
+	h.month14[7] = 300000;
+	h.has14[8] = 1;
+	h.month14[8] = h.max14;
+	history_check(&s, &h);
+	cr_assert_eq(s.findings.n, 1);
+	const struct jx_finding *f = only(&s, JX_C1);
+	cr_assert_str_eq(
+	    f->message,
+	    "指标14（本年累计各级财政实际拨付的见习补贴资金数）=35.5 万元，小于本年 8 月已报的 "
+	    "415000 万元；但 8 月的 415000 万元超过 1 亿元，疑似误按元填报，需要更正的是 8 "
+	    "月的报表：请按万元重报 8 月后再报送本月");
+	jx_submission_release(&s);
+	/* implausible by the jump alone: 3000 万元 after 30 万元 in July */
+	with_figures(&s, good);
+	h.max14 = h.month14[8] = 3000LL * 10000;
+	history_check(&s, &h);
+	f = only(&s, JX_C1);
+	cr_assert(
+	    strstr(f->message, "但 8 月的 3000 万元是 7 月所报 30 万元的 100 倍，疑似误按元填报"),
+	    "%s", f->message);
+	jx_submission_release(&s);
+}

@@ -9,6 +9,18 @@
 #define JUMP_FACTOR 5
 #define JUMP_MIN 50
 
+/* C4: indicator 14 is in 万元; a value written in yuan is 10,000 times too
+ * large. One district's subsidies for a year reaching 1 亿元 (10,000 万元)
+ * is beyond anything a district pays, so such a value is taken for yuan.
+ * Against history: a year-to-date sum that grows 100-fold or more in one
+ * step, to at least 100 万元, is not a month's payments (a full year is
+ * rarely 10 times one month, let alone 100) but the 10,000-fold of a unit
+ * mistake; 100 leaves two orders of magnitude of margin both ways. */
+#define YUAN_PER_WAN 10000
+#define MONEY_IMPLAUSIBLE (10000LL * YUAN_PER_WAN) /* 1 亿元 */
+#define MONEY_JUMP_FACTOR 100
+#define MONEY_JUMP_MIN (100LL * YUAN_PER_WAN) /* 100 万元 */
+
 static struct jx_loc value_loc(const struct jx_submission *s, int k)
 {
 	struct jx_loc loc = jx_submission_loc(s);
@@ -17,19 +29,80 @@ static struct jx_loc value_loc(const struct jx_submission *s, int k)
 	return loc;
 }
 
+/* The latest month before month with an accepted indicator 14, or 0. */
+static int month14_before(const struct history *h, int month)
+{
+	for (int m = month - 1; m >= 1; m--)
+		if (m <= 12 && h->has14[m])
+			return m;
+	return 0;
+}
+
+/* Why value, indicator 14 of month, looks written in yuan: the reason in
+ * Chinese into why, or 0 when it looks plausible. */
+static int money_implausible(const struct history *h, int month, int64_t value, char *why,
+			     size_t size)
+{
+	char p[32];
+	if (value >= MONEY_IMPLAUSIBLE) {
+		snprintf(why, size, "超过 1 亿元");
+		return 1;
+	}
+	int before = month14_before(h, month);
+	if (before && h->month14[before] > 0 && value >= MONEY_JUMP_MIN &&
+	    value / MONEY_JUMP_FACTOR >= h->month14[before]) {
+		jx_indicator_format(JX_MONEY_INDICATOR, h->month14[before], p, sizeof p);
+		snprintf(why, size, "是 %d 月所报 %s 万元的 %lld 倍", before, p,
+			 (long long)(value / h->month14[before]));
+		return 1;
+	}
+	return 0;
+}
+
+/* C1, and C4 on indicator 14. */
+static void check_money(struct jx_submission *s, const struct history *h)
+{
+	const struct jx_value *f = &s->figures[JX_MONEY_INDICATOR - 1];
+	const char *name = jx_indicator(JX_MONEY_INDICATOR)->name;
+	char v[32], p[32], why[128], meant[96] = "";
+	if (!f->ok)
+		return;
+	jx_indicator_format(JX_MONEY_INDICATOR, f->v, v, sizeof v);
+	struct jx_loc loc = value_loc(s, JX_MONEY_INDICATOR);
+	if (money_implausible(h, s->month, f->v, why, sizeof why)) {
+		if (f->v % YUAN_PER_WAN == 0) {
+			jx_indicator_format(JX_MONEY_INDICATOR, f->v / YUAN_PER_WAN, p, sizeof p);
+			snprintf(meant, sizeof meant, "（若 %s 是元，应填 %s）", v, p);
+		}
+		jx_findings_add(&s->findings, JX_C4, &loc, JX_MONEY_INDICATOR, v,
+				"指标14（%s）=%s "
+				"万元，%s；该指标单位为万元，是否误按元填报？请核实后按万元填报%s",
+				name, v, why, meant);
+	}
+	if (!h->has_max14 || f->v >= h->max14)
+		return;
+	jx_indicator_format(JX_MONEY_INDICATOR, h->max14, p, sizeof p);
+	if (money_implausible(h, h->max14_month, h->max14, why, sizeof why)) {
+		/* the earlier month is the one to correct, not this one */
+		jx_findings_add(&s->findings, JX_C1, &loc, JX_MONEY_INDICATOR, v,
+				"指标14（%s）=%s 万元，小于本年 %d 月已报的 %s 万元；但 %d 月的 %s "
+				"万元%s，疑似误按元填报，需要更正的是 %d 月的报表：请按万元重报 %d "
+				"月后再报送本月",
+				name, v, h->max14_month, p, h->max14_month, p, why, h->max14_month,
+				h->max14_month);
+		return;
+	}
+	jx_findings_add(&s->findings, JX_C1, &loc, JX_MONEY_INDICATOR, v,
+			"指标14（%s）=%s 万元，小于本年 %d 月已报的 %s "
+			"万元；该指标为本年累计数，不应减少，请核实",
+			name, v, h->max14_month, p);
+}
+
 void history_check(struct jx_submission *s, const struct history *h)
 {
-	char v[32], p[32];
+	char v[32];
 	const struct jx_value *f = s->figures;
-	if (h->has_max14 && f[JX_MONEY_INDICATOR - 1].ok &&
-	    f[JX_MONEY_INDICATOR - 1].v < h->max14) {
-		struct jx_loc loc = value_loc(s, JX_MONEY_INDICATOR);
-		jx_indicator_format(JX_MONEY_INDICATOR, f[JX_MONEY_INDICATOR - 1].v, v, sizeof v);
-		jx_indicator_format(JX_MONEY_INDICATOR, h->max14, p, sizeof p);
-		jx_findings_add(&s->findings, JX_C1, &loc, JX_MONEY_INDICATOR, v,
-				"指标14（%s）=%s 万元，小于本年 %d 月已报的 %s 万元；该指标为本年累计数，不应减少，请核实",
-				jx_indicator(JX_MONEY_INDICATOR)->name, v, h->max14_month, p);
-	}
+	check_money(s, h);
 	if (!h->has_prev)
 		return;
 	/* C2: 13 = last month's 13 + 6 - 8 - 12 */
