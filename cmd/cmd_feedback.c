@@ -6,6 +6,7 @@
 #include "../etl/store.h"
 #include "../reports/feedback.h"
 #include "../transforms/deadline.h"
+#include "../transforms/history.h"
 #include "commands.h"
 #include "common.h"
 #include <errno.h>
@@ -198,13 +199,9 @@ static int run(const struct cmd_opts *o, const struct jx_config *cfg, struct sto
 			sub.district = (int)d;
 			sub.district_code = dist->code;
 			sub.district_name = dist->name;
-			if (sub.received_at >= end &&
-			    feedback_add_late(&sub.findings, &sub, dist->code, dist->name,
-					      local_date(sub.received_at, cfg->timezone),
-					      deadline)) {
-				rc = JX_EXIT_ENV;
-				break;
-			}
+			/* the late notice a version loaded without one (a file
+			 * too broken to check) still owes the district */
+			history_check_deadline(&sub, cfg);
 			in.sub = &sub;
 			in.findings = &sub.findings;
 		} else {

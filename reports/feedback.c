@@ -43,23 +43,6 @@ int feedback_add_missing(struct jx_findings *fs, const char *district_code,
 	    month, deadline.year, deadline.month, deadline.day);
 }
 
-int feedback_add_late(struct jx_findings *fs, const struct jx_submission *sub,
-		      const char *district_code, const char *district_name,
-		      struct feedback_date received, struct feedback_date deadline)
-{
-	for (size_t i = 0; i < fs->n; i++)
-		if (fs->items[i].rule == JX_L1)
-			return 0;
-	struct jx_loc loc = district_loc(district_code, district_name, sub->period);
-	loc.file = sub->file;
-	loc.sheet = sub->sheet;
-	return jx_findings_add(
-	    fs, JX_L1, &loc, 0, NULL,
-	    "本期报表于%d年%d月%d日收到，晚于截止日期%d年%d月%d日（遇节假日顺延），请今后按期报送",
-	    received.year, received.month, received.day, deadline.year, deadline.month,
-	    deadline.day);
-}
-
 /* ------------------------------------------------------------------ */
 /* Shared by both outputs */
 

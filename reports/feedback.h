@@ -18,7 +18,8 @@ struct feedback_input {
 	 * provenance; NULL when nothing was received. */
 	const struct jx_submission *sub;
 	/* What to list: the version's findings plus any the caller added
-	 * (feedback_add_missing / feedback_add_late). */
+	 * (feedback_add_missing; an L1 for a late version comes from
+	 * history_check_deadline, as at load). */
 	const struct jx_findings *findings;
 };
 
@@ -32,13 +33,6 @@ struct feedback_date {
 int feedback_add_missing(struct jx_findings *fs, const char *district_code,
 			 const char *district_name, int year, int month,
 			 struct feedback_date deadline);
-
-/* Appends an L1 finding for a version received after the deadline, unless
- * fs already holds an L1 (the load found it). received is the local date of
- * receipt. Returns 0 or -1. */
-int feedback_add_late(struct jx_findings *fs, const struct jx_submission *sub,
-		      const char *district_code, const char *district_name,
-		      struct feedback_date received, struct feedback_date deadline);
 
 /* Writes the findings CSV of SPEC §5 to f, a UTF-8 BOM first, rows sorted
  * by cell. File names are written without their folders. Returns 0, or -1

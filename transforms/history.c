@@ -140,14 +140,18 @@ void history_check_deadline(struct jx_submission *s, const struct jx_config *cfg
 	int64_t end = deadline_end(cfg, s->year, s->month);
 	if (s->received_at < end)
 		return;
+	for (size_t i = 0; i < s->findings.n; i++)
+		if (s->findings.items[i].rule == JX_L1)
+			return; /* found when it was loaded */
 	char got[40];
-	int y, m, d;
+	int ry, rm, rd, rh, rmin, y, m, d;
 	jx_time_format(s->received_at, cfg->timezone, got, sizeof got);
-	got[16] = 0; /* YYYY-MM-DDTHH:MM */
-	got[10] = ' ';
+	if (sscanf(got, "%d-%d-%dT%d:%d", &ry, &rm, &rd, &rh, &rmin) != 5)
+		return;
 	jx_civil_from_days(deadline_day(cfg, s->year, s->month), &y, &m, &d);
 	struct jx_loc loc = jx_submission_loc(s);
 	jx_findings_add(&s->findings, JX_L1, &loc, 0, NULL,
-			"%s 的报表于 %s 收到，晚于报送截止日 %04d-%02d-%02d（次月 %d 日，遇节假日顺延）；请按时报送",
-			s->period, got, y, m, d, cfg->deadline_day);
+			"本期（%d年%d月）报表于%d年%d月%d日%02d:%02d收到，晚于截止日期%d年%d月%"
+			"d日（次月%d日，遇节假日顺延），请今后按期报送",
+			s->year, s->month, ry, rm, rd, rh, rmin, y, m, d, cfg->deadline_day);
 }

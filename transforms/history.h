@@ -28,7 +28,9 @@ struct history {
  * are not compared. */
 void history_check(struct jx_submission *s, const struct history *h);
 
-/* Appends an L1 warning when s->received_at is after the deadline. */
+/* Appends an L1 warning when s->received_at is after the deadline, unless s
+ * already has one (a stored version's findings). The one wording of L1 for
+ * a late file, at load and in the feedback alike. */
 void history_check_deadline(struct jx_submission *s, const struct jx_config *cfg);
 
 #endif
