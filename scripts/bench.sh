@@ -117,8 +117,8 @@ if [ ! -f "$data/.made-$stamp" ]; then
 	"$tools/make_bench_data" "$data" "$xlsx_rows" "$big" 1000000 500000 250000 100000
 	touch "$data/.made-$stamp"
 fi
-parts=${BENCH_PARTS:-csv xlsx pg rss scale}
-[ "$parts" = "csv xlsx pg rss scale" ] &&
+parts=${BENCH_PARTS:-csv xlsx pg rss scale config}
+[ "$parts" = "csv xlsx pg rss scale config" ] &&
 	rm -f "$results"/*.json "$results"/*.log "$results"/*.rss "$results"/*.txt
 cd "$data"
 check="$jianxi check --config config --received-at $received"
@@ -165,6 +165,19 @@ for n in 250000 500000 1000000; do
 	bench "scale_$n" "$slow_runs" -n "jianxi check $n" "$check flat_$n.csv >/dev/null"
 	rss "scale_$n" "$check flat_$n.csv"
 done
+fi
+if has config; then
+echo "6. reading a config: 2,850 districts with ten years of targets (28,510 rows)"
+mkdir -p config_targets
+cp config/districts.csv config/settings.ini config/calendar.csv config_targets/
+awk -F, 'NR == 1 { next }
+	{ for (y = 2016; y < 2026; y++) t[y] = t[y] sprintf("%d,%s,%d,%d,\n", y, $1, 100 + NR, 30 + NR) }
+	END { print "year,district_code,posts,people,bases"
+	      for (y = 2016; y < 2026; y++) { printf "%d,*,1000000,300000,\n", y; printf "%s", t[y] } }' \
+	config/districts.csv >config_targets/targets.csv
+head -n 1 "flat_$big.csv" >config_empty.csv
+bench config_targets "$runs" -n "jianxi check of a header-only file" \
+	"$jianxi check --config config_targets --received-at $received config_empty.csv >/dev/null"
 fi
 
 /usr/bin/python3 - "$results" "$big" "$xlsx_rows" "$pg_rows" <<'EOF' | tee "$results/summary.md"
