@@ -81,6 +81,7 @@ struct config_csv {
 	size_t n_fields;
 	size_t line, row_line;
 	int too_many;
+	size_t oom_line; /* first row a handler returned -1 for (out of memory) */
 	int (*row)(struct config_csv *c, void *ctx);
 	void *ctx;
 };
@@ -105,8 +106,8 @@ static void config_csv_row(int term, void *ctx)
 	struct config_csv *c = ctx;
 	(void)term;
 	int blank = c->n_fields == 0 || (c->n_fields == 1 && !*trim(c->fields[0]));
-	if (!blank)
-		c->row(c, c->ctx);
+	if (!blank && c->row(c, c->ctx) < 0 && !c->oom_line)
+		c->oom_line = c->row_line; /* the row could not be kept */
 	for (size_t i = 0; i < c->n_fields; i++)
 		free(c->fields[i]);
 	c->n_fields = 0;
@@ -235,6 +236,11 @@ static int config_csv_parse(const char *dir, const char *name, int required,
 	c->n_fields = 0;
 	csv_free(&parser);
 	free(buf);
+	if (c->oom_line) {
+		problem(p, name, c->oom_line, "out of memory");
+		c->oom_line = 0;
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -525,11 +531,14 @@ static int district_row(struct config_csv *c, void *vctx)
 	cfg->n_districts++;
 	int idx = (int)cfg->n_districts - 1;
 	char *aliases = strdup(field(c, &x->h, 2));
-	if (!d->name || !aliases || keys_add(cfg, idx, 0, code) != -1 ||
-	    keys_add(cfg, idx, 1, name) != -1) {
+	/* other districts' keys were ruled out above: a key found now is
+	 * this district's own (a name that folds to its code) */
+	if (!d->name || !aliases || keys_add(cfg, idx, 0, code) == -2 ||
+	    keys_add(cfg, idx, 1, name) == -2) {
 		free(aliases);
 		return -1;
 	}
+	int oom = 0;
 	for (char *save = NULL, *a = strtok_r(aliases, "|", &save); a;
 	     a = strtok_r(NULL, "|", &save)) {
 		a = trim(a);
@@ -547,17 +556,21 @@ static int district_row(struct config_csv *c, void *vctx)
 			continue;
 		}
 		char **al = realloc(d->aliases, (d->n_aliases + 1) * sizeof *al);
-		if (!al)
+		if (!al || !(al[d->n_aliases] = strdup(a))) {
+			if (al)
+				d->aliases = al;
+			oom = 1;
 			break;
+		}
 		d->aliases = al;
-		if (!(al[d->n_aliases] = strdup(a)))
-			break;
 		d->n_aliases++;
-		if (keys_add(cfg, idx, 2 + (int)d->n_aliases - 1, a) != -1)
+		if (keys_add(cfg, idx, 2 + (int)d->n_aliases - 1, a) == -2) {
+			oom = 1;
 			break;
+		}
 	}
 	free(aliases);
-	return 0;
+	return oom ? -1 : 0;
 }
 
 /* ---- targets.csv ---- */

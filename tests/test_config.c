@@ -308,3 +308,19 @@ Test(config, ten_years_of_targets_for_2850_districts_are_all_found)
 	free(districts);
 	free(targets);
 }
+
+Test(config, a_name_or_alias_that_folds_to_its_own_code_is_no_clash)
+{
+	char *dir = config_dir("code,name,aliases\nGX,gx,ＧＸ|高新区|gx\n370102,历下区,\n", NULL,
+			       NULL, good_settings);
+	struct jx_config cfg;
+	struct jx_config_problems p = {0};
+	cr_assert_eq(jx_config_load(&cfg, dir, &p), 0, "%s", p.n ? p.lines[0] : "");
+	cr_assert_eq(cfg.n_districts, 2);
+	cr_assert_eq(jx_config_district_find(&cfg, "Gx", JX_MATCH_EXACT), 0);
+	cr_assert_eq(jx_config_district_find(&cfg, "高新区", JX_MATCH_EXACT), 0);
+	cr_assert_eq(jx_config_district_find(&cfg, "历下区", JX_MATCH_EXACT), 1);
+	jx_config_release(&cfg);
+	jx_config_problems_release(&p);
+	free(dir);
+}
