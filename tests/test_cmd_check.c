@@ -188,7 +188,20 @@ Test(cmd_check, a_district_total_that_differs_from_its_parts_is_s6_on_its_cell)
 		  "%s", r.out);
 	cr_assert(strstr(r.out, ",O8,8,15,370103,市中区,2023-09,S6,error,14,15.7,"), "%s", r.out);
 	tu_run_free(&r);
-	/* the same district total before its parts, right: clean */
+	/* the district's total before its parts, right: clean, as CSV and XLSX */
+	static const char *const clean[] = {
+	    "fixtures/csv/form_district_total_370102_2023-09.csv",
+	    "fixtures/xlsx/form_district_total_370102_2023-09.xlsx"};
+	for (size_t i = 0; i < 2; i++) {
+		args[5] = clean[i];
+		r = tu_run(args);
+		cr_assert_eq(r.status, 0, "%s: %s", clean[i], r.out);
+		cr_assert_str_eq(r.out,
+				 "file,sheet,cell,row,column,district_code,district_name,period,"
+				 "rule,severity,indicator,value,message\n");
+		tu_run_free(&r);
+	}
+	/* and written by hand */
 	r = check_rows("历下区," WHOLE "历下区本级," PART_A "历下区街道," PART_B);
 	cr_assert_eq(r.status, 0, "%s", r.out);
 	cr_assert_str_eq(r.out,
