@@ -5,6 +5,7 @@
 #include "../core/csvout.h"
 #include "../core/indicator.h"
 #include "../core/period.h"
+#include "../core/text.h"
 #include "xlsx_util.h"
 #include <errno.h>
 #include <stdio.h>
@@ -102,15 +103,13 @@ static int sorted_init(struct sorted *s, const struct jx_findings *fs)
 }
 
 /* The file name without its folders: the server's inbox layout is of no
- * use to the district. */
+ * use to the district. The path is the server's: a backslash belongs to
+ * the name (and shows its bytes that are not text, see text.h). */
 static const char *base_name(const char *path)
 {
 	if (!path)
 		return "";
 	const char *slash = strrchr(path, '/');
-	const char *back = strrchr(path, '\\');
-	if (back && (!slash || back > slash))
-		slash = back;
 	return slash ? slash + 1 : path;
 }
 
@@ -514,8 +513,8 @@ static int write_form(lxw_workbook *wb, const struct fb_formats *fx,
 			 "贵单位报送的原表（文件：%s%s%"
 			 "s）：数据位于原单元格，有问题的单元格已标色（红色为错误，黄色为警告），鼠"
 			 "标移到单元格上可查看说明。",
-			 base_name(sub->file), sub->sheet ? "，工作表：" : "",
-			 sub->sheet ? sub->sheet : "");
+			 JX_VISIBLE(base_name(sub->file)), sub->sheet ? "，工作表：" : "",
+			 JX_VISIBLE(sub->sheet));
 		e = xu_write_text(ws, 0, 0, note, NULL);
 	}
 	for (size_t u = 0; u < sub->n_units && !e; u++) {
