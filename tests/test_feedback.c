@@ -387,8 +387,8 @@ Test(feedback, input_text_is_written_as_text_never_as_a_formula)
 
 	path = listing(&fx, "370102", "csv");
 	char *csv = tu_slurp(path, NULL);
-	cr_assert(strstr(csv, "\n'=cmd|' -C calc'!A0.xlsx,"), "%s", csv);
-	cr_assert(strstr(csv, ",'=1+1\\x07,"), "%s", csv);
+	cr_assert(strstr(csv, "\n\"'=cmd|' -C calc'!A0.xlsx\","), "%s", csv);
+	cr_assert(strstr(csv, ",\"'=1+1\\x07\","), "%s", csv);
 	cr_assert_not(strchr(csv, '\x07'));
 	free(csv);
 	free(path);
