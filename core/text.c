@@ -68,7 +68,7 @@ static int cp_hidden(unsigned long cp)
 	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
 }
 
-/* Writes \x or \u and the low digits hex digits of v to esc. */
+/* Writes \x or \u and the last `digits` hex digits of v to esc. */
 static size_t put_escape(char *esc, char kind, unsigned long v, int digits)
 {
 	static const char hex[] = "0123456789abcdef";

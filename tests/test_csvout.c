@@ -321,3 +321,65 @@ Test(csvout, every_csv_of_a_nightly_run_keeps_each_value_in_its_field)
 	csv_table_free(&t);
 	scene_free(&s);
 }
+
+/* A district named in the config as a formula would be: summary,
+ * attainment and status list it, missing, as text in one field. */
+Test(csvout, a_formula_like_district_name_stays_one_field_in_summary_attainment_and_status)
+{
+	char *dir = tu_tmpdir();
+	char config[600], cmd[1400], store[600], path[700];
+	snprintf(config, sizeof config, "%s/config", dir);
+	snprintf(cmd, sizeof cmd, "cp -r " CONFIG " '%s' && printf '%s\\n' >> '%s/districts.csv'",
+		 config, "370199,\"-测试区,\"\"甲\"\"\",", config);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	snprintf(store, sizeof store, "dir:%s/wh", dir);
+	snprintf(path, sizeof path, "%s/out.csv", dir);
+	const char *load[] = {
+	    "load", "--config",	     config,  "--store",
+	    store,  "--received-at", ON_TIME, "fixtures/csv/form_370102_2023-09.csv",
+	    NULL};
+	struct run_result r = tu_run(load);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_run_free(&r);
+
+	static const struct {
+		const char *command, *option, *value;
+		size_t width, name_col;
+	} reports[] = {
+	    {"summary", "--period", "2023-09", 4 + 14, 2},
+	    {"attainment", "--year", "2023", 10, 3},
+	    {"status", "--period", "2023-09", 7, 2},
+	};
+	for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++) {
+		const char *args[] = {reports[i].command,
+				      reports[i].option,
+				      reports[i].value,
+				      "--config",
+				      config,
+				      "--store",
+				      store,
+				      "-o",
+				      path,
+				      NULL};
+		r = tu_run(args);
+		cr_assert_eq(r.status, 0, "%s: %s", reports[i].command, r.err);
+		tu_run_free(&r);
+		struct csv_table t;
+		csv_table_read(path, &t);
+		csv_table_expect_width(&t, reports[i].width, reports[i].command);
+		int seen = 0;
+		for (size_t k = 1; k < t.n_rows; k++) {
+			char **row = t.fields[k];
+			if (strcmp(row[reports[i].name_col - 1], "370199"))
+				continue;
+			cr_assert_str_eq(row[reports[i].name_col], "'-测试区,\"甲\"", "%s",
+					 reports[i].command);
+			seen = 1;
+		}
+		cr_assert(seen, "%s: no row for 370199", reports[i].command);
+		csv_table_free(&t);
+	}
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(dir);
+}
