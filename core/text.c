@@ -63,9 +63,12 @@ static size_t utf8_decode(const unsigned char *s, unsigned long *cp)
  * in .csv while ending in .exe, or hide part of itself). */
 static int cp_hidden(unsigned long cp)
 {
-	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
-	       cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+	if (cp < 0x2000)
+		return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C;
+	if (cp > 0x2069)
+		return cp == 0xFEFF; /* CJK text ends here */
+	return cp == 0x200E || cp == 0x200F || cp == 0x2028 || cp == 0x2029 ||
+	       (cp >= 0x202A && cp <= 0x202E) || cp >= 0x2066;
 }
 
 /* Writes \x or \u and the last `digits` hex digits of v to esc. */
@@ -100,18 +103,52 @@ static size_t visible_next(const unsigned char *s, size_t *take, char esc[8], in
 	return n;
 }
 
+/* Length of the longest start of s that renders as itself: most text does,
+ * and is then copied whole. */
+static size_t visible_span(const unsigned char *s)
+{
+	const unsigned char *p = s;
+	for (;;) {
+		if (*p >= 0x20 && *p < 0x7F) {
+			p++;
+			continue;
+		}
+		unsigned long cp;
+		size_t n = *p >= 0x80 ? utf8_decode(p, &cp) : 0;
+		if (!n || cp_hidden(cp))
+			return (size_t)(p - s);
+		p += n;
+	}
+}
+
 char *jx_text_visible(char *dst, size_t size, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)(src ? src : "");
 	size_t o = 0;
 	while (*s) {
+		/* a run of text shown as it is, then one escape */
+		size_t run = visible_span(s);
+		if (o + run >= size) {
+			/* cut inside the run, at the start of a character */
+			size_t n = size - 1 - o;
+			while (n > 0 && (s[n] & 0xC0) == 0x80)
+				n--;
+			memcpy(dst + o, s, n);
+			o += n;
+			break;
+		}
+		memcpy(dst + o, s, run);
+		o += run;
+		s += run;
+		if (!*s)
+			break;
 		size_t take;
 		char esc[8];
 		int escaped;
 		size_t len = visible_next(s, &take, esc, &escaped);
 		if (o + len >= size)
 			break;
-		memcpy(dst + o, escaped ? esc : (const char *)s, len);
+		memcpy(dst + o, esc, len);
 		o += len;
 		s += take;
 	}
@@ -123,8 +160,14 @@ char *jx_text_visible_dup(const char *src)
 {
 	if (!src)
 		return NULL;
-	size_t need = 1;
-	for (const unsigned char *s = (const unsigned char *)src; *s;) {
+	const unsigned char *u = (const unsigned char *)src;
+	size_t span = visible_span(u);
+	if (!u[span]) {
+		char *out = malloc(span + 1);
+		return out ? memcpy(out, src, span + 1) : NULL;
+	}
+	size_t need = span + 1;
+	for (const unsigned char *s = u + span; *s;) {
 		size_t take;
 		char esc[8];
 		int escaped;
@@ -137,14 +180,6 @@ char *jx_text_visible_dup(const char *src)
 
 int jx_text_is_visible(const char *src)
 {
-	for (const unsigned char *s = (const unsigned char *)(src ? src : ""); *s;) {
-		size_t take;
-		char esc[8];
-		int escaped;
-		visible_next(s, &take, esc, &escaped);
-		if (escaped)
-			return 0;
-		s += take;
-	}
-	return 1;
+	const unsigned char *u = (const unsigned char *)(src ? src : "");
+	return !u[visible_span(u)];
 }

@@ -89,6 +89,53 @@ Test(text, a_rendering_too_long_is_cut_between_characters_and_escapes)
 	cr_assert_str_eq(jx_text_visible(buf, 1, "abc"), "");
 }
 
+Test(text, any_bytes_render_to_visible_text_and_every_cut_is_a_prefix)
+{
+	/* random bytes biased to the interesting ones, at every buffer size */
+	static const unsigned char pool[] = {0x00, 0x07, 0x1b, '[',  'a',  '\\', 0x7f, 0x80, 0x9b,
+					     0xc2, 0xe2, 0x80, 0xae, 0xe5, 0x8e, 0x86, 0xed, 0xa0,
+					     0xef, 0xbb, 0xbf, 0xf0, 0x9f, 0x98, 0x80, 0xff};
+	unsigned seed = 13;
+	for (int round = 0; round < 2000; round++) {
+		char in[40];
+		size_t n = (size_t)(round % 39);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			in[i] = (char)pool[(seed >> 16) % sizeof pool];
+			if (!in[i])
+				in[i] = 'z';
+		}
+		in[n] = 0;
+		char *full = jx_text_visible_dup(in);
+		cr_assert(full);
+		cr_assert(jx_text_is_visible(full), "round %d", round);
+		for (size_t k = 1; k < strlen(full) + 3; k++) {
+			char buf[256];
+			jx_text_visible(buf, k, in);
+			cr_assert_lt(strlen(buf), k);
+			cr_assert(!strncmp(full, buf, strlen(buf)), "round %d size %zu", round, k);
+			cr_assert(jx_text_is_visible(buf), "a cut left half a character");
+			/* the pool has no 'x' or 'u': these come from escapes */
+			size_t len = strlen(buf);
+			for (size_t i = 0; i + 1 < len; i++)
+				if (buf[i] == '\\' && (buf[i + 1] == 'x' || buf[i + 1] == 'u'))
+					cr_assert_geq(len - i, buf[i + 1] == 'x' ? 4u : 6u,
+						      "a cut left half an escape: %s", buf);
+		}
+		free(full);
+	}
+	/* a long text cut to a small buffer, quickly, between characters */
+	size_t big = 300000;
+	char *text = malloc(big + 1);
+	for (size_t i = 0; i < big; i += 3)
+		memcpy(text + i, "历", 3);
+	text[big] = 0;
+	char buf[1024];
+	jx_text_visible(buf, sizeof buf, text);
+	cr_assert_eq(strlen(buf), 1023 / 3 * 3);
+	free(text);
+}
+
 /* 1 when s[0..n) is valid UTF-8 holding no control character but LF (CR
  * too when cr_ok), no C1 control and no bidi or line mark; else 0 and *why
  * says what and where. */
