@@ -11,14 +11,17 @@
  *        -2+3            ->  "'-2+3"
  *        =HYPERLINK("x") ->  "'=HYPERLINK(""x"")"
  *    The characters are those OWASP lists, = + - @ TAB CR, and their
- *    full-width forms ＝ ＋ － ＠ (U+FF1D U+FF0B U+FF0D U+FF20), which
- *    Chinese and Japanese input methods turn into the ASCII ones when a
- *    clerk edits the cell. Spreadsheets show the apostrophe; a program gets
- *    the text back by dropping the first character of a field whose second
- *    character is one of these. There is no exception for numbers: jianxi's
- *    numeric columns never hold a negative number, and a text column that
- *    starts with '-' (a unit name, a value as the clerk typed it, "-3") is
- *    district text like any other.
+ *    full-width forms ＝ ＋ － ＠ (U+FF1D U+FF0B U+FF0D U+FF20), in case a
+ *    spreadsheet or an input method turns them into the ASCII ones when a
+ *    clerk edits the cell: cheap insurance, as a district's text seldom
+ *    starts with one. Spreadsheets show the apostrophe; a program gets the
+ *    text back by dropping the first character of a field whose second
+ *    character is one of these (a text that itself began with an
+ *    apostrophe and one of these would lose its apostrophe that way: the
+ *    store, not the reports, is the exact record). There is no exception
+ *    for numbers: jianxi's numeric columns never hold a negative number,
+ *    and a text column that starts with '-' (a unit name, a value as the
+ *    clerk typed it, "-3") is district text like any other.
  * 2. Any other field is quoted only when it holds a comma, quote, CR or LF;
  *    a quote inside is doubled. NULL is an empty field.
  *
