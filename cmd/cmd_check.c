@@ -74,7 +74,8 @@ int cmd_check(int argc, char **argv)
 	findings_csv_header(stdout);
 	for (int i = 0; i < o.n_files && !run.write_failed; i++) {
 		if (ingest_file(o.files[i], &io, check_submission, &run) < 0) {
-			fprintf(stderr, "jianxi check: %s: out of memory\n", o.files[i]);
+			fprintf(stderr, "jianxi check: %s: out of memory\n",
+				JX_VISIBLE(o.files[i]));
 			jx_config_release(&cfg);
 			return JX_EXIT_ENV;
 		}

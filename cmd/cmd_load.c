@@ -76,7 +76,7 @@ int cmd_load(int argc, char **argv)
 	for (int i = 0; i < o.n_files; i++) {
 		if (loader_file(&ld, o.files[i], received_at)) {
 			fprintf(stderr, "jianxi load: %s; stopped at %s (what was stored before stays stored)\n",
-				ld.error, o.files[i]);
+				ld.error, JX_VISIBLE(o.files[i]));
 			rc = JX_EXIT_ENV;
 			break;
 		}

@@ -315,11 +315,11 @@ static int nightly_file(struct nightly *n, const struct inbox_file *f, size_t i,
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", n->inbox, f->name);
 	if (n->progress)
-		fprintf(stderr, "[%zu/%zu] %s\n", i + 1, total, f->name);
+		fprintf(stderr, "[%zu/%zu] %s\n", i + 1, total, JX_VISIBLE(f->name));
 	n->files++;
 	if (f->is_link) {
 		/* a link could point anywhere on the machine: it is not read */
-		logf_(n, "%s: a symbolic link, not read; moved to rejected/", f->name);
+		logf_(n, "%s: a symbolic link, not read; moved to rejected/", JX_VISIBLE(f->name));
 		n->files_rejected++;
 		return inbox_move(n->inbox, f->name, "rejected");
 	}
@@ -338,7 +338,7 @@ static int nightly_file(struct nightly *n, const struct inbox_file *f, size_t i,
 	if (subs && n->ld.file_unchanged == subs) {
 		n->files_skipped++;
 		dest = "processed";
-		logf_(n, "%s: already loaded (same content), nothing changed", f->name);
+		logf_(n, "%s: already loaded (same content), nothing changed", JX_VISIBLE(f->name));
 	} else if (n->ld.file_rejected) {
 		n->files_rejected++;
 		dest = "rejected";
@@ -347,11 +347,11 @@ static int nightly_file(struct nightly *n, const struct inbox_file *f, size_t i,
 		dest = "processed";
 	}
 	if (inbox_move(n->inbox, f->name, dest)) {
-		snprintf(n->ld.error, sizeof n->ld.error, "cannot move %s to %s/: %s", f->name, dest,
+		snprintf(n->ld.error, sizeof n->ld.error, "cannot move %s to %s/: %s", JX_VISIBLE(f->name), dest,
 			 strerror(errno));
 		return -1;
 	}
-	logf_(n, "%s -> %s/", f->name, dest);
+	logf_(n, "%s -> %s/", JX_VISIBLE(f->name), dest);
 	return 0;
 }
 
@@ -455,7 +455,7 @@ int cmd_nightly(int argc, char **argv)
 	for (size_t i = 0; i < n_files; i++) {
 		if (nightly_file(&n, &files[i], i, n_files)) {
 			fprintf(stderr, "jianxi nightly: %s; stopped at %s, which stays in the inbox for the next run\n",
-				n.ld.error[0] ? n.ld.error : strerror(errno), files[i].name);
+				n.ld.error[0] ? n.ld.error : strerror(errno), JX_VISIBLE(files[i].name));
 			logf_(&n, "stopped: %s", n.ld.error);
 			rc = JX_EXIT_ENV;
 			break;

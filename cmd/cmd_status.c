@@ -56,12 +56,12 @@ static int status_version(void *vctx, const struct store_version *v)
 	if (v->in_force) {
 		s->accepted = 1;
 		s->received_at = v->received_at;
-		snprintf(s->file, sizeof s->file, "%s", file_name(v->file));
+		jx_text_visible(s->file, sizeof s->file, file_name(v->file));
 	} else if (!s->accepted && (!s->any || v->received_at > s->latest_received ||
 				    (v->received_at == s->latest_received && v->version > s->latest_version))) {
 		/* no accepted version: the latest rejected one is shown */
 		s->received_at = v->received_at;
-		snprintf(s->file, sizeof s->file, "%s", file_name(v->file));
+		jx_text_visible(s->file, sizeof s->file, file_name(v->file));
 	}
 	if (!s->any || v->received_at > s->latest_received) {
 		s->latest_received = v->received_at;

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include "../core/config.h"
+#include "../core/text.h" /* JX_VISIBLE: names from outside, as printed */
 
 struct store;
 

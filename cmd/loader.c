@@ -3,6 +3,7 @@
 #include <string.h>
 #include "../core/csvout.h"
 #include "../core/sha256.h"
+#include "../core/text.h"
 #include "../etl/ingest.h"
 #include "../etl/store.h"
 #include "../reports/findings_csv.h"
@@ -158,6 +159,6 @@ int loader_file(struct loader *ld, const char *path, int64_t received_at)
 	ld->error[0] = 0;
 	int rc = ingest_file(path, &o, load_submission, ld);
 	if (rc && !ld->error[0])
-		snprintf(ld->error, sizeof ld->error, "%s: out of memory", path);
+		snprintf(ld->error, sizeof ld->error, "%s: out of memory", JX_VISIBLE(path));
 	return rc ? -1 : 0;
 }

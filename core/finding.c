@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "finding.h"
+#include "text.h"
 
 static const struct {
 	const char *id;
@@ -80,11 +81,13 @@ void jx_findings_release(struct jx_findings *fs)
 	memset(fs, 0, sizeof *fs);
 }
 
+/* Text in a finding reaches files, terminals and spreadsheets: it is kept
+ * as its visible rendering (text.h), whatever file or cell it came from. */
 static char *dup_or_null(const char *s, int *failed)
 {
 	if (!s)
 		return NULL;
-	char *d = strdup(s);
+	char *d = jx_text_visible_dup(s);
 	if (!d)
 		*failed = 1;
 	return d;
@@ -150,9 +153,15 @@ int jx_findings_add(struct jx_findings *fs, enum jx_rule rule,
 	va_copy(ap2, ap);
 	int len = vsnprintf(NULL, 0, fmt, ap);
 	f->message = len >= 0 ? malloc((size_t)len + 1) : NULL;
-	if (f->message)
+	if (f->message) {
 		vsnprintf(f->message, (size_t)len + 1, fmt, ap2);
-	else
+		if (!jx_text_is_visible(f->message)) {
+			char *shown = jx_text_visible_dup(f->message);
+			free(f->message);
+			if (!(f->message = shown))
+				failed = 1;
+		}
+	} else
 		failed = 1;
 	va_end(ap2);
 	va_end(ap);
@@ -178,7 +187,7 @@ static int fill(char **field, const char *value)
 {
 	if (*field || !value || !*value)
 		return 0;
-	*field = strdup(value);
+	*field = jx_text_visible_dup(value);
 	return *field ? 0 : -1;
 }
 

@@ -62,7 +62,9 @@ void jx_findings_init(struct jx_findings *fs);
 void jx_findings_clear(struct jx_findings *fs);
 void jx_findings_release(struct jx_findings *fs);
 
-/* Appends a finding; loc strings, value and the formatted message are copied.
+/* Appends a finding; loc strings, value and the formatted message are copied
+ * as their visible rendering (jx_text_visible in text.h), so a finding's
+ * text is valid UTF-8 without control characters whatever it quotes.
  * Returns 0, or -1 when out of memory (the counts are still updated). */
 int jx_findings_add(struct jx_findings *fs, enum jx_rule rule,
 		    const struct jx_loc *loc, int indicator, const char *value,

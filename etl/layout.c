@@ -162,8 +162,11 @@ static void sub_start(struct layout *l)
 	jx_submission_clear(&l->sub);
 	if (l->sub.file)
 		return;
-	l->sub.file = strdup(l->o.file);
-	l->sub.sheet = l->sheet ? strdup(l->sheet) : NULL;
+	/* the names are outside text: the record holds them as every output
+	 * may show them (an XLSX sheet name may hold bidi marks, a file name
+	 * any bytes) */
+	l->sub.file = jx_text_visible_dup(l->o.file);
+	l->sub.sheet = jx_text_visible_dup(l->sheet);
 	l->sub.received_at = l->o.received_at;
 	if (l->o.sha256)
 		memcpy(l->sub.sha256, l->o.sha256, sizeof l->sub.sha256 - 1);

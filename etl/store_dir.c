@@ -18,6 +18,7 @@
  *
  * In the CSV files an unquoted empty field is "no value" (NULL) and "" is an
  * empty text, so a CSV file's sheet (none) and an empty sheet name differ. */
+#include "../core/csvout.h"
 #include "../core/period.h"
 #include "store_backend.h"
 #include <csv.h>
@@ -424,18 +425,13 @@ static void put_unlock(int fd)
 
 /* ---- writing CSV ------------------------------------------------------ */
 
-/* A quoted text field; NULL is left empty, so it reads back as NULL. */
+/* A quoted text field; NULL is left empty, so it reads back as NULL. These
+ * files are data the store reads back: a unit named "-" or a value "=1"
+ * must come back as it went in, so the reports' apostrophe (csvout.h) is
+ * not added here. */
 static void w_text(FILE *f, const char *s)
 {
-	if (!s)
-		return;
-	putc('"', f);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			putc('"', f);
-		putc(*p, f);
-	}
-	putc('"', f);
+	jx_csv_verbatim(f, s);
 }
 
 static void w_int(FILE *f, long long v)

@@ -5,6 +5,7 @@
 #include "../core/csvout.h"
 #include "../core/indicator.h"
 #include "../core/period.h"
+#include "../core/text.h"
 #include "xlsx_util.h"
 #include <errno.h>
 #include <stdio.h>
@@ -85,15 +86,13 @@ static int sorted_init(struct sorted *s, const struct jx_findings *fs)
 }
 
 /* The file name without its folders: the server's inbox layout is of no
- * use to the district. */
+ * use to the district. The path is the server's: a backslash belongs to
+ * the name (and shows its bytes that are not text, see text.h). */
 static const char *base_name(const char *path)
 {
 	if (!path)
 		return "";
 	const char *slash = strrchr(path, '/');
-	const char *back = strrchr(path, '\\');
-	if (back && (!slash || back > slash))
-		slash = back;
 	return slash ? slash + 1 : path;
 }
 
@@ -104,38 +103,6 @@ static const char *severity_zh(enum jx_rule rule)
 
 /* ------------------------------------------------------------------ */
 /* CSV */
-
-/* 1 when text is a plain decimal number ("-3", "+1.5"): harmless in Excel. */
-static int plain_number(const char *t)
-{
-	if (*t == '+' || *t == '-')
-		t++;
-	int digits = 0, dot = 0;
-	for (; *t; t++) {
-		if (*t >= '0' && *t <= '9')
-			digits++;
-		else if (*t == '.' && !dot)
-			dot = 1;
-		else
-			return 0;
-	}
-	return digits > 0;
-}
-
-/* Writes one field from input: control characters stripped, and a text
- * that Excel would run as a formula (=, +, -, @ first) kept as text by a
- * leading apostrophe, since these files are opened in Excel, not parsed. */
-static int csv_text(FILE *f, const char *text)
-{
-	char *clean = xu_clean_text(text);
-	if (!clean)
-		return -1;
-	if (clean[0] && strchr("=+-@", clean[0]) && !plain_number(clean))
-		putc('\'', f);
-	jx_csv_field(f, clean);
-	free(clean);
-	return 0;
-}
 
 int feedback_write_csv(FILE *f, const struct feedback_input *in)
 {
@@ -152,8 +119,9 @@ int feedback_write_csv(FILE *f, const struct feedback_input *in)
 	 * GBK and shows the Chinese as mojibake; with it, as UTF-8. */
 	fputs("\xEF\xBB\xBF", f);
 	jx_csv_row(f, header, sizeof header / sizeof header[0]);
-	int rc = 0;
-	for (size_t i = 0; i < s.n && !rc; i++) {
+	/* the findings' text is already visible UTF-8 (jx_findings_add), and
+	 * jx_csv_row keeps formula-like text as text */
+	for (size_t i = 0; i < s.n; i++) {
 		const struct jx_finding *x = s.items[i];
 		char cell[24] = "", row[16] = "", col[16] = "", ind[8] = "";
 		if (x->row && x->col)
@@ -164,33 +132,22 @@ int feedback_write_csv(FILE *f, const struct feedback_input *in)
 			snprintf(col, sizeof col, "%u", (unsigned)x->col);
 		if (x->indicator)
 			snprintf(ind, sizeof ind, "%d", x->indicator);
-		const char *plain[] = {cell, row, col, in->district_code};
-		rc |= csv_text(f, base_name(x->file));
-		putc(',', f);
-		rc |= csv_text(f, x->sheet);
-		for (size_t k = 0; k < 4; k++) {
-			putc(',', f);
-			jx_csv_field(f, plain[k]);
-		}
-		putc(',', f);
-		rc |= csv_text(f, in->district_name);
-		putc(',', f);
-		jx_csv_field(f, period);
-		putc(',', f);
-		jx_csv_field(f, jx_rule_id(x->rule));
-		putc(',', f);
-		jx_csv_field(f, jx_severity_name(jx_rule_severity(x->rule)));
-		putc(',', f);
-		jx_csv_field(f, ind);
-		putc(',', f);
-		rc |= csv_text(f, x->value);
-		putc(',', f);
-		rc |= csv_text(f, x->message);
-		putc('\n', f);
+		const char *fields[] = {base_name(x->file),
+					x->sheet,
+					cell,
+					row,
+					col,
+					in->district_code,
+					in->district_name,
+					period,
+					jx_rule_id(x->rule),
+					jx_severity_name(jx_rule_severity(x->rule)),
+					ind,
+					x->value,
+					x->message};
+		jx_csv_row(f, fields, sizeof fields / sizeof fields[0]);
 	}
 	free(s.items);
-	if (rc)
-		return -1;
 	return ferror(f) ? -1 : 0;
 }
 
@@ -497,8 +454,8 @@ static int write_form(lxw_workbook *wb, const struct fb_formats *fx,
 			 "贵单位报送的原表（文件：%s%s%"
 			 "s）：数据位于原单元格，有问题的单元格已标色（红色为错误，黄色为警告），鼠"
 			 "标移到单元格上可查看说明。",
-			 base_name(sub->file), sub->sheet ? "，工作表：" : "",
-			 sub->sheet ? sub->sheet : "");
+			 JX_VISIBLE(base_name(sub->file)), sub->sheet ? "，工作表：" : "",
+			 JX_VISIBLE(sub->sheet));
 		e = xu_write_text(ws, 0, 0, note, NULL);
 	}
 	for (size_t u = 0; u < sub->n_units && !e; u++) {

