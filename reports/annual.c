@@ -36,6 +36,7 @@ static const char *rule_text(enum jx_rule rule)
 		[JX_C2] = "在岗人数与上月存量流量不符",
 		[JX_C3] = "与上月相比变动异常",
 		[JX_L1] = "逾期报送",
+		[JX_A1] = "该月已审核锁定后报送",
 	};
 	if ((int)rule < 0 || rule >= JX_RULE_COUNT || !text[rule])
 		return "";
