@@ -109,3 +109,69 @@ const char *approval_state_name(enum store_line_state s)
 	       : s == STORE_LINE_REJECTED ? "rejected"
 					  : "missing";
 }
+
+static int month_event(void *ctx, const struct store_approval *a)
+{
+	struct approval_month *m = ctx;
+	if (a->kind == STORE_APPROVED) {
+		m->approvals++;
+		m->last = *a;
+		m->locked = 1;
+	} else {
+		m->reopening = *a;
+		m->locked = 0;
+	}
+	return 0;
+}
+
+int approval_month_read(struct store *st, const struct jx_config *cfg, int year, int month,
+			struct approval_month *m, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof *m);
+	if (store_approval_events(st, year, month, month_event, m)) {
+		snprintf(err, errlen, "%s", store_error(st));
+		return -1;
+	}
+	if (!m->approvals)
+		return 0;
+	struct store_approval a;
+	if (store_approval_get(st, year, month, m->last.number, &a) < 0) {
+		snprintf(err, errlen, "%s", store_error(st));
+		return -1;
+	}
+	size_t used = 0;
+	for (size_t i = 0; i < a.n_lines; i++) {
+		if (!a.lines[i].left_out)
+			continue;
+		int d = jx_config_district_exact(cfg, a.lines[i].district_code);
+		int w = snprintf(m->left_out + used, sizeof m->left_out - used, "%s%s",
+				 used ? "、" : "",
+				 d >= 0 ? cfg->districts[d].name : a.lines[i].district_code);
+		if (w > 0 && (size_t)w < sizeof m->left_out - used)
+			used += (size_t)w;
+	}
+	store_approval_release(&a);
+	return 0;
+}
+
+void approval_month_note(const struct approval_month *m, const struct jx_config *cfg, char *buf,
+			 size_t size)
+{
+	char text[512], when[40];
+	if (!m->approvals) {
+		snprintf(buf, size, "说明：本月数据尚未审核确认。");
+	} else if (m->locked) {
+		approval_text(&m->last, cfg->timezone, text, sizeof text);
+		if (m->left_out[0])
+			snprintf(buf, size, "说明：本月数据已经%s并锁定；审核时未计入的%s：%s。",
+				 text, cfg->unit_label, m->left_out);
+		else
+			snprintf(buf, size, "说明：本月数据已经%s并锁定。", text);
+	} else {
+		approval_time_text(m->reopening.at, cfg->timezone, when, sizeof when);
+		snprintf(
+		    buf, size,
+		    "说明：本月第%d次审核确认已于%s由%s重新开放（原因：%s），尚未重新审核确认。",
+		    m->reopening.number, when, m->reopening.by, m->reopening.note);
+	}
+}

@@ -32,4 +32,23 @@ void approval_text(const struct store_approval *a, const char *tz, char *buf, si
 /* The state of a snapshot line as the summary CSV names it. */
 const char *approval_state_name(enum store_line_state s);
 
+/* Where a month stands with the city's sign-off, for the reports. */
+struct approval_month {
+	int approvals;			 /* approvals recorded; 0: never approved */
+	int locked;			 /* the last event is an approval */
+	struct store_approval last;	 /* the last approval (lines NULL) */
+	struct store_approval reopening; /* the last reopening; seq 0 when none */
+	char left_out[768];		 /* units the last approval left out, "、"-separated */
+};
+
+/* Reads the month's history into m. Returns 0, or -1 with the store's
+ * message in err. */
+int approval_month_read(struct store *st, const struct jx_config *cfg, int year, int month,
+			struct approval_month *m, char *err, size_t errlen);
+
+/* One line for a report, starting "说明：": approved (which approval, and the
+ * units it left out), reopened (when, by whom, why) or not approved yet. */
+void approval_month_note(const struct approval_month *m, const struct jx_config *cfg, char *buf,
+			 size_t size);
+
 #endif
