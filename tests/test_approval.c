@@ -13,3 +13,46 @@ Test(approval_dir, two_cities_close_a_month_and_a_province_sums_their_forms, .ti
 	up_round_trip(&s);
 	free(dir);
 }
+
+Test(approval_dir, the_commands_check_their_options_before_any_work)
+{
+	char *dir = tu_tmpdir(), store[600];
+	snprintf(store, sizeof store, "dir:%s/wh", dir);
+	const char *cfg = "fixtures/city-zibo";
+	struct run_result r;
+	const char *help[] = {"approve", "--help", NULL};
+	r = tu_run(help);
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "--allow-missing"), "%s", r.out);
+	tu_run_free(&r);
+	UP_RUN(r, 2, cfg, store, "approve");
+	cr_assert(strstr(r.err, "--period YYYY-MM is required"), "%s", r.err);
+	tu_run_free(&r);
+	UP_RUN(r, 2, cfg, store, "approve", "--period", "2023-13");
+	tu_run_free(&r);
+	UP_RUN(r, 2, cfg, store, "approve", "--period", "2023-07", "--allow-missing", "370399");
+	cr_assert(strstr(r.err, "\"370399\" is not a configured 区县"), "%s", r.err);
+	tu_run_free(&r);
+	UP_RUN(r, 2, cfg, store, "reopen", "--period", "2023-07", "--reason", " ");
+	cr_assert(strstr(r.err, "--reason TEXT is required"), "%s", r.err);
+	tu_run_free(&r);
+	UP_RUN(r, 2, cfg, store, "reopen", "--period", "2023-07", "--reason", "two\nlines");
+	tu_run_free(&r);
+	UP_RUN(r, 2, cfg, store, "report-up", "--period", "2023-07");
+	cr_assert(strstr(r.err, "-o FILE.xlsx"), "%s", r.err);
+	tu_run_free(&r);
+	/* A month with nothing at all is refused with every unit listed. */
+	UP_RUN(r, 1, cfg, store, "approve", "--period", "2023-07", "--by", "x");
+	cr_assert(strstr(r.err, "3 区县 without an accepted form"), "%s", r.err);
+	tu_run_free(&r);
+	/* Leaving every unit out is allowed, but then nothing goes up. */
+	UP_RUN(r, 0, cfg, store, "approve", "--period", "2023-07", "--by", "x", "--allow-missing",
+	       "淄川区,张店,370304");
+	cr_assert_eq(tu_count_lines_with(r.out, ",missing,,yes"), 3, "%s", r.out);
+	tu_run_free(&r);
+	UP_RUN(r, 1, cfg, store, "report-up", "--period", "2023-07", "-o", "/tmp/never-written.xlsx");
+	cr_assert(strstr(r.err, "nothing to send"), "%s", r.err);
+	tu_run_free(&r);
+	cr_assert_neq(access("/tmp/never-written.xlsx", F_OK), 0);
+	free(dir);
+}
