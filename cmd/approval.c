@@ -103,13 +103,6 @@ void approval_text(const struct store_approval *a, const char *tz, char *buf, si
 	snprintf(buf, size, "第%d次审核确认（%s，%s）", a->number, when, a->by);
 }
 
-const char *approval_state_name(enum store_line_state s)
-{
-	return s == STORE_LINE_ACCEPTED	  ? "accepted"
-	       : s == STORE_LINE_REJECTED ? "rejected"
-					  : "missing";
-}
-
 static int month_event(void *ctx, const struct store_approval *a)
 {
 	struct approval_month *m = ctx;

@@ -29,9 +29,6 @@ void approval_user(const char *by, char *out, size_t size);
 /* "第2次审核确认（2023-10-10 15:04，张三）" for reports. */
 void approval_text(const struct store_approval *a, const char *tz, char *buf, size_t size);
 
-/* The state of a snapshot line as the summary CSV names it. */
-const char *approval_state_name(enum store_line_state s);
-
 /* Where a month stands with the city's sign-off, for the reports. */
 struct approval_month {
 	int approvals;			 /* approvals recorded; 0: never approved */

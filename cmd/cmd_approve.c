@@ -104,7 +104,7 @@ static void print_approval(const struct jx_config *cfg, const struct store_appro
 					a->by,
 					l->district_code,
 					d >= 0 ? cfg->districts[d].name : "",
-					approval_state_name(l->state),
+					store_line_state_name(l->state),
 					l->version ? version : "",
 					l->left_out ? "yes" : ""};
 		jx_csv_row(stdout, fields, sizeof fields / sizeof fields[0]);

@@ -228,6 +228,26 @@ int store_parse_i64(const char *text, int64_t min, int64_t max, int64_t *out)
 
 /* ---- approvals -------------------------------------------------------- */
 
+const char *store_line_state_name(enum store_line_state s)
+{
+	return s == STORE_LINE_ACCEPTED	  ? "accepted"
+	       : s == STORE_LINE_REJECTED ? "rejected"
+					  : "missing";
+}
+
+int store_line_state_parse(const char *t, enum store_line_state *s)
+{
+	if (t && !strcmp(t, "accepted"))
+		*s = STORE_LINE_ACCEPTED;
+	else if (t && !strcmp(t, "rejected"))
+		*s = STORE_LINE_REJECTED;
+	else if (t && !strcmp(t, "missing"))
+		*s = STORE_LINE_MISSING;
+	else
+		return -1;
+	return 0;
+}
+
 void store_approval_release(struct store_approval *a)
 {
 	if (!a)
@@ -257,7 +277,8 @@ static int approval_args_ok(struct store *st, const struct store_approval *a, co
 	if (!period_ok(a->year, a->month))
 		return store_fail(st, "%s: period %d-%02d out of range", what, a->year, a->month);
 	if (!a->by[0] || !text_ok(a->by, sizeof a->by))
-		return store_fail(st, "%s: the user name is empty or holds control characters", what);
+		return store_fail(st, "%s: the user name is empty or holds control characters",
+				  what);
 	if (!text_ok(a->note, sizeof a->note))
 		return store_fail(st, "%s: the note holds control characters", what);
 	return 0;
@@ -272,10 +293,12 @@ int store_approve(struct store *st, struct store_approval *a)
 	for (size_t i = 0; i < a->n_lines; i++) {
 		const struct store_approval_line *l = &a->lines[i];
 		if (!code_ok(l->district_code) || !text_ok(l->district_code, JX_CODE_MAX))
-			return store_fail(st, "store_approve: line %zu has no district code", i + 1);
+			return store_fail(st, "store_approve: line %zu has no district code",
+					  i + 1);
 		if (l->version < 0 || (l->state == STORE_LINE_ACCEPTED) != (l->version > 0))
-			return store_fail(st, "store_approve: line %zu: version %d does not fit its state",
-					  i + 1, l->version);
+			return store_fail(
+			    st, "store_approve: line %zu: version %d does not fit its state", i + 1,
+			    l->version);
 	}
 	a->kind = STORE_APPROVED;
 	a->note[0] = 0;

@@ -85,10 +85,14 @@ enum store_line_state { STORE_LINE_ACCEPTED, STORE_LINE_MISSING, STORE_LINE_REJE
 struct store_approval_line {
 	char district_code[JX_CODE_MAX];
 	enum store_line_state state;
-	int left_out;             /* named in --allow-missing */
-	int version;              /* the version in force; 0 when none */
+	int left_out;		    /* named in --allow-missing */
+	int version;		    /* the version in force; 0 when none */
 	int64_t v[JX_N_INDICATORS]; /* its figures (14 in yuan); 0 unless accepted */
 };
+
+/* "accepted" / "missing" / "rejected", and back (returns 0 or -1). */
+const char *store_line_state_name(enum store_line_state s);
+int store_line_state_parse(const char *text, enum store_line_state *s);
 
 enum store_event_kind { STORE_APPROVED, STORE_REOPENED };
 
@@ -98,12 +102,12 @@ enum store_event_kind { STORE_APPROVED, STORE_REOPENED };
 /* One event of a month's approval history. */
 struct store_approval {
 	int year, month;
-	int seq;                  /* 1, 2, ... per month, in the order recorded */
+	int seq; /* 1, 2, ... per month, in the order recorded */
 	enum store_event_kind kind;
-	int number;               /* which approval: the 1st, 2nd ... of the month;
-				   * for a reopen, the approval it undid */
-	int64_t at;               /* Unix seconds */
-	char by[STORE_BY_MAX];    /* who (an operator or portal user name) */
+	int number;		   /* which approval: the 1st, 2nd ... of the month;
+				    * for a reopen, the approval it undid */
+	int64_t at;		   /* Unix seconds */
+	char by[STORE_BY_MAX];	   /* who (an operator or portal user name) */
 	char note[STORE_NOTE_MAX]; /* a reopen's reason; "" for an approval */
 	/* The snapshot of an approval, one line per configured district; NULL
 	 * for reopens and in listings. Owned by whoever filled the struct:
@@ -130,8 +134,7 @@ int store_reopen(struct store *st, struct store_approval *a);
  * is valid during the call). year 0 lists every month, by period then seq.
  * Returns 0, fn's nonzero, or -1. */
 typedef int (*store_approval_fn)(void *ctx, const struct store_approval *a);
-int store_approval_events(struct store *st, int year, int month, store_approval_fn fn,
-			  void *ctx);
+int store_approval_events(struct store *st, int year, int month, store_approval_fn fn, void *ctx);
 
 /* The last event of the month into out (lines NULL): the month is locked
  * when it is STORE_APPROVED. Returns 0, 1 when the month has no event, -1. */

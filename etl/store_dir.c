@@ -1569,8 +1569,16 @@ static int dir_approval_get(struct store *st, int year, int month, int number,
 			    struct store_approval *out);
 
 static const struct store_ops dir_ops = {
-    dir_close,		 dir_lock,	       dir_put,		 dir_get, dir_list, dir_file_seen,
-    NULL,		 dir_approval_record, dir_approval_events, dir_approval_get,
+    dir_close,
+    dir_lock,
+    dir_put,
+    dir_get,
+    dir_list,
+    dir_file_seen,
+    NULL,
+    dir_approval_record,
+    dir_approval_events,
+    dir_approval_get,
 };
 
 int store_dir_open(const char *path, struct store **out, char *err, size_t errlen)
@@ -1612,29 +1620,24 @@ int store_dir_open(const char *path, struct store **out, char *err, size_t errle
 
 static const char *const APPROVAL_HEADER[] = {"period", "seq", "event", "approval",
 					      "at",	"by",  "note"};
-static const char *const SNAPSHOT_HEADER[] = {
-    "district_code", "state", "left_out", "version", "i1",  "i2",  "i3",  "i4",	 "i5",
-    "i6",	     "i7",    "i8",	  "i9",	     "i10", "i11", "i12", "i13", "i14"};
-
-static const char *line_state_name(enum store_line_state s)
-{
-	return s == STORE_LINE_ACCEPTED ? "accepted"
-	       : s == STORE_LINE_REJECTED ? "rejected"
-					  : "missing";
-}
-
-static int line_state_parse(const char *t, enum store_line_state *s)
-{
-	if (t && !strcmp(t, "accepted"))
-		*s = STORE_LINE_ACCEPTED;
-	else if (t && !strcmp(t, "rejected"))
-		*s = STORE_LINE_REJECTED;
-	else if (t && !strcmp(t, "missing"))
-		*s = STORE_LINE_MISSING;
-	else
-		return -1;
-	return 0;
-}
+static const char *const SNAPSHOT_HEADER[] = {"district_code",
+					      "state",
+					      "left_out",
+					      "version",
+					      "i1",
+					      "i2",
+					      "i3",
+					      "i4",
+					      "i5",
+					      "i6",
+					      "i7",
+					      "i8",
+					      "i9",
+					      "i10",
+					      "i11",
+					      "i12",
+					      "i13",
+					      "i14"};
 
 /* Every event of approvals.csv, in file order. */
 struct events {
@@ -1734,7 +1737,7 @@ static void write_snapshot(FILE *f, const void *arg)
 	for (size_t i = 0; i < a->n_lines; i++) {
 		const struct store_approval_line *l = &a->lines[i];
 		w_text(f, l->district_code);
-		fprintf(f, ",%s,%d,%d", line_state_name(l->state), l->left_out ? 1 : 0, l->version);
+		fprintf(f, ",%s,%d,%d", store_line_state_name(l->state), l->left_out ? 1 : 0, l->version);
 		for (int k = 0; k < JX_N_INDICATORS; k++)
 			fprintf(f, ",%lld", (long long)l->v[k]);
 		putc('\n', f);
@@ -1829,7 +1832,7 @@ static int dir_approval_events(struct store *st, int year, int month, store_appr
 		for (size_t i = 1; i < ev.n; i++)
 			for (size_t j = i; j > 0; j--) {
 				struct store_approval *x = &ev.a[j - 1], *y = &ev.a[j];
-				int before = y->year != x->year	  ? y->year < x->year
+				int before = y->year != x->year	    ? y->year < x->year
 					     : y->month != x->month ? y->month < x->month
 								    : y->seq < x->seq;
 				if (!before)
@@ -1855,7 +1858,7 @@ static int snapshot_record(void *ctx, struct csv_rec *r, const char **f)
 	if (!f[0] || !*f[0] || strlen(f[0]) >= sizeof l.district_code)
 		return bad_field(r, "district_code");
 	strcpy(l.district_code, f[0]);
-	if (line_state_parse(f[1], &l.state))
+	if (store_line_state_parse(f[1], &l.state))
 		return bad_field(r, "state");
 	if (field_i64(r, f[2], "left_out", 0, 1, &x))
 		return -1;

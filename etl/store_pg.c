@@ -1171,8 +1171,16 @@ static int pg_approval_get(struct store *st, int year, int month, int number,
 			   struct store_approval *out);
 
 static const struct store_ops pg_ops = {
-    pg_close,	       pg_lock,		   pg_put,	     pg_get, pg_list, pg_file_seen,
-    pg_figures, pg_approval_record, pg_approval_events, pg_approval_get,
+    pg_close,
+    pg_lock,
+    pg_put,
+    pg_get,
+    pg_list,
+    pg_file_seen,
+    pg_figures,
+    pg_approval_record,
+    pg_approval_events,
+    pg_approval_get,
 };
 
 int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen)
@@ -1214,8 +1222,8 @@ int store_pg_open(const char *conninfo, struct store **out, char *err, size_t er
 	"extract(epoch FROM e.at)::bigint, e.by_user, e.note"
 
 /* One approval_event row (EVENT_COLS) into a; *id gets its id. */
-static int event_from_row(struct pg_store *p, const PGresult *res, int r,
-			  struct store_approval *a, char id[24])
+static int event_from_row(struct pg_store *p, const PGresult *res, int r, struct store_approval *a,
+			  char id[24])
 {
 	int64_t x[6];
 	memset(a, 0, sizeof *a);
@@ -1238,13 +1246,6 @@ static int event_from_row(struct pg_store *p, const PGresult *res, int r,
 	snprintf(a->by, sizeof a->by, "%s", PQgetvalue(res, r, 7));
 	snprintf(a->note, sizeof a->note, "%s", PQgetvalue(res, r, 8));
 	return 0;
-}
-
-static const char *line_state_text(enum store_line_state s)
-{
-	return s == STORE_LINE_ACCEPTED ? "accepted"
-	       : s == STORE_LINE_REJECTED ? "rejected"
-					  : "missing";
 }
 
 static int pg_approval_record(struct store *st, struct store_approval *a)
@@ -1276,7 +1277,8 @@ static int pg_approval_record(struct store *st, struct store_approval *a)
 	if (!res)
 		goto fail;
 	int64_t events, approvals, last_number = 0;
-	int bad = num(res, 0, 0, 0, INT32_MAX, &events) || num(res, 0, 1, 0, INT32_MAX, &approvals) ||
+	int bad = num(res, 0, 0, 0, INT32_MAX, &events) ||
+		  num(res, 0, 1, 0, INT32_MAX, &approvals) ||
 		  (events && num(res, 0, 3, 1, INT32_MAX, &last_number));
 	int locked = events && !strcmp(PQgetvalue(res, 0, 2), "approved");
 	PQclear(res);
@@ -1302,13 +1304,14 @@ static int pg_approval_record(struct store *st, struct store_approval *a)
 		store_fail(st, "out of memory");
 		goto fail;
 	}
-	const char *ep[] = {y,	mo, seq, a->kind == STORE_APPROVED ? "approved" : "reopened",
+	const char *ep[] = {y,	    mo, seq, a->kind == STORE_APPROVED ? "approved" : "reopened",
 			    number, at, by,  note};
-	res = pg_exec(p, "cannot record the approval",
-		      "INSERT INTO approval_event (year, month, seq, kind, approval, at, "
-		      "by_user, note) VALUES ($1, $2, $3, $4, $5, to_timestamp($6::bigint), $7, $8) "
-		      "RETURNING id",
-		      8, ep, PGRES_TUPLES_OK);
+	res =
+	    pg_exec(p, "cannot record the approval",
+		    "INSERT INTO approval_event (year, month, seq, kind, approval, at, "
+		    "by_user, note) VALUES ($1, $2, $3, $4, $5, to_timestamp($6::bigint), $7, $8) "
+		    "RETURNING id",
+		    8, ep, PGRES_TUPLES_OK);
 	free(by_own);
 	free(note_own);
 	if (!res)
@@ -1327,22 +1330,19 @@ static int pg_approval_record(struct store *st, struct store_approval *a)
 			store_fail(st, "out of memory");
 			goto fail;
 		}
-		const char *lp[6 + JX_N_INDICATORS] = {id,
-						       ord,
-						       code,
-						       line_state_text(l->state),
-						       l->left_out ? "t" : "f",
-						       ver};
+		const char *lp[6 + JX_N_INDICATORS] = {
+		    id, ord, code, store_line_state_name(l->state), l->left_out ? "t" : "f", ver};
 		for (int k = 0; k < JX_N_INDICATORS; k++) {
 			snprintf(v[k], sizeof v[k], "%lld", (long long)l->v[k]);
 			lp[6 + k] = v[k];
 		}
-		res = pg_exec(p, "cannot record the approved figures",
-			      "INSERT INTO approval_line (event_id, ord, district_code, state, "
-			      "left_out, version, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, "
-			      "i12, i13, i14) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-			      "$12, $13, $14, $15, $16, $17, $18, $19, $20)",
-			      6 + JX_N_INDICATORS, lp, PGRES_COMMAND_OK);
+		res =
+		    pg_exec(p, "cannot record the approved figures",
+			    "INSERT INTO approval_line (event_id, ord, district_code, state, "
+			    "left_out, version, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, "
+			    "i12, i13, i14) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+			    "$12, $13, $14, $15, $16, $17, $18, $19, $20)",
+			    6 + JX_N_INDICATORS, lp, PGRES_COMMAND_OK);
 		free(code_own);
 		if (!res)
 			goto fail;
@@ -1402,16 +1402,11 @@ static int snapshot_row(void *vctx, const PGresult *res, int r)
 	int bad = strlen(code) >= sizeof l.district_code || num(res, r, 3, 0, INT32_MAX, &ver);
 	for (int k = 0; !bad && k < JX_N_INDICATORS; k++)
 		bad = num(res, r, 4 + k, INT64_MIN, INT64_MAX, &l.v[k]);
-	if (!strcmp(state, "accepted"))
-		l.state = STORE_LINE_ACCEPTED;
-	else if (!strcmp(state, "rejected"))
-		l.state = STORE_LINE_REJECTED;
-	else if (!strcmp(state, "missing"))
-		l.state = STORE_LINE_MISSING;
-	else
+	if (store_line_state_parse(state, &l.state))
 		bad = 1;
 	if (bad)
-		return store_fail(&e->p->base, "a row of approval_line holds a value jianxi cannot read");
+		return store_fail(&e->p->base,
+				  "a row of approval_line holds a value jianxi cannot read");
 	strcpy(l.district_code, code);
 	l.left_out = PQgetvalue(res, r, 2)[0] == 't';
 	l.version = (int)ver;

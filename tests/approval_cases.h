@@ -7,10 +7,10 @@
 #ifndef TESTS_APPROVAL_CASES_H
 #define TESTS_APPROVAL_CASES_H
 
-#include <time.h>
-#include <utime.h>
 #include "../core/period.h"
 #include "testutil.h"
+#include <time.h>
+#include <utime.h>
 
 /* The stores of one run: two cities and their province. */
 struct up_stores {
@@ -91,7 +91,8 @@ static inline void up_figures(const char *line, int64_t v[14])
 		if (k == 13) {
 			int64_t frac = 0, scale = 1000;
 			if (*end == '.')
-				for (const char *q = end + 1; *q >= '0' && *q <= '9' && scale; q++) {
+				for (const char *q = end + 1; *q >= '0' && *q <= '9' && scale;
+				     q++) {
 					frac += (*q - '0') * scale;
 					scale /= 10;
 				}
@@ -178,8 +179,8 @@ static inline void up_round_trip(const struct up_stores *s)
 
 	/* The forms for the level above. */
 	UP_RUN(r, 0, qd, s->qingdao, "report-up", "--period", "2023-07", "-o", qd_up);
-	cr_assert(!strncmp(r.out, qd_up, strlen(qd_up)) && !strcmp(r.out + strlen(qd_up), "\n"), "%s",
-		  r.out);
+	cr_assert(!strncmp(r.out, qd_up, strlen(qd_up)) && !strcmp(r.out + strlen(qd_up), "\n"),
+		  "%s", r.out);
 	tu_run_free(&r);
 	UP_RUN(r, 0, zb, s->zibo, "report-up", "--period", "2023-07", "-o", zb_up);
 	tu_run_free(&r);
@@ -190,7 +191,8 @@ static inline void up_round_trip(const struct up_stores *s)
 	cr_assert(strstr(strings, "淄博统计"), "%s", strings);
 	cr_assert(strstr(strings, "说明：以下区县未计入本表：博山区（未报送）。"), "%s", strings);
 	cr_assert(strstr(strings, "2/3 个区县计入"), "%s", strings);
-	cr_assert(!strstr(strings, ">博山区<"), "a unit without a form is no unit row: %s", strings);
+	cr_assert(!strstr(strings, ">博山区<"), "a unit without a form is no unit row: %s",
+		  strings);
 	free(strings);
 
 	/* A late file after approval: kept as a rejected version with A1,
@@ -218,7 +220,8 @@ static inline void up_round_trip(const struct up_stores *s)
 	UP_RUN(r, 0, qd, s->qingdao, "summary", "--period", "2023-07");
 	char line[1024];
 	up_line(r.out, "2023-07,370202,", line, sizeof line);
-	cr_assert_str_eq(line, "2023-07,370202,市南区,accepted,30,2,400,50,40,35,20,12,6,3,4,1,60,10.5");
+	cr_assert_str_eq(line,
+			 "2023-07,370202,市南区,accepted,30,2,400,50,40,35,20,12,6,3,4,1,60,10.5");
 	tu_run_free(&r);
 
 	/* The province reads both forms as its cities' submissions. */
@@ -237,7 +240,8 @@ static inline void up_round_trip(const struct up_stores *s)
 	up_figures(line, zv);
 	up_line(ps.out, "2023-07,total,", line, sizeof line);
 	up_figures(line, pv);
-	cr_assert_str_eq(line, "2023-07,total,合计,,130,7,1550,200,155,138,78,51,26,12,17,4,235,41.1957");
+	cr_assert_str_eq(line,
+			 "2023-07,total,合计,,130,7,1550,200,155,138,78,51,26,12,17,4,235,41.1957");
 	up_line(ps.out, "2023-07,370200,", line, sizeof line);
 	up_figures(line, pq);
 	up_line(ps.out, "2023-07,370300,", line, sizeof line);
@@ -253,15 +257,15 @@ static inline void up_round_trip(const struct up_stores *s)
 	tu_run_free(&zs);
 	tu_run_free(&ps);
 	UP_RUN(r, 0, prov, s->province, "attainment", "--year", "2023", "--as-of", "2023-07");
-	cr_assert(strstr(r.out, "2023,2023-07,370200,青岛市,2000,150,0.0750,600,103,0.1717\n"), "%s",
-		  r.out);
+	cr_assert(strstr(r.out, "2023,2023-07,370200,青岛市,2000,150,0.0750,600,103,0.1717\n"),
+		  "%s", r.out);
 	tu_run_free(&r);
 	/* Qingdao reopens July with a reason, 市南区 sends a correction, and
 	 * July is approved again: both approvals stay in the history. */
 	UP_RUN(r, 2, qd, s->qingdao, "reopen", "--period", "2023-07");
 	tu_run_free(&r);
-	UP_RUN(r, 0, qd, s->qingdao, "reopen", "--period", "2023-07", "--by", "青岛统计", "--reason",
-	       "市南区更正指标1");
+	UP_RUN(r, 0, qd, s->qingdao, "reopen", "--period", "2023-07", "--by", "青岛统计",
+	       "--reason", "市南区更正指标1");
 	cr_assert(strstr(r.out, "2023-07,2,reopened,1,"), "%s", r.out);
 	tu_run_free(&r);
 	UP_RUN(r, 1, qd, s->qingdao, "reopen", "--period", "2023-07", "--reason", "again");
@@ -306,7 +310,9 @@ static inline void up_round_trip(const struct up_stores *s)
 	tu_run_free(&r);
 	UP_RUN(r, 0, prov, s->province, "summary", "--period", "2023-07");
 	up_line(r.out, "2023-07,370200,", line, sizeof line);
-	cr_assert_str_eq(line, "2023-07,370200,青岛市,accepted,97,6,1200,150,115,103,60,37,19,9,12,3,180,31.0956");
+	cr_assert_str_eq(
+	    line,
+	    "2023-07,370200,青岛市,accepted,97,6,1200,150,115,103,60,37,19,9,12,3,180,31.0956");
 	tu_run_free(&r);
 	UP_RUN(r, 0, prov, s->province, "approve", "--period", "2023-07", "--by", "省厅",
 	       "--allow-missing", "济南市");

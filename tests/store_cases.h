@@ -829,8 +829,9 @@ static inline void sc_approval(struct store_approval *a, int month, const char *
 	for (size_t i = 0; i < n; i++) {
 		struct store_approval_line *l = &a->lines[i];
 		snprintf(l->district_code, sizeof l->district_code, "37010%zu", i + 2);
-		l->state = i == 1 ? STORE_LINE_MISSING : i == 2 ? STORE_LINE_REJECTED
-								: STORE_LINE_ACCEPTED;
+		l->state = i == 1   ? STORE_LINE_MISSING
+			   : i == 2 ? STORE_LINE_REJECTED
+				    : STORE_LINE_ACCEPTED;
 		l->left_out = i == 1;
 		l->version = l->state == STORE_LINE_ACCEPTED ? (int)i + 1 : 0;
 		for (int k = 0; k < JX_N_INDICATORS && l->state == STORE_LINE_ACCEPTED; k++)
@@ -861,8 +862,8 @@ static inline void sc_an_approval_keeps_its_snapshot_and_locks_the_month(const c
 	cr_assert_null(last.lines);
 	/* Another month is not locked by it. */
 	cr_assert_eq(store_approval_state(st, SC_PERIOD_Y, SC_PERIOD_M - 1, &last), 1);
-	cr_assert_eq(store_approval_get(st, SC_PERIOD_Y, SC_PERIOD_M, 0, &got), 0,
-		     "%s", store_error(st));
+	cr_assert_eq(store_approval_get(st, SC_PERIOD_Y, SC_PERIOD_M, 0, &got), 0, "%s",
+		     store_error(st));
 	cr_assert_eq(got.n_lines, 4);
 	for (size_t i = 0; i < 4; i++) {
 		const struct store_approval_line *w = &a.lines[i], *g = &got.lines[i];

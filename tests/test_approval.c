@@ -50,7 +50,8 @@ Test(approval_dir, the_commands_check_their_options_before_any_work)
 	       "淄川区,张店,370304");
 	cr_assert_eq(tu_count_lines_with(r.out, ",missing,,yes"), 3, "%s", r.out);
 	tu_run_free(&r);
-	UP_RUN(r, 1, cfg, store, "report-up", "--period", "2023-07", "-o", "/tmp/never-written.xlsx");
+	UP_RUN(r, 1, cfg, store, "report-up", "--period", "2023-07", "-o",
+	       "/tmp/never-written.xlsx");
 	cr_assert(strstr(r.err, "nothing to send"), "%s", r.err);
 	tu_run_free(&r);
 	cr_assert_neq(access("/tmp/never-written.xlsx", F_OK), 0);
