@@ -1737,7 +1737,8 @@ static void write_snapshot(FILE *f, const void *arg)
 	for (size_t i = 0; i < a->n_lines; i++) {
 		const struct store_approval_line *l = &a->lines[i];
 		w_text(f, l->district_code);
-		fprintf(f, ",%s,%d,%d", store_line_state_name(l->state), l->left_out ? 1 : 0, l->version);
+		fprintf(f, ",%s,%d,%d", store_line_state_name(l->state), l->left_out ? 1 : 0,
+			l->version);
 		for (int k = 0; k < JX_N_INDICATORS; k++)
 			fprintf(f, ",%lld", (long long)l->v[k]);
 		putc('\n', f);
