@@ -57,3 +57,33 @@ Test(approval_dir, the_commands_check_their_options_before_any_work)
 	cr_assert_neq(access("/tmp/never-written.xlsx", F_OK), 0);
 	free(dir);
 }
+
+/* At a province the units are cities, and the messages say so. */
+Test(approval_dir, a_province_names_its_units_as_the_config_says)
+{
+	char *dir = tu_tmpdir(), file[600];
+	snprintf(file, sizeof file, "%s/flat_2023-07.csv", dir);
+	const char *text = "district,period,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"
+			   "烟台市,2023-07,1,0,1,0,1,1,0,0,0,0,0,0,1,0\n"
+			   ",2023-07,1,0,1,0,1,1,0,0,0,0,0,0,1,0\n";
+	tu_write(file, text, strlen(text));
+	const char *args[] = {"check", "--config", "fixtures/province", file, NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert(
+	    strstr(r.out,
+		   ",S3,error,,烟台市,市“烟台市”不在山东省的市名单中，请填写规范的市名称或代码\n"),
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "第 3 行市为空，请填写市名称或代码"), "%s", r.out);
+	tu_run_free(&r);
+	/* The same file at a city keeps the district wording. */
+	const char *city[] = {"check", "--config", "fixtures/config", file, NULL};
+	r = tu_run(city);
+	cr_assert(
+	    strstr(r.out, "区县“烟台市”不在本市区县名单中，请填写规范的区县（功能区）名称或代码"),
+	    "%s", r.out);
+	tu_run_free(&r);
+	unlink(file);
+	rmdir(dir);
+	free(dir);
+}
