@@ -295,7 +295,9 @@ int cmd_annual(int argc, char **argv)
 	r.districts = districts;
 	r.n_districts = cfg.n_districts;
 	r.total.code = "total";
-	r.total.name = "全市";
+	/* The whole of the units: 全市 at a city; at a province (units 市),
+	 * 合计. */
+	r.total.name = strcmp(cfg.unit_label, "区县") ? "合计" : "全市";
 	r.ytd = (struct summary_report){
 		.year = year, .month = as_of, .city = cfg.city,
 		.date_text = today, .period_text = period, .rows = ytd_rows,

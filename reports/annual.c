@@ -65,6 +65,12 @@ static const char *unit_of(const struct annual_report *r)
 	return r->unit_label && *r->unit_label ? r->unit_label : "区县";
 }
 
+/* The name of the total over all units: 全市 at a city. */
+static const char *total_name(const struct annual_report *r)
+{
+	return r->total.name && *r->total.name ? r->total.name : "全市";
+}
+
 static lxw_error title_rows(lxw_worksheet *ws, const struct xu_formats *fx,
 			    lxw_col_t last, const char *title, const char *note)
 {
@@ -129,8 +135,8 @@ static lxw_error trend_sheet(struct xu_book *b, const struct annual_report *r)
 		 r->city ? r->city : "", r->year);
 	char note[256];
 	snprintf(note, sizeof note,
-		 "全市为当月已通过审核%s之和；未报送或未通过审核的月份为空。单位：个、人",
-		 unit_of(r));
+		 "%s为当月已通过审核%s之和；未报送或未通过审核的月份为空。单位：个、人",
+		 total_name(r), unit_of(r));
 	xu_keep(&e, title_rows(ws, fx, 12, line, note));
 
 	/* City totals: months down, indicators across. */
@@ -188,7 +194,7 @@ static lxw_error trend_sheet(struct xu_book *b, const struct annual_report *r)
 			const struct annual_district *ad =
 				is_total ? &r->total : &r->districts[d];
 			xu_keep(&e, xu_write_text(ws, row, 0,
-						  is_total ? "全市" : ad->name,
+						  is_total ? total_name(r) : ad->name,
 						  is_total ? fx->text_bold : fx->text));
 			for (int m = 0; m < 12; m++) {
 				lxw_col_t c = (lxw_col_t)(m + 1);
