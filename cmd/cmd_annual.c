@@ -11,7 +11,9 @@
 #include "../reports/annual.h"
 #include "../reports/xlsx_util.h"
 #include "../transforms/aggregate.h"
+#include "../transforms/approval.h"
 #include "../transforms/deadline.h"
+#include "approval.h"
 #include "commands.h"
 #include "common.h"
 #include "report_input.h"
@@ -260,6 +262,8 @@ int cmd_annual(int argc, char **argv)
 	struct annual_district *districts = NULL;
 	struct summary_row *ytd_rows = NULL;
 	struct attain_row *attain_rows = NULL;
+	char(*approval_texts)[3][1536] = calloc(12, sizeof *approval_texts);
+	char err[512];
 	memset(&y, 0, sizeof y);
 	rc = cmd_store_open(prog, o.store, 0, &st);
 	if (rc)
@@ -291,7 +295,9 @@ int cmd_annual(int argc, char **argv)
 	r.districts = districts;
 	r.n_districts = cfg.n_districts;
 	r.total.code = "total";
-	r.total.name = "全市";
+	/* The whole of the units: 全市 at a city; at a province (units 市),
+	 * 合计. */
+	r.total.name = strcmp(cfg.unit_label, "区县") ? "合计" : "全市";
 	r.ytd = (struct summary_report){
 		.year = year, .month = as_of, .city = cfg.city,
 		.date_text = today, .period_text = period, .rows = ytd_rows,
@@ -308,7 +314,52 @@ int cmd_annual(int argc, char **argv)
 	rc = read_versions(prog, st, &cfg, year, as_of, &r);
 	if (rc)
 		goto out;
-	char err[512];
+	r.unit_label = cfg.unit_label;
+	r.ytd.unit_label = cfg.unit_label;
+	if (!approval_texts) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		rc = JX_EXIT_ENV;
+		goto out;
+	}
+	/* The year-to-date form names the months it sums that are signed off. */
+	char ytd_note[512] = "说明：本年已审核确认的月份：";
+	size_t ytd_base = strlen(ytd_note);
+	const char *ytd_notes[1] = {ytd_note};
+	for (int m = 1; m <= 12; m++) {
+		struct approval_month am;
+		struct annual_approval *aa = &r.approval[m - 1];
+		char(*t)[1536] = approval_texts[m - 1];
+		if (approval_month_read(st, &cfg, year, m, &am, err, sizeof err)) {
+			fprintf(stderr, "%s: store: %s\n", prog, err);
+			rc = JX_EXIT_ENV;
+			goto out;
+		}
+		aa->approvals = am.approvals;
+		aa->state = !am.approvals ? "未审核确认" : am.locked ? "已审核确认" : "已重新开放";
+		if (am.locked && m <= as_of) {
+			size_t l = strlen(ytd_note);
+			snprintf(ytd_note + l, sizeof ytd_note - l, "%s%d月（第%d次）",
+				 l > ytd_base ? "、" : "", m, am.last.number);
+		}
+		if (am.approvals) {
+			approval_text(&am.last, cfg.timezone, t[0], sizeof t[0]);
+			aa->approval = t[0];
+			aa->left_out = am.left_out[0] ? strcpy(t[1], am.left_out) : "";
+		}
+		if (am.reopening.seq) {
+			char when[40];
+			approval_time_text(am.reopening.at, cfg.timezone, when, sizeof when);
+			snprintf(t[2], sizeof t[2], "%s 由%s重新开放第%d次审核确认，原因：%s", when,
+				 am.reopening.by, am.reopening.number, am.reopening.note);
+			aa->reopened = t[2];
+		}
+	}
+	if (strlen(ytd_note) == ytd_base)
+		snprintf(ytd_note + ytd_base, sizeof ytd_note - ytd_base, "无");
+	size_t l = strlen(ytd_note);
+	snprintf(ytd_note + l, sizeof ytd_note - l, "。");
+	r.ytd.notes = ytd_notes;
+	r.ytd.n_notes = 1;
 	if (annual_write_xlsx(&r, o.output, err, sizeof err)) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		rc = JX_EXIT_ENV;
@@ -316,6 +367,7 @@ int cmd_annual(int argc, char **argv)
 	}
 	printf("%s\n", o.output);
 out:
+	free(approval_texts);
 	free(districts);
 	free(ytd_rows);
 	free(attain_rows);

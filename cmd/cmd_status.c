@@ -8,6 +8,7 @@
 #include "../core/period.h"
 #include "../etl/store.h"
 #include "../transforms/deadline.h"
+#include "approval.h"
 #include "commands.h"
 #include "common.h"
 
@@ -107,7 +108,22 @@ int cmd_status(int argc, char **argv)
 		jx_config_release(&cfg);
 		return JX_EXIT_ENV;
 	}
+	/* The status CSV's columns are fixed: the month's sign-off is said on
+	 * stderr, once the city has approved it. */
+	struct approval_month am;
+	char note[2048], err[512];
+	if (approval_month_read(st, &cfg, year, month, &am, err, sizeof err)) {
+		fprintf(stderr, "jianxi status: store: %s\n", err);
+		free(states);
+		store_close(st);
+		jx_config_release(&cfg);
+		return JX_EXIT_ENV;
+	}
 	store_close(st);
+	if (am.approvals) {
+		approval_month_note(&am, &cfg, note, sizeof note);
+		fprintf(stderr, "jianxi status: %s %s\n", o.period, note + strlen("说明："));
+	}
 	int64_t end = deadline_end(&cfg, year, month);
 	int32_t dday = deadline_day(&cfg, year, month);
 	int y, m, d;

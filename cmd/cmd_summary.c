@@ -9,6 +9,7 @@
 #include "../reports/summary.h"
 #include "../reports/xlsx_util.h"
 #include "../transforms/aggregate.h"
+#include "approval.h"
 #include "commands.h"
 #include "common.h"
 #include "report_input.h"
@@ -143,7 +144,20 @@ int cmd_summary(int argc, char **argv)
 		goto out;
 	}
 	if (xlsx) {
-		char err[512];
+		/* The form says whether the month is signed off, and by which
+		 * approval (the CSV's columns are fixed). */
+		char err[512], note[2048];
+		struct approval_month am;
+		if (approval_month_read(st, &cfg, year, month, &am, err, sizeof err)) {
+			fprintf(stderr, "%s: store: %s\n", prog, err);
+			rc = JX_EXIT_ENV;
+			goto out;
+		}
+		approval_month_note(&am, &cfg, note, sizeof note);
+		const char *notes[] = {note};
+		r.notes = notes;
+		r.n_notes = 1;
+		r.unit_label = cfg.unit_label;
 		if (summary_write_xlsx(&r, o.output, err, sizeof err)) {
 			fprintf(stderr, "%s: %s\n", prog, err);
 			rc = JX_EXIT_ENV;

@@ -20,5 +20,8 @@ int cmd_feedback(int argc, char **argv);
 int cmd_annual(int argc, char **argv);
 int cmd_template(int argc, char **argv);
 int cmd_nightly(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
+int cmd_reopen(int argc, char **argv);
+int cmd_report_up(int argc, char **argv);
 
 #endif

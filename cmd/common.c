@@ -30,6 +30,10 @@ int cmd_parse_opts(const char *prog, int argc, char **argv, unsigned allowed,
 		{{"findings", required_argument, NULL, 'F'}, OPT_FINDINGS},
 		{{"received-at", required_argument, NULL, 'r'}, OPT_RECEIVED_AT},
 		{{"inbox", required_argument, NULL, 'i'}, OPT_INBOX},
+		{{"allow-missing", required_argument, NULL, 'M'}, OPT_ALLOW_MISSING},
+		{{"by", required_argument, NULL, 'B'}, OPT_BY},
+		{{"reason", required_argument, NULL, 'R'}, OPT_REASON},
+		{{"history", no_argument, NULL, 'H'}, OPT_HISTORY},
 	};
 	enum { N = sizeof table / sizeof table[0] };
 	struct option longopts[N + 2];
@@ -57,6 +61,10 @@ int cmd_parse_opts(const char *prog, int argc, char **argv, unsigned allowed,
 		case 'F': o->findings = optarg; break;
 		case 'r': o->received_at = optarg; break;
 		case 'i': o->inbox = optarg; break;
+		case 'M': o->allow_missing = optarg; break;
+		case 'B': o->by = optarg; break;
+		case 'R': o->reason = optarg; break;
+		case 'H': o->history = 1; break;
 		case 'h': o->help = 1; break;
 		case ':':
 			fprintf(stderr, "%s: %s needs a value\n", prog, argv[optind - 1]);

@@ -24,12 +24,18 @@ enum cmd_opt {
 	OPT_FINDINGS = 1u << 9,    /* --findings FILE */
 	OPT_RECEIVED_AT = 1u << 10, /* --received-at TIME */
 	OPT_INBOX = 1u << 11,      /* --inbox DIR */
-	OPT_FILES = 1u << 12       /* FILE... after the options */
+	OPT_FILES = 1u << 12,      /* FILE... after the options */
+	OPT_ALLOW_MISSING = 1u << 13, /* --allow-missing CODE[,CODE...] */
+	OPT_BY = 1u << 14,         /* --by NAME */
+	OPT_REASON = 1u << 15,     /* --reason TEXT */
+	OPT_HISTORY = 1u << 16     /* --history */
 };
 
 struct cmd_opts {
 	const char *config, *store, *period, *year, *as_of, *format, *output, *out,
 		*district, *findings, *received_at, *inbox;
+	const char *allow_missing, *by, *reason;
+	int history;
 	char **files; /* into argv */
 	int n_files;
 	int help;

@@ -19,6 +19,9 @@ static const struct cmd_entry commands[] = {
 	{"annual", cmd_annual, "the year-end workbook"},
 	{"template", cmd_template, "a blank fill-in form for one district"},
 	{"nightly", cmd_nightly, "the whole pipeline for every new inbox file"},
+	{"approve", cmd_approve, "sign off a month and lock it"},
+	{"reopen", cmd_reopen, "unlock an approved month, with a reason"},
+	{"report-up", cmd_report_up, "the city's own form for the level above"},
 };
 
 static void usage(FILE *f)

@@ -9,6 +9,7 @@
 #include "../reports/findings_csv.h"
 #include "../transforms/history.h"
 #include "../transforms/rules.h"
+#include "approval.h"
 #include "loader.h"
 
 void loader_lines_header(FILE *f)
@@ -104,6 +105,9 @@ static int load_submission(void *vctx, struct jx_submission *s)
 		history_check(s, &h);
 		history_check_deadline(s, ld->cfg);
 	}
+	/* A1: the month is approved (locked) at the city. */
+	if (storable && approval_gate(ld->st, ld->cfg, s, ld->error, sizeof ld->error))
+		return 1;
 	jx_findings_sort(&s->findings);
 	if (storable)
 		repeat_identity(s);

@@ -130,6 +130,7 @@ int cmd_attain_build(const struct jx_config *cfg, const struct agg_year *y,
 	r->year = y->year;
 	r->as_of_month = as_of;
 	r->city = cfg->city;
+	r->unit_label = cfg->unit_label;
 	r->rows = rows;
 	r->n_rows = cfg->n_districts;
 	agg_rate(as_of, 12, r->progress, sizeof r->progress);

@@ -807,6 +807,14 @@ static int settings_load(struct jx_config *cfg, const char *dir,
 				free(cfg->timezone);
 				cfg->timezone = strdup(val);
 			}
+		} else if (!strcmp(key, "unit_label")) {
+			if (!*val) {
+				problem(p, file, line, "unit_label is empty (e.g. 区县, or 市 at a province)");
+				failed = 1;
+			} else {
+				free(cfg->unit_label);
+				cfg->unit_label = strdup(val);
+			}
 		} else {
 			problem(p, file, line, "unknown key '%s'", key);
 			failed = 1;
@@ -831,6 +839,7 @@ int jx_config_load(struct jx_config *cfg, const char *dir,
 	cfg->deadline_day = 2;
 	cfg->dir = strdup(dir);
 	cfg->timezone = strdup("Asia/Shanghai");
+	cfg->unit_label = strdup("区县");
 	struct stat st;
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		problem(problems, dir, 0, "config folder not found");
@@ -857,7 +866,7 @@ int jx_config_load(struct jx_config *cfg, const char *dir,
 	failed |= config_csv_parse(dir, "calendar.csv", 0, &c, problems) | x.failed;
 	if (cfg->n_calendar)
 		qsort(cfg->calendar, cfg->n_calendar, sizeof *cfg->calendar, calendar_cmp);
-	if (failed || problems->n > before || !cfg->dir || !cfg->timezone) {
+	if (failed || problems->n > before || !cfg->dir || !cfg->timezone || !cfg->unit_label) {
 		if (problems->n == before)
 			problem(problems, dir, 0, "out of memory");
 		jx_config_release(cfg);
@@ -885,6 +894,7 @@ void jx_config_release(struct jx_config *cfg)
 	free(cfg->dir);
 	free(cfg->city);
 	free(cfg->timezone);
+	free(cfg->unit_label);
 	memset(cfg, 0, sizeof *cfg);
 }
 

@@ -43,6 +43,7 @@ struct jx_config {
 	int deadline_day;          /* default 2 */
 	int first_year, first_month; /* first_period */
 	char *timezone;            /* default Asia/Shanghai */
+	char *unit_label;          /* what the reporting units are: 区县 (default), 市 at a province */
 	struct jx_district *districts;
 	size_t n_districts;
 	struct jx_target *targets;

@@ -23,6 +23,7 @@ static const struct {
 	[JX_S7] = {"S7", JX_SEV_ERROR},   [JX_C1] = {"C1", JX_SEV_ERROR},
 	[JX_C2] = {"C2", JX_SEV_WARNING}, [JX_C3] = {"C3", JX_SEV_WARNING},
 	[JX_C4] = {"C4", JX_SEV_WARNING}, [JX_L1] = {"L1", JX_SEV_WARNING},
+	[JX_A1] = {"A1", JX_SEV_ERROR},
 };
 
 const char *jx_rule_id(enum jx_rule rule)

@@ -13,6 +13,7 @@ enum jx_rule {
 	JX_S1, JX_S2, JX_S3, JX_S4, JX_S5, JX_S6, JX_S7,
 	JX_C1, JX_C2, JX_C3, JX_C4,
 	JX_L1,
+	JX_A1,
 	JX_RULE_COUNT
 };
 

@@ -297,6 +297,29 @@ static int structurally_broken(const struct jx_submission *s)
 	return 0;
 }
 
+/* How messages name the reporting units: settings unit_label (区县 by
+ * default; 市 at a province, whose units are cities). */
+static const char *unit_name(const struct layout *l)
+{
+	const char *u = l->o.cfg->unit_label;
+	return u && *u ? u : "区县";
+}
+
+/* The units as a name to fill in: 区县（功能区） for districts. */
+static const char *unit_full(const struct layout *l)
+{
+	return strcmp(unit_name(l), "区县") ? unit_name(l) : "区县（功能区）";
+}
+
+/* The configured list the units are on: 本市区县, or 山东省的市. */
+static const char *unit_list(const struct layout *l, char *buf, size_t size)
+{
+	if (!strcmp(unit_name(l), "区县"))
+		return "本市区县";
+	snprintf(buf, size, "%s的%s", l->o.cfg->city ? l->o.cfg->city : "", unit_name(l));
+	return buf;
+}
+
 static void resolve_district(struct layout *l, const struct hit *label)
 {
 	struct jx_submission *s = &l->sub;
@@ -322,10 +345,11 @@ static void resolve_district(struct layout *l, const struct hit *label)
 		if (hits[i]->district != hits[chosen]->district) {
 			struct jx_loc loc = cell_loc(l, hits[chosen]->row, hits[chosen]->col);
 			jx_findings_add(&s->findings, JX_S5, &loc, 0, hits[i]->text,
-					"%s为“%s”（%s），与%s“%s”（%s）不一致，请核对报表所属区县",
+					"%s为“%s”（%s），与%s“%s”（%s）不一致，请核对报表所属%s",
 					source_name(chosen, 0), hits[chosen]->text,
-					cfg->districts[hits[chosen]->district].name, source_name(i, 0),
-					hits[i]->text, cfg->districts[hits[i]->district].name);
+					cfg->districts[hits[chosen]->district].name,
+					source_name(i, 0), hits[i]->text,
+					cfg->districts[hits[i]->district].name, unit_name(l));
 		}
 	}
 	if (chosen >= 0) {
@@ -338,17 +362,20 @@ static void resolve_district(struct layout *l, const struct hit *label)
 	if (structurally_broken(s))
 		return;
 	struct jx_loc loc = cell_loc(l, label->row, label->col);
+	char list[160];
 	if (label->found && label->district == -2)
 		jx_findings_add(&s->findings, JX_S3, &loc, 0, label->text,
-				"填报单位“%s”同时匹配多个区县，请填写完整、规范的区县名称",
-				label->text);
+				"填报单位“%s”同时匹配多个%s，请填写完整、规范的%s名称", label->text,
+				unit_name(l), unit_name(l));
 	else if (label->found)
 		jx_findings_add(&s->findings, JX_S3, &loc, 0, label->text,
-				"填报单位“%s”不在本市区县名单中，请填写规范的区县（功能区）名称",
-				label->text);
+				"填报单位“%s”不在%s名单中，请填写规范的%s名称", label->text,
+				unit_list(l, list, sizeof list), unit_full(l));
 	else
 		jx_findings_add(&s->findings, JX_S3, &loc, 0, NULL,
-				"未找到填报单位：请在表尾“填报单位”处填写区县名称，或在文件名中注明区县（如 370102_2023-09.xlsx）");
+				"未找到填报单位：请在表尾“填报单位”处填写%s名称，或在文件名中注明%"
+				"s（如 370102_2023-09.xlsx）",
+				unit_name(l), unit_name(l));
 }
 
 /* S4 checks on a known period: not in the future, not before first_period. */
@@ -433,9 +460,10 @@ static void check_twice(struct layout *l, uint32_t row)
 	unsigned char bit = (unsigned char)(1u << (key % 8));
 	if (l->seen[key / 8] & bit) {
 		struct jx_loc loc = cell_loc(l, row, 0);
-		jx_findings_add(&s->findings, JX_S7, &loc, 0, NULL,
-				"%s %s 的数据在本文件中出现了不止一次（第 %u 行重复），每个区县每月只能报送一份",
-				s->district_name, s->period, row);
+		jx_findings_add(
+		    &s->findings, JX_S7, &loc, 0, NULL,
+		    "%s %s 的数据在本文件中出现了不止一次（第 %u 行重复），每个%s每月只能报送一份",
+		    s->district_name, s->period, row, unit_name(l));
 	}
 	l->seen[key / 8] |= bit;
 }
@@ -723,8 +751,8 @@ static int form_data_row(struct layout *l, uint32_t row, const struct etl_cell *
 		if (s->n_units == FORM_MAX_UNITS) {
 			struct jx_loc loc = cell_loc(l, row, 0);
 			jx_findings_add(&s->findings, JX_S2, &loc, 0, NULL,
-					"数据行超过 %d 行：一份报表只应包含本区县及所属单位的数据",
-					FORM_MAX_UNITS);
+					"数据行超过 %d 行：一份报表只应包含本%s及所属单位的数据",
+					FORM_MAX_UNITS, unit_name(l));
 			s->n_units++; /* counted once; no unit is added */
 		}
 		return 0;
@@ -751,7 +779,8 @@ static int form_end(struct layout *l)
 	if (!s->n_units && !structurally_broken(s)) {
 		struct jx_loc loc = cell_loc(l, 0, 0);
 		jx_findings_add(&s->findings, JX_S2, &loc, 0, NULL,
-				"数字行（1…14）下面没有数据行：请在数字行下面逐行填写本区县的数据");
+				"数字行（1…14）下面没有数据行：请在数字行下面逐行填写本%s的数据",
+				unit_name(l));
 	}
 	resolve_district(l, &l->label_district);
 	resolve_period(l, &l->label_period);
@@ -790,11 +819,17 @@ static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells
 		s->district_name = cfg->districts[d].name;
 	} else if (text_blank(l, dtext)) {
 		jx_findings_add(&s->findings, JX_S3, &dloc, 0, NULL,
-				"第 %u 行区县为空，请填写区县名称或代码", row);
+				"第 %u 行%s为空，请填写%s名称或代码", row, unit_name(l),
+				unit_name(l));
 	} else {
+		char list[160], why[200];
+		if (d == -2)
+			snprintf(why, sizeof why, "同时匹配多个%s", unit_name(l));
+		else
+			snprintf(why, sizeof why, "不在%s名单中", unit_list(l, list, sizeof list));
 		jx_findings_add(&s->findings, JX_S3, &dloc, 0, dtext,
-				"区县“%s”%s，请填写规范的区县（功能区）名称或代码", dtext,
-				d == -2 ? "同时匹配多个区县" : "不在本市区县名单中");
+				"%s“%s”%s，请填写规范的%s名称或代码", unit_name(l), dtext, why,
+				unit_full(l));
 	}
 	int y, m;
 	struct jx_loc ploc = cell_loc(l, row, l->flat_period_col);

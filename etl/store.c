@@ -225,3 +225,140 @@ int store_parse_i64(const char *text, int64_t min, int64_t max, int64_t *out)
 	*out = v;
 	return 0;
 }
+
+/* ---- approvals -------------------------------------------------------- */
+
+const char *store_line_state_name(enum store_line_state s)
+{
+	return s == STORE_LINE_ACCEPTED	  ? "accepted"
+	       : s == STORE_LINE_REJECTED ? "rejected"
+					  : "missing";
+}
+
+int store_line_state_parse(const char *t, enum store_line_state *s)
+{
+	if (t && !strcmp(t, "accepted"))
+		*s = STORE_LINE_ACCEPTED;
+	else if (t && !strcmp(t, "rejected"))
+		*s = STORE_LINE_REJECTED;
+	else if (t && !strcmp(t, "missing"))
+		*s = STORE_LINE_MISSING;
+	else
+		return -1;
+	return 0;
+}
+
+void store_approval_release(struct store_approval *a)
+{
+	if (!a)
+		return;
+	free(a->lines);
+	a->lines = NULL;
+	a->n_lines = 0;
+}
+
+/* A user name or note fit for one CSV field and one database text: no
+ * control characters (a reason is one line in the history). */
+static int text_ok(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+	if (n == max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int approval_args_ok(struct store *st, const struct store_approval *a, const char *what)
+{
+	if (!a)
+		return store_fail(st, "%s: no approval", what);
+	if (!period_ok(a->year, a->month))
+		return store_fail(st, "%s: period %d-%02d out of range", what, a->year, a->month);
+	if (!a->by[0] || !text_ok(a->by, sizeof a->by))
+		return store_fail(st, "%s: the user name is empty or holds control characters",
+				  what);
+	if (!text_ok(a->note, sizeof a->note))
+		return store_fail(st, "%s: the note holds control characters", what);
+	return 0;
+}
+
+int store_approve(struct store *st, struct store_approval *a)
+{
+	if (approval_args_ok(st, a, "store_approve"))
+		return -1;
+	if (a->n_lines && !a->lines)
+		return store_fail(st, "store_approve: snapshot lines missing");
+	for (size_t i = 0; i < a->n_lines; i++) {
+		const struct store_approval_line *l = &a->lines[i];
+		if (!code_ok(l->district_code) || !text_ok(l->district_code, JX_CODE_MAX))
+			return store_fail(st, "store_approve: line %zu has no district code",
+					  i + 1);
+		if (l->version < 0 || (l->state == STORE_LINE_ACCEPTED) != (l->version > 0))
+			return store_fail(
+			    st, "store_approve: line %zu: version %d does not fit its state", i + 1,
+			    l->version);
+	}
+	a->kind = STORE_APPROVED;
+	a->note[0] = 0;
+	return st->ops->approval_record(st, a);
+}
+
+int store_reopen(struct store *st, struct store_approval *a)
+{
+	if (approval_args_ok(st, a, "store_reopen"))
+		return -1;
+	if (!a->note[0])
+		return store_fail(st, "store_reopen: a reason is required");
+	a->kind = STORE_REOPENED;
+	a->lines = NULL;
+	a->n_lines = 0;
+	return st->ops->approval_record(st, a);
+}
+
+int store_approval_events(struct store *st, int year, int month, store_approval_fn fn, void *ctx)
+{
+	if (year != 0 && !period_ok(year, month))
+		return store_fail(st, "store_approval_events: period %d-%02d out of range", year,
+				  month);
+	return st->ops->approval_events(st, year, month, fn, ctx);
+}
+
+static int keep_last(void *ctx, const struct store_approval *a)
+{
+	struct store_approval *out = ctx;
+	*out = *a;
+	out->lines = NULL;
+	out->n_lines = 0;
+	return 0;
+}
+
+int store_approval_state(struct store *st, int year, int month, struct store_approval *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!period_ok(year, month))
+		return store_fail(st, "store_approval_state: period %d-%02d out of range", year,
+				  month);
+	int rc = st->ops->approval_events(st, year, month, keep_last, out);
+	if (rc)
+		return -1;
+	return out->seq ? 0 : 1;
+}
+
+int store_approval_get(struct store *st, int year, int month, int number,
+		       struct store_approval *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!period_ok(year, month))
+		return store_fail(st, "store_approval_get: period %d-%02d out of range", year,
+				  month);
+	if (number < 0)
+		return store_fail(st, "store_approval_get: approval %d out of range", number);
+	int rc = st->ops->approval_get(st, year, month, number, out);
+	if (rc) {
+		store_approval_release(out);
+		memset(out, 0, sizeof *out);
+	}
+	return rc;
+}

@@ -77,4 +77,72 @@ int store_figures(struct store *st, const char *district_code, int year,
 /* 1 when a file with this sha256 has been loaded before, 0 when not, -1 error. */
 int store_file_seen(struct store *st, const char *sha256);
 
+/* ---- approvals: the city signs off a month, and may reopen it ---------- */
+
+/* What one configured district stood at when a month was approved. */
+enum store_line_state { STORE_LINE_ACCEPTED, STORE_LINE_MISSING, STORE_LINE_REJECTED };
+
+struct store_approval_line {
+	char district_code[JX_CODE_MAX];
+	enum store_line_state state;
+	int left_out;		    /* named in --allow-missing */
+	int version;		    /* the version in force; 0 when none */
+	int64_t v[JX_N_INDICATORS]; /* its figures (14 in yuan); 0 unless accepted */
+};
+
+/* "accepted" / "missing" / "rejected", and back (returns 0 or -1). */
+const char *store_line_state_name(enum store_line_state s);
+int store_line_state_parse(const char *text, enum store_line_state *s);
+
+enum store_event_kind { STORE_APPROVED, STORE_REOPENED };
+
+#define STORE_BY_MAX 128
+#define STORE_NOTE_MAX 1024
+
+/* One event of a month's approval history. */
+struct store_approval {
+	int year, month;
+	int seq; /* 1, 2, ... per month, in the order recorded */
+	enum store_event_kind kind;
+	int number;		   /* which approval: the 1st, 2nd ... of the month;
+				    * for a reopen, the approval it undid */
+	int64_t at;		   /* Unix seconds */
+	char by[STORE_BY_MAX];	   /* who (an operator or portal user name) */
+	char note[STORE_NOTE_MAX]; /* a reopen's reason; "" for an approval */
+	/* The snapshot of an approval, one line per configured district; NULL
+	 * for reopens and in listings. Owned by whoever filled the struct:
+	 * free with store_approval_release. */
+	struct store_approval_line *lines;
+	size_t n_lines;
+};
+
+void store_approval_release(struct store_approval *a);
+
+/* Records an approval of (a->year, a->month) with its snapshot lines;
+ * a->seq and a->number are set here (the next in the month's history).
+ * Returns 0, 1 when the month is approved already (nothing recorded; see
+ * store_approval_state), or -1. */
+int store_approve(struct store *st, struct store_approval *a);
+
+/* Records the reopening of the approved month (a->year, a->month) with its
+ * reason (a->note, not empty), time and user; a->seq and a->number are set
+ * here. Returns 0, 1 when the month is not approved (nothing recorded), or
+ * -1. */
+int store_reopen(struct store *st, struct store_approval *a);
+
+/* Calls fn for every event of the month in order (lines NULL; the struct
+ * is valid during the call). year 0 lists every month, by period then seq.
+ * Returns 0, fn's nonzero, or -1. */
+typedef int (*store_approval_fn)(void *ctx, const struct store_approval *a);
+int store_approval_events(struct store *st, int year, int month, store_approval_fn fn, void *ctx);
+
+/* The last event of the month into out (lines NULL): the month is locked
+ * when it is STORE_APPROVED. Returns 0, 1 when the month has no event, -1. */
+int store_approval_state(struct store *st, int year, int month, struct store_approval *out);
+
+/* Approval number of the month with its snapshot lines into out (number 0:
+ * the latest approval). Returns 0, 1 when there is none, -1. */
+int store_approval_get(struct store *st, int year, int month, int number,
+		       struct store_approval *out);
+
 #endif

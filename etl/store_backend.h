@@ -22,6 +22,15 @@ struct store_ops {
 	/* NULL: store.c answers store_figures with get, month by month. */
 	int (*figures)(struct store *st, const char *district_code, int year, int from_month,
 		       int to_month, store_figures_fn fn, void *ctx);
+	/* Approvals: arguments checked by store.c; record sets seq/number
+	 * and returns 0, 1 (refused: a->kind does not follow the month's last
+	 * event) or -1; events lists in order (year 0: all months); get
+	 * fills out->lines for approval number (0 = latest). */
+	int (*approval_record)(struct store *st, struct store_approval *a);
+	int (*approval_events)(struct store *st, int year, int month, store_approval_fn fn,
+			       void *ctx);
+	int (*approval_get)(struct store *st, int year, int month, int number,
+			    struct store_approval *out);
 };
 
 /* Every backend's handle starts with this. */

@@ -15,6 +15,10 @@
  * PATH/.lock                    flock: the single-writer run lock
  * PATH/.put.lock                flock: held while one store_put writes
  * PATH/.index-dirty             present while files.csv may lag the folders
+ * PATH/approvals.csv            every approval and reopening, in order
+ * PATH/approvals/YYYY-MM_aNNN.csv  what approval NNN of a month signed off:
+ *                               one line per district, its state, the
+ *                               version in force and its 14 figures
  *
  * In the CSV files an unquoted empty field is "no value" (NULL) and "" is an
  * empty text, so a CSV file's sheet (none) and an empty sheet name differ. */
@@ -37,7 +41,7 @@
 
 #define DIR_LAYOUT_VERSION 1
 #define DIR_PATH_MAX 4096
-#define DIR_MAX_FIELDS 16
+#define DIR_MAX_FIELDS 24
 /* A field or record longer than this is damage, not data. */
 #define DIR_MAX_RECORD (64u << 20)
 /* How long store_put waits for another process's store_put to finish. */
@@ -69,6 +73,9 @@ static const char README_TEXT[] =
     "      in yuan (10,000 yuan = 1 wan yuan)\n"
     "  YYYY-MM/<district code>/v0001/findings.csv    what the checks found\n"
     "  files.csv                                     every version, in load order\n"
+    "  approvals.csv                                 every approval and reopening\n"
+    "  approvals/YYYY-MM_a001.csv                    the figures each approval\n"
+    "      signed off, one line per district\n"
     "\n"
     "The version in force is the accepted version received last.\n"
     "Times are UTC. An empty unquoted field means no value.\n";
@@ -1551,8 +1558,23 @@ static int dir_file_seen(struct store *st, const char *sha256)
 	return 0;
 }
 
+static int dir_approval_record(struct store *st, struct store_approval *a);
+static int dir_approval_events(struct store *st, int year, int month, store_approval_fn fn,
+			       void *ctx);
+static int dir_approval_get(struct store *st, int year, int month, int number,
+			    struct store_approval *out);
+
 static const struct store_ops dir_ops = {
-    dir_close, dir_lock, dir_put, dir_get, dir_list, dir_file_seen, NULL,
+    dir_close,
+    dir_lock,
+    dir_put,
+    dir_get,
+    dir_list,
+    dir_file_seen,
+    NULL,
+    dir_approval_record,
+    dir_approval_events,
+    dir_approval_get,
 };
 
 int store_dir_open(const char *path, struct store **out, char *err, size_t errlen)
@@ -1587,5 +1609,294 @@ int store_dir_open(const char *path, struct store **out, char *err, size_t errle
 		return -1;
 	}
 	*out = &d->base;
+	return 0;
+}
+
+/* ---- approvals -------------------------------------------------------- */
+
+static const char *const APPROVAL_HEADER[] = {"period", "seq", "event", "approval",
+					      "at",	"by",  "note"};
+static const char *const SNAPSHOT_HEADER[] = {"district_code",
+					      "state",
+					      "left_out",
+					      "version",
+					      "i1",
+					      "i2",
+					      "i3",
+					      "i4",
+					      "i5",
+					      "i6",
+					      "i7",
+					      "i8",
+					      "i9",
+					      "i10",
+					      "i11",
+					      "i12",
+					      "i13",
+					      "i14"};
+
+/* Every event of approvals.csv, in file order. */
+struct events {
+	struct store_approval *a;
+	size_t n, cap;
+};
+
+static int event_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	struct events *ev = ctx;
+	struct store_approval x;
+	memset(&x, 0, sizeof x);
+	int64_t v;
+	if (!f[0] || !period_is_folder_name(f[0]))
+		return bad_field(r, "period");
+	x.year = atoi(f[0]);
+	x.month = atoi(f[0] + 5);
+	if (x.month < 1 || x.month > 12)
+		return bad_field(r, "period");
+	if (field_i64(r, f[1], "seq", 1, INT_MAX, &v))
+		return -1;
+	x.seq = (int)v;
+	if (f[2] && !strcmp(f[2], "approved"))
+		x.kind = STORE_APPROVED;
+	else if (f[2] && !strcmp(f[2], "reopened"))
+		x.kind = STORE_REOPENED;
+	else
+		return bad_field(r, "event");
+	if (field_i64(r, f[3], "approval", 1, INT_MAX, &v))
+		return -1;
+	x.number = (int)v;
+	if (parse_utc(f[4], &x.at))
+		return bad_field(r, "at");
+	if (!f[5] || strlen(f[5]) >= sizeof x.by)
+		return bad_field(r, "by");
+	strcpy(x.by, f[5]);
+	if (f[6] && strlen(f[6]) >= sizeof x.note)
+		return bad_field(r, "note");
+	snprintf(x.note, sizeof x.note, "%s", f[6] ? f[6] : "");
+	if (ev->n == ev->cap) {
+		size_t cap = ev->cap ? ev->cap * 2 : 16;
+		struct store_approval *na = realloc(ev->a, cap * sizeof *na);
+		if (!na)
+			return store_fail(&r->d->base, "out of memory");
+		ev->a = na;
+		ev->cap = cap;
+	}
+	ev->a[ev->n++] = x;
+	return 0;
+}
+
+/* Reads approvals.csv (none yet: no events). */
+static int events_read(struct dir_store *d, struct events *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	char path[DIR_PATH_MAX];
+	if (dir_path(d, path, "approvals.csv"))
+		return -1;
+	if (access(path, F_OK) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return store_fail(&d->base, "cannot read %s: %s", path, strerror(errno));
+	}
+	if (read_csv(d, path, APPROVAL_HEADER, NCOLS(APPROVAL_HEADER), event_record, ev)) {
+		free(ev->a);
+		ev->a = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void write_event_line(FILE *f, const struct store_approval *a)
+{
+	char period[8], at[32];
+	jx_period_format(a->year, a->month, period);
+	format_utc(a->at, at);
+	fprintf(f, "%s,%d,%s,%d,%s,", period, a->seq,
+		a->kind == STORE_APPROVED ? "approved" : "reopened", a->number, at);
+	w_text(f, a->by);
+	putc(',', f);
+	w_text(f, a->note);
+	putc('\n', f);
+}
+
+static void write_events(FILE *f, const void *arg)
+{
+	const struct events *ev = arg;
+	w_header(f, APPROVAL_HEADER, NCOLS(APPROVAL_HEADER));
+	for (size_t i = 0; i < ev->n; i++)
+		write_event_line(f, &ev->a[i]);
+}
+
+static void write_snapshot(FILE *f, const void *arg)
+{
+	const struct store_approval *a = arg;
+	w_header(f, SNAPSHOT_HEADER, NCOLS(SNAPSHOT_HEADER));
+	for (size_t i = 0; i < a->n_lines; i++) {
+		const struct store_approval_line *l = &a->lines[i];
+		w_text(f, l->district_code);
+		fprintf(f, ",%s,%d,%d", store_line_state_name(l->state), l->left_out ? 1 : 0,
+			l->version);
+		for (int k = 0; k < JX_N_INDICATORS; k++)
+			fprintf(f, ",%lld", (long long)l->v[k]);
+		putc('\n', f);
+	}
+}
+
+static int snapshot_name(struct dir_store *d, char *buf, int year, int month, int number)
+{
+	char period[8];
+	jx_period_format(year, month, period);
+	return dir_path(d, buf, "approvals/%s_a%03d.csv", period, number);
+}
+
+/* Writes approvals/<name> whole or not at all. */
+static int write_snapshot_file(struct dir_store *d, const struct store_approval *a)
+{
+	char adir[DIR_PATH_MAX], final[DIR_PATH_MAX], tmp[DIR_PATH_MAX];
+	if (dir_path(d, adir, "approvals") || ensure_dir(d, adir, d->root) ||
+	    snapshot_name(d, final, a->year, a->month, a->number) ||
+	    dir_path(d, tmp, "approvals/.snapshot.tmp"))
+		return -1;
+	unlink(tmp);
+	if (write_file(d, adir, ".snapshot.tmp", write_snapshot, a))
+		return -1;
+	if (rename(tmp, final) || fsync_dir(adir)) {
+		int e = errno;
+		unlink(tmp);
+		return store_fail(&d->base, "cannot write %s: %s", final, strerror(e));
+	}
+	return 0;
+}
+
+static int dir_approval_record(struct store *st, struct store_approval *a)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	int fd;
+	if (put_lock(d, &fd))
+		return -1;
+	struct events ev;
+	int rc = events_read(d, &ev);
+	if (rc)
+		goto out;
+	const struct store_approval *last = NULL;
+	int approvals = 0, events = 0;
+	for (size_t i = 0; i < ev.n; i++)
+		if (ev.a[i].year == a->year && ev.a[i].month == a->month) {
+			last = &ev.a[i];
+			events++;
+			approvals += ev.a[i].kind == STORE_APPROVED;
+		}
+	int locked = last && last->kind == STORE_APPROVED;
+	if (a->kind == STORE_APPROVED ? locked : !locked) {
+		rc = 1;
+		goto out;
+	}
+	a->seq = events + 1;
+	a->number = a->kind == STORE_APPROVED ? approvals + 1 : last->number;
+	if (a->kind == STORE_APPROVED && (rc = write_snapshot_file(d, a)))
+		goto out;
+	if (ev.n == ev.cap) {
+		struct store_approval *na = realloc(ev.a, (ev.cap + 1) * sizeof *na);
+		if (!na) {
+			rc = store_fail(st, "out of memory");
+			goto out;
+		}
+		ev.a = na;
+		ev.cap++;
+	}
+	ev.a[ev.n] = *a;
+	ev.a[ev.n].lines = NULL;
+	ev.a[ev.n].n_lines = 0;
+	ev.n++;
+	/* The event exists once approvals.csv names it; a snapshot written
+	 * before a crash is simply written again by the next approval. */
+	rc = write_root_file(d, "approvals.csv", write_events, &ev);
+out:
+	free(ev.a);
+	put_unlock(fd);
+	return rc;
+}
+
+static int dir_approval_events(struct store *st, int year, int month, store_approval_fn fn,
+			       void *ctx)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	struct events ev;
+	if (events_read(d, &ev))
+		return -1;
+	/* Written in time order; listed by period, then seq. */
+	int rc = 0;
+	if (year == 0) {
+		for (size_t i = 1; i < ev.n; i++)
+			for (size_t j = i; j > 0; j--) {
+				struct store_approval *x = &ev.a[j - 1], *y = &ev.a[j];
+				int before = y->year != x->year	    ? y->year < x->year
+					     : y->month != x->month ? y->month < x->month
+								    : y->seq < x->seq;
+				if (!before)
+					break;
+				struct store_approval t = *x;
+				*x = *y;
+				*y = t;
+			}
+	}
+	for (size_t i = 0; !rc && i < ev.n; i++)
+		if (year == 0 || (ev.a[i].year == year && ev.a[i].month == month))
+			rc = fn(ctx, &ev.a[i]);
+	free(ev.a);
+	return rc;
+}
+
+static int snapshot_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	struct store_approval *a = ctx;
+	struct store_approval_line l;
+	memset(&l, 0, sizeof l);
+	int64_t x;
+	if (!f[0] || !*f[0] || strlen(f[0]) >= sizeof l.district_code)
+		return bad_field(r, "district_code");
+	strcpy(l.district_code, f[0]);
+	if (store_line_state_parse(f[1], &l.state))
+		return bad_field(r, "state");
+	if (field_i64(r, f[2], "left_out", 0, 1, &x))
+		return -1;
+	l.left_out = (int)x;
+	if (field_i64(r, f[3], "version", 0, INT_MAX, &x))
+		return -1;
+	l.version = (int)x;
+	for (int k = 0; k < JX_N_INDICATORS; k++)
+		if (field_i64(r, f[4 + k], SNAPSHOT_HEADER[4 + k], INT64_MIN, INT64_MAX, &l.v[k]))
+			return -1;
+	struct store_approval_line *nl = realloc(a->lines, (a->n_lines + 1) * sizeof *nl);
+	if (!nl)
+		return store_fail(&r->d->base, "out of memory");
+	a->lines = nl;
+	a->lines[a->n_lines++] = l;
+	return 0;
+}
+
+static int dir_approval_get(struct store *st, int year, int month, int number,
+			    struct store_approval *out)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	struct events ev;
+	if (events_read(d, &ev))
+		return -1;
+	const struct store_approval *pick = NULL;
+	for (size_t i = 0; i < ev.n; i++)
+		if (ev.a[i].year == year && ev.a[i].month == month &&
+		    ev.a[i].kind == STORE_APPROVED && (!number || ev.a[i].number == number))
+			pick = &ev.a[i];
+	if (!pick) {
+		free(ev.a);
+		return 1;
+	}
+	*out = *pick;
+	free(ev.a);
+	out->lines = NULL;
+	out->n_lines = 0;
+	char path[DIR_PATH_MAX];
+	if (snapshot_name(d, path, year, month, out->number) ||
+	    read_csv(d, path, SNAPSHOT_HEADER, NCOLS(SNAPSHOT_HEADER), snapshot_record, out))
+		return -1;
 	return 0;
 }

@@ -119,8 +119,55 @@ static const char SCHEMA_001[] =
     /* END sql/001_schema.sql */
     ;
 
+/* sql/003_approval.sql, byte for byte; regenerate as above. */
+static const char SCHEMA_003[] =
+    /* BEGIN sql/003_approval.sql */
+    "-- jianxi store, schema version 3: the city's sign-off of a month. Every\n"
+    "-- approval and reopening is one event, never updated or deleted; an\n"
+    "-- approval keeps what it signed off, one line per configured district.\n"
+    "-- (Version 2, sql/002_delivery.sql, comes from another branch; a database\n"
+    "-- may go from 1 to 3 directly, the two are independent.)\n"
+    "\n"
+    "-- The month's history in order (seq 1, 2, ...). approval numbers the\n"
+    "-- approvals of the month; a reopening carries the number it undid. The\n"
+    "-- month is locked when its last event is 'approved'.\n"
+    "CREATE TABLE approval_event (\n"
+    "	id            bigserial   PRIMARY KEY,\n"
+    "	year          integer     NOT NULL CHECK (year BETWEEN 1 AND 9999),\n"
+    "	month         integer     NOT NULL CHECK (month BETWEEN 1 AND 12),\n"
+    "	seq           integer     NOT NULL CHECK (seq >= 1),\n"
+    "	kind          text        NOT NULL CHECK (kind IN ('approved', 'reopened')),\n"
+    "	approval      integer     NOT NULL CHECK (approval >= 1),\n"
+    "	at            timestamptz NOT NULL,\n"
+    "	by_user       text        NOT NULL,\n"
+    "	note          text        NOT NULL DEFAULT '',   -- a reopening's reason\n"
+    "	UNIQUE (year, month, seq)\n"
+    ");\n"
+    "\n"
+    "-- What an approval signed off: each district's state, the version in force\n"
+    "-- and its figures (i14 in yuan; all 0 unless accepted).\n"
+    "CREATE TABLE approval_line (\n"
+    "	event_id      bigint  NOT NULL REFERENCES approval_event (id),\n"
+    "	ord           integer NOT NULL CHECK (ord >= 1),\n"
+    "	district_code text    NOT NULL,\n"
+    "	state         text    NOT NULL CHECK (state IN ('accepted', 'missing', 'rejected')),\n"
+    "	left_out      boolean NOT NULL,   -- named in --allow-missing\n"
+    "	version       integer NOT NULL CHECK (version >= 0),\n"
+    "	i1 bigint NOT NULL, i2 bigint NOT NULL, i3 bigint NOT NULL,\n"
+    "	i4 bigint NOT NULL, i5 bigint NOT NULL, i6 bigint NOT NULL,\n"
+    "	i7 bigint NOT NULL, i8 bigint NOT NULL, i9 bigint NOT NULL,\n"
+    "	i10 bigint NOT NULL, i11 bigint NOT NULL, i12 bigint NOT NULL,\n"
+    "	i13 bigint NOT NULL, i14 bigint NOT NULL,\n"
+    "	PRIMARY KEY (event_id, ord)\n"
+    ");\n"
+    /* END sql/003_approval.sql */
+    ;
+
+/* Versions need not be contiguous: each migration not yet recorded in
+ * schema_version is applied, in this order (see pg_migrate). */
 static const struct store_migration MIGRATIONS[] = {
     {1, "sql/001_schema.sql", SCHEMA_001},
+    {3, "sql/003_approval.sql", SCHEMA_003},
 };
 
 const struct store_migration *store_pg_migrations(size_t *n)
@@ -957,10 +1004,32 @@ static void pg_quiet(void *arg, const char *message)
 	(void)message;
 }
 
-/* 1 when the schema is already at the newest version, else 0 (also when
- * this cannot be told; the migration then finds out properly). Lets users
+/* Reads the versions recorded in schema_version into *applied as a bit
+ * set (bit v for version v < 64); -1 when the table cannot be read or
+ * holds a version jianxi cannot read. *newer is set when it names a
+ * version beyond newest. */
+static int pg_applied(PGresult *res, int newest, uint64_t *applied, int64_t *newer)
+{
+	*applied = 0;
+	*newer = 0;
+	for (int r = 0; r < PQntuples(res); r++) {
+		int64_t v;
+		if (store_parse_i64(PQgetvalue(res, r, 0), 1, INT32_MAX, &v))
+			return -1;
+		if (v > newest) {
+			if (v > *newer)
+				*newer = v;
+		} else if (v < 64) {
+			*applied |= UINT64_C(1) << v;
+		}
+	}
+	return 0;
+}
+
+/* 1 when every migration is already applied, else 0 (also when this
+ * cannot be told; the migration then finds out properly). Lets users
  * without the right to create tables open a store a DBA set up. */
-static int pg_schema_current(struct pg_store *p, int newest)
+static int pg_schema_current(struct pg_store *p, const struct store_migration *ms, size_t n)
 {
 	PGresult *res = PQexec(p->conn, "SELECT CASE WHEN to_regclass('schema_version') "
 					"IS NULL THEN 0 ELSE 1 END");
@@ -969,12 +1038,15 @@ static int pg_schema_current(struct pg_store *p, int newest)
 	PQclear(res);
 	if (!exists)
 		return 0;
-	res = PQexec(p->conn, "SELECT coalesce(max(version), 0) FROM schema_version");
-	int64_t have = -1;
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		store_parse_i64(PQgetvalue(res, 0, 0), 0, INT32_MAX, &have);
+	res = PQexec(p->conn, "SELECT version FROM schema_version");
+	uint64_t applied;
+	int64_t newer;
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK &&
+		 !pg_applied(res, ms[n - 1].version, &applied, &newer) && !newer;
 	PQclear(res);
-	return have == newest;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (applied >> ms[i].version) & 1;
+	return ok;
 }
 
 /* Brings the schema to the newest version, in one transaction, while no
@@ -983,7 +1055,7 @@ static int pg_migrate(struct pg_store *p)
 {
 	size_t n;
 	const struct store_migration *ms = store_pg_migrations(&n);
-	if (pg_schema_current(p, ms[n - 1].version))
+	if (pg_schema_current(p, ms, n))
 		return 0;
 	if (pg_cmd(p, "cannot start a transaction", "BEGIN"))
 		return -1;
@@ -998,28 +1070,28 @@ static int pg_migrate(struct pg_store *p)
 		   "version integer PRIMARY KEY, file text NOT NULL, "
 		   "applied_at timestamptz NOT NULL DEFAULT now())"))
 		goto fail;
-	res = pg_exec(p, "cannot read schema_version",
-		      "SELECT coalesce(max(version), 0) FROM schema_version", 0, NULL,
-		      PGRES_TUPLES_OK);
+	res = pg_exec(p, "cannot read schema_version", "SELECT version FROM schema_version", 0,
+		      NULL, PGRES_TUPLES_OK);
 	if (!res)
 		goto fail;
-	int64_t have;
-	int bad = store_parse_i64(PQgetvalue(res, 0, 0), 0, INT32_MAX, &have);
+	uint64_t applied;
+	int64_t newer;
+	int bad = pg_applied(res, ms[n - 1].version, &applied, &newer);
 	PQclear(res);
 	if (bad) {
 		store_fail(&p->base, "schema_version holds a value jianxi cannot "
 				     "read");
 		goto fail;
 	}
-	if (have > ms[n - 1].version) {
+	if (newer) {
 		store_fail(&p->base,
 			   "the database has schema version %lld; this "
 			   "jianxi knows up to %d: use a newer jianxi",
-			   (long long)have, ms[n - 1].version);
+			   (long long)newer, ms[n - 1].version);
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (ms[i].version <= have)
+		if ((applied >> ms[i].version) & 1)
 			continue;
 		char what[128], v[16];
 		snprintf(what, sizeof what, "cannot apply %s", ms[i].file);
@@ -1092,8 +1164,23 @@ static int pg_figures(struct store *st, const char *code, int year, int from_mon
 	return f.fn_rc ? f.fn_rc : rc;
 }
 
+static int pg_approval_record(struct store *st, struct store_approval *a);
+static int pg_approval_events(struct store *st, int year, int month, store_approval_fn fn,
+			      void *ctx);
+static int pg_approval_get(struct store *st, int year, int month, int number,
+			   struct store_approval *out);
+
 static const struct store_ops pg_ops = {
-    pg_close, pg_lock, pg_put, pg_get, pg_list, pg_file_seen, pg_figures,
+    pg_close,
+    pg_lock,
+    pg_put,
+    pg_get,
+    pg_list,
+    pg_file_seen,
+    pg_figures,
+    pg_approval_record,
+    pg_approval_events,
+    pg_approval_get,
 };
 
 int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen)
@@ -1126,4 +1213,242 @@ int store_pg_open(const char *conninfo, struct store **out, char *err, size_t er
 	}
 	*out = &p->base;
 	return 0;
+}
+
+/* ---- approvals -------------------------------------------------------- */
+
+#define EVENT_COLS                                                                                 \
+	"e.id, e.year, e.month, e.seq, e.kind, e.approval, "                                       \
+	"extract(epoch FROM e.at)::bigint, e.by_user, e.note"
+
+/* One approval_event row (EVENT_COLS) into a; *id gets its id. */
+static int event_from_row(struct pg_store *p, const PGresult *res, int r, struct store_approval *a,
+			  char id[24])
+{
+	int64_t x[6];
+	memset(a, 0, sizeof *a);
+	const char *kind = PQgetvalue(res, r, 4);
+	if (num(res, r, 1, 1, 9999, &x[0]) || num(res, r, 2, 1, 12, &x[1]) ||
+	    num(res, r, 3, 1, INT32_MAX, &x[2]) || num(res, r, 5, 1, INT32_MAX, &x[3]) ||
+	    num(res, r, 6, INT64_MIN, INT64_MAX, &x[4]) ||
+	    (strcmp(kind, "approved") && strcmp(kind, "reopened")) ||
+	    strlen(PQgetvalue(res, r, 7)) >= sizeof a->by ||
+	    strlen(PQgetvalue(res, r, 8)) >= sizeof a->note || strlen(PQgetvalue(res, r, 0)) >= 24)
+		return store_fail(&p->base, "approval event %s holds a value jianxi cannot read",
+				  PQgetvalue(res, r, 0));
+	snprintf(id, 24, "%s", PQgetvalue(res, r, 0));
+	a->year = (int)x[0];
+	a->month = (int)x[1];
+	a->seq = (int)x[2];
+	a->kind = !strcmp(kind, "approved") ? STORE_APPROVED : STORE_REOPENED;
+	a->number = (int)x[3];
+	a->at = x[4];
+	snprintf(a->by, sizeof a->by, "%s", PQgetvalue(res, r, 7));
+	snprintf(a->note, sizeof a->note, "%s", PQgetvalue(res, r, 8));
+	return 0;
+}
+
+static int pg_approval_record(struct store *st, struct store_approval *a)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char y[16], mo[16];
+	snprintf(y, sizeof y, "%d", a->year);
+	snprintf(mo, sizeof mo, "%d", a->month);
+	/* The put lock also orders approvals: a file stored while the month
+	 * is being approved is either in the snapshot or refused after it. */
+	PGresult *res = PQexec(p->conn, "BEGIN; SELECT pg_advisory_xact_lock(" JX_LOCK_PUT ")");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_fail_res(p, "cannot start a transaction", res);
+		PQclear(res);
+		if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+			pg_rollback(p);
+		return -1;
+	}
+	PQclear(res);
+	const char *pp[] = {y, mo};
+	res = pg_exec(p, "cannot read the approvals",
+		      "SELECT count(*), count(*) FILTER (WHERE kind = 'approved'), "
+		      "(SELECT kind FROM approval_event WHERE year = $1 AND month = $2 "
+		      "ORDER BY seq DESC LIMIT 1), "
+		      "(SELECT approval FROM approval_event WHERE year = $1 AND month = $2 "
+		      "ORDER BY seq DESC LIMIT 1) "
+		      "FROM approval_event WHERE year = $1 AND month = $2",
+		      2, pp, PGRES_TUPLES_OK);
+	if (!res)
+		goto fail;
+	int64_t events, approvals, last_number = 0;
+	int bad = num(res, 0, 0, 0, INT32_MAX, &events) ||
+		  num(res, 0, 1, 0, INT32_MAX, &approvals) ||
+		  (events && num(res, 0, 3, 1, INT32_MAX, &last_number));
+	int locked = events && !strcmp(PQgetvalue(res, 0, 2), "approved");
+	PQclear(res);
+	if (bad) {
+		store_fail(st, "approval_event holds a value jianxi cannot read");
+		goto fail;
+	}
+	if (a->kind == STORE_APPROVED ? locked : !locked) {
+		pg_rollback(p);
+		return 1;
+	}
+	a->seq = (int)events + 1;
+	a->number = a->kind == STORE_APPROVED ? (int)approvals + 1 : (int)last_number;
+	char seq[16], number[16], at[24];
+	snprintf(seq, sizeof seq, "%d", a->seq);
+	snprintf(number, sizeof number, "%d", a->number);
+	snprintf(at, sizeof at, "%lld", (long long)a->at);
+	char *by_own, *note_own;
+	const char *by = utf8_clean(a->by, &by_own);
+	const char *note = utf8_clean(a->note, &note_own);
+	if (!by || !note) {
+		free(by_own);
+		store_fail(st, "out of memory");
+		goto fail;
+	}
+	const char *ep[] = {y,	    mo, seq, a->kind == STORE_APPROVED ? "approved" : "reopened",
+			    number, at, by,  note};
+	res =
+	    pg_exec(p, "cannot record the approval",
+		    "INSERT INTO approval_event (year, month, seq, kind, approval, at, "
+		    "by_user, note) VALUES ($1, $2, $3, $4, $5, to_timestamp($6::bigint), $7, $8) "
+		    "RETURNING id",
+		    8, ep, PGRES_TUPLES_OK);
+	free(by_own);
+	free(note_own);
+	if (!res)
+		goto fail;
+	char id[24];
+	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	for (size_t i = 0; i < a->n_lines; i++) {
+		const struct store_approval_line *l = &a->lines[i];
+		char ord[24], ver[16], v[JX_N_INDICATORS][24];
+		snprintf(ord, sizeof ord, "%zu", i + 1);
+		snprintf(ver, sizeof ver, "%d", l->version);
+		char *code_own;
+		const char *code = utf8_clean(l->district_code, &code_own);
+		if (!code) {
+			store_fail(st, "out of memory");
+			goto fail;
+		}
+		const char *lp[6 + JX_N_INDICATORS] = {
+		    id, ord, code, store_line_state_name(l->state), l->left_out ? "t" : "f", ver};
+		for (int k = 0; k < JX_N_INDICATORS; k++) {
+			snprintf(v[k], sizeof v[k], "%lld", (long long)l->v[k]);
+			lp[6 + k] = v[k];
+		}
+		res =
+		    pg_exec(p, "cannot record the approved figures",
+			    "INSERT INTO approval_line (event_id, ord, district_code, state, "
+			    "left_out, version, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, "
+			    "i12, i13, i14) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+			    "$12, $13, $14, $15, $16, $17, $18, $19, $20)",
+			    6 + JX_N_INDICATORS, lp, PGRES_COMMAND_OK);
+		free(code_own);
+		if (!res)
+			goto fail;
+		PQclear(res);
+	}
+	if (pg_cmd(p, "cannot commit the approval", "COMMIT"))
+		return -1;
+	return 0;
+fail:
+	pg_rollback(p);
+	return -1;
+}
+
+struct pg_events {
+	struct pg_store *p;
+	store_approval_fn fn;
+	void *ctx;
+	int fn_rc;
+};
+
+static int events_row(void *vctx, const PGresult *res, int r)
+{
+	struct pg_events *e = vctx;
+	struct store_approval a;
+	char id[24];
+	if (event_from_row(e->p, res, r, &a, id))
+		return -1;
+	e->fn_rc = e->fn(e->ctx, &a);
+	return e->fn_rc;
+}
+
+static int pg_approval_events(struct store *st, int year, int month, store_approval_fn fn,
+			      void *ctx)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char y[16], mo[16];
+	snprintf(y, sizeof y, "%d", year);
+	snprintf(mo, sizeof mo, "%d", month);
+	const char *params[] = {y, mo};
+	struct pg_events e = {p, fn, ctx, 0};
+	int rc = pg_each_row(p, "cannot read the approvals",
+			     "SELECT " EVENT_COLS " FROM approval_event e "
+			     "WHERE $1::integer = 0 OR (e.year = $1 AND e.month = $2) "
+			     "ORDER BY e.year, e.month, e.seq",
+			     2, params, events_row, &e);
+	return e.fn_rc ? e.fn_rc : rc;
+}
+
+static int snapshot_row(void *vctx, const PGresult *res, int r)
+{
+	struct pg_events *e = vctx;
+	struct store_approval *a = e->ctx;
+	struct store_approval_line l;
+	memset(&l, 0, sizeof l);
+	const char *code = PQgetvalue(res, r, 0), *state = PQgetvalue(res, r, 1);
+	int64_t ver;
+	int bad = strlen(code) >= sizeof l.district_code || num(res, r, 3, 0, INT32_MAX, &ver);
+	for (int k = 0; !bad && k < JX_N_INDICATORS; k++)
+		bad = num(res, r, 4 + k, INT64_MIN, INT64_MAX, &l.v[k]);
+	if (store_line_state_parse(state, &l.state))
+		bad = 1;
+	if (bad)
+		return store_fail(&e->p->base,
+				  "a row of approval_line holds a value jianxi cannot read");
+	strcpy(l.district_code, code);
+	l.left_out = PQgetvalue(res, r, 2)[0] == 't';
+	l.version = (int)ver;
+	struct store_approval_line *nl = realloc(a->lines, (a->n_lines + 1) * sizeof *nl);
+	if (!nl)
+		return store_fail(&e->p->base, "out of memory");
+	a->lines = nl;
+	a->lines[a->n_lines++] = l;
+	return 0;
+}
+
+static int pg_approval_get(struct store *st, int year, int month, int number,
+			   struct store_approval *out)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char y[16], mo[16], n[16];
+	snprintf(y, sizeof y, "%d", year);
+	snprintf(mo, sizeof mo, "%d", month);
+	snprintf(n, sizeof n, "%d", number);
+	const char *params[] = {y, mo, n};
+	PGresult *res = pg_exec(p, "cannot read the approval",
+				"SELECT " EVENT_COLS " FROM approval_event e "
+				"WHERE e.year = $1 AND e.month = $2 AND e.kind = 'approved' "
+				"AND ($3::integer = 0 OR e.approval = $3) "
+				"ORDER BY e.seq DESC LIMIT 1",
+				3, params, PGRES_TUPLES_OK);
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return 1;
+	}
+	char id[24];
+	int rc = event_from_row(p, res, 0, out, id);
+	PQclear(res);
+	if (rc)
+		return -1;
+	const char *ip[] = {id};
+	struct pg_events e = {p, NULL, out, 0};
+	return pg_each_row(p, "cannot read the approved figures",
+			   "SELECT district_code, state, left_out, version, i1, i2, i3, i4, i5, "
+			   "i6, i7, i8, i9, i10, i11, i12, i13, i14 FROM approval_line "
+			   "WHERE event_id = $1 ORDER BY ord",
+			   1, ip, snapshot_row, &e);
 }

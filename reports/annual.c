@@ -27,16 +27,17 @@ static const char *rule_text(enum jx_rule rule)
 		[JX_T4] = "不是整数或小数位过多",
 		[JX_S1] = "文件无法读取",
 		[JX_S2] = "表格格式无法识别",
-		[JX_S3] = "区县未知或缺失",
+		[JX_S3] = "填报单位未知或缺失",
 		[JX_S4] = "统计期缺失或有误",
-		[JX_S5] = "区县或统计期前后不一致",
+		[JX_S5] = "填报单位或统计期前后不一致",
 		[JX_S6] = "合计行与各单位之和不符",
-		[JX_S7] = "同一区县同一统计期重复",
+		[JX_S7] = "同一单位同一统计期重复",
 		[JX_C1] = "指标14小于本年此前月份",
 		[JX_C2] = "在岗人数与上月存量流量不符",
 		[JX_C3] = "与上月相比变动异常",
 		[JX_C4] = "补贴资金数疑似误按元填报",
 		[JX_L1] = "逾期报送",
+		[JX_A1] = "该月已审核锁定后报送",
 	};
 	if ((int)rule < 0 || rule >= JX_RULE_COUNT || !text[rule])
 		return "";
@@ -58,6 +59,17 @@ static const char *month_status_text(enum annual_month_status st)
 		break;
 	}
 	return "";
+}
+
+static const char *unit_of(const struct annual_report *r)
+{
+	return r->unit_label && *r->unit_label ? r->unit_label : "区县";
+}
+
+/* The name of the total over all units: 全市 at a city. */
+static const char *total_name(const struct annual_report *r)
+{
+	return r->total.name && *r->total.name ? r->total.name : "全市";
 }
 
 static lxw_error title_rows(lxw_worksheet *ws, const struct xu_formats *fx,
@@ -122,9 +134,11 @@ static lxw_error trend_sheet(struct xu_book *b, const struct annual_report *r)
 	worksheet_set_column(ws, 1, 12, 10, NULL);
 	snprintf(line, sizeof line, "%s%d年就业见习主要指标月度趋势",
 		 r->city ? r->city : "", r->year);
-	xu_keep(&e, title_rows(ws, fx, 12, line,
-			       "全市为当月已通过审核区县之和；未报送或未通过审核的月份为空。"
-			       "单位：个、人"));
+	char note[256];
+	snprintf(note, sizeof note,
+		 "%s为当月已通过审核%s之和；未报送或未通过审核的月份为空。单位：个、人",
+		 total_name(r), unit_of(r));
+	xu_keep(&e, title_rows(ws, fx, 12, line, note));
 
 	/* City totals: months down, indicators across. */
 	lxw_row_t row = 3;
@@ -135,8 +149,8 @@ static lxw_error trend_sheet(struct xu_book *b, const struct annual_report *r)
 		xu_keep(&e, worksheet_write_string(ws, row, (lxw_col_t)(k + 1),
 						   line, fx->header));
 	}
-	xu_keep(&e, worksheet_write_string(ws, row, N_TREND + 1, "计入区县数",
-					   fx->header));
+	snprintf(line, sizeof line, "计入%s数", unit_of(r));
+	xu_keep(&e, worksheet_write_string(ws, row, N_TREND + 1, line, fx->header));
 	worksheet_set_row(ws, row, 48, NULL);
 	lxw_row_t first = row + 1;
 	for (int m = 0; m < 12; m++) {
@@ -164,11 +178,11 @@ static lxw_error trend_sheet(struct xu_book *b, const struct annual_report *r)
 	row = first + 13;
 	for (size_t k = 0; k < N_TREND; k++) {
 		int no = trend_indicators[k];
-		snprintf(line, sizeof line, "指标%d %s（各区县分月）", no,
-			 jx_indicator(no)->name);
+		snprintf(line, sizeof line, "指标%d %s（各%s分月）", no,
+			 jx_indicator(no)->name, unit_of(r));
 		xu_keep(&e, xu_write_text(ws, row, 0, line, fx->text_bold));
 		row++;
-		xu_keep(&e, worksheet_write_string(ws, row, 0, "区县", fx->header));
+		xu_keep(&e, xu_write_text(ws, row, 0, unit_of(r), fx->header));
 		for (int m = 0; m < 12; m++) {
 			snprintf(line, sizeof line, "%d月", m + 1);
 			xu_keep(&e, worksheet_write_string(ws, row,
@@ -181,7 +195,7 @@ static lxw_error trend_sheet(struct xu_book *b, const struct annual_report *r)
 			const struct annual_district *ad =
 				is_total ? &r->total : &r->districts[d];
 			xu_keep(&e, xu_write_text(ws, row, 0,
-						  is_total ? "全市" : ad->name,
+						  is_total ? total_name(r) : ad->name,
 						  is_total ? fx->text_bold : fx->text));
 			for (int m = 0; m < 12; m++) {
 				lxw_col_t c = (lxw_col_t)(m + 1);
@@ -235,16 +249,15 @@ static lxw_error timeliness_sheet(struct xu_book *b,
 	worksheet_set_column(ws, 0, 0, 18, NULL);
 	worksheet_set_column(ws, 1, 6, 9, NULL);
 	worksheet_set_column(ws, 7, 18, 6.5, NULL);
-	snprintf(line, sizeof line, "%d年各区县月报报送及时情况", r->year);
+	snprintf(line, sizeof line, "%d年各%s月报报送及时情况", r->year, unit_of(r));
 	xu_keep(&e, title_rows(ws, fx, 18, line,
 			       "按生效版本计：截止日为次月约定日，遇节假日顺延；"
 			       "未到截止日且未报送的月份不计入应报月数。"));
-	static const char *const head[] = {"区县", "应报月数", "按时", "逾期",
-					   "未通过审核", "未报送", "按时率"};
+	const char *const head[] = {unit_of(r), "应报月数", "按时", "逾期",
+				    "未通过审核", "未报送", "按时率"};
 	lxw_row_t row = 3;
 	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
-		xu_keep(&e, worksheet_write_string(ws, row, (lxw_col_t)i, head[i],
-						   fx->header));
+		xu_keep(&e, xu_write_text(ws, row, (lxw_col_t)i, head[i], fx->header));
 	for (int m = 0; m < 12; m++) {
 		snprintf(line, sizeof line, "%d月", m + 1);
 		xu_keep(&e, worksheet_write_string(ws, row, (lxw_col_t)(7 + m),
@@ -283,16 +296,15 @@ static lxw_error quality_sheet(struct xu_book *b, const struct annual_report *r)
 	worksheet_set_column(ws, 0, 0, 18, NULL);
 	worksheet_set_column(ws, 1, 4, 9, NULL);
 	worksheet_set_column(ws, 5, last, 5.5, NULL);
-	snprintf(line, sizeof line, "%d年各区县报表数据质量", r->year);
+	snprintf(line, sizeof line, "%d年各%s报表数据质量", r->year, unit_of(r));
 	xu_keep(&e, title_rows(ws, fx, last, line,
 			       "按全年所有报送版本（含未通过审核的版本）统计各规则的问题数。"));
 
 	lxw_row_t row = 3;
-	static const char *const head[] = {"区县", "报送版本数", "未通过审核",
-					   "错误数", "警告数"};
+	const char *const head[] = {unit_of(r), "报送版本数", "未通过审核", "错误数",
+				    "警告数"};
 	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
-		xu_keep(&e, worksheet_write_string(ws, row, (lxw_col_t)i, head[i],
-						   fx->header));
+		xu_keep(&e, xu_write_text(ws, row, (lxw_col_t)i, head[i], fx->header));
 	for (int k = 0; k < JX_RULE_COUNT; k++)
 		xu_keep(&e, worksheet_write_string(ws, row, (lxw_col_t)(5 + k),
 						   jx_rule_id((enum jx_rule)k),
@@ -354,16 +366,15 @@ static lxw_error retention_sheet(struct xu_book *b,
 	char line[256];
 	worksheet_set_column(ws, 0, 0, 18, NULL);
 	worksheet_set_column(ws, 1, 3, 16, NULL);
-	snprintf(line, sizeof line, "%d年各区县见习留用率", r->year);
+	snprintf(line, sizeof line, "%d年各%s见习留用率", r->year, unit_of(r));
 	xu_keep(&e, title_rows(ws, fx, 3, line,
 			       "留用率 = 被见习基地留用人数（指标9）÷ 本期完成见习人数"
 			       "（指标8），按已通过审核的各月累计。"));
-	static const char *const head[] = {"区县", "完成见习人数", "被见习基地留用人数",
-					   "留用率"};
+	const char *const head[] = {unit_of(r), "完成见习人数", "被见习基地留用人数",
+				    "留用率"};
 	lxw_row_t row = 3;
 	for (size_t i = 0; i < 4; i++)
-		xu_keep(&e, worksheet_write_string(ws, row, (lxw_col_t)i, head[i],
-						   fx->header));
+		xu_keep(&e, xu_write_text(ws, row, (lxw_col_t)i, head[i], fx->header));
 	row++;
 	for (size_t d = 0; d <= r->n_districts; d++, row++) {
 		int bold = d == r->n_districts;
@@ -390,6 +401,48 @@ static lxw_error retention_sheet(struct xu_book *b,
 	return e;
 }
 
+/* --- 审核情况 ---------------------------------------------------------- */
+
+static lxw_error approval_sheet(struct xu_book *b, const struct annual_report *r)
+{
+	const struct xu_formats *fx = &b->fmt;
+	lxw_worksheet *ws = workbook_add_worksheet(b->wb, "审核情况");
+	if (!ws)
+		return LXW_ERROR_MEMORY_MALLOC_FAILED;
+	lxw_error e = LXW_NO_ERROR;
+	char line[256];
+	worksheet_set_column(ws, 0, 0, 10, NULL);
+	worksheet_set_column(ws, 1, 2, 11, NULL);
+	worksheet_set_column(ws, 3, 3, 40, NULL);
+	worksheet_set_column(ws, 4, 4, 24, NULL);
+	worksheet_set_column(ws, 5, 5, 48, NULL);
+	snprintf(line, sizeof line, "%s%d年各月数据审核确认情况", r->city ? r->city : "",
+		 r->year);
+	xu_keep(&e, title_rows(ws, fx, 5, line,
+			       "审核确认后该月锁定：之后报送的文件留存备查但不计入（规则 A1），"
+			       "重新开放须说明原因，原因与时间均留存。"));
+	snprintf(line, sizeof line, "审核时未计入的%s", unit_of(r));
+	const char *const head[] = {"统计期", "审核状态", "审核次数", "最近一次审核确认",
+				    line, "最近一次重新开放"};
+	lxw_row_t row = 3;
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+		xu_keep(&e, xu_write_text(ws, row, (lxw_col_t)i, head[i], fx->header));
+	row++;
+	for (int m = 0; m < 12; m++, row++) {
+		const struct annual_approval *a = &r->approval[m];
+		snprintf(line, sizeof line, "%d年%d月", r->year, m + 1);
+		xu_keep(&e, xu_write_text(ws, row, 0, line, fx->text));
+		xu_keep(&e, xu_write_text(ws, row, 1, a->state ? a->state : "未审核确认", fx->text));
+		xu_keep(&e, count_cell(ws, fx, row, 2, (double)a->approvals, 0));
+		xu_keep(&e, xu_write_text(ws, row, 3, a->approval, fx->text));
+		xu_keep(&e, xu_write_text(ws, row, 4, a->left_out, fx->text));
+		xu_keep(&e, xu_write_text(ws, row, 5, a->reopened, fx->text));
+	}
+	worksheet_freeze_panes(ws, 4, 1);
+	print_setup(ws, 3, 3);
+	return e;
+}
+
 int annual_write_xlsx(const struct annual_report *r, const char *path,
 		      char *err, size_t errlen)
 {
@@ -405,6 +458,7 @@ int annual_write_xlsx(const struct annual_report *r, const char *path,
 	xu_keep(&e, timeliness_sheet(&b, r));
 	xu_keep(&e, quality_sheet(&b, r));
 	xu_keep(&e, retention_sheet(&b, r));
+	xu_keep(&e, approval_sheet(&b, r));
 	if (e != LXW_NO_ERROR) {
 		snprintf(err, errlen, "cannot write %s: %s", path,
 			 lxw_strerror(e));

@@ -50,6 +50,16 @@ struct annual_district {
 	char retention_rate[32];             /* "" when Σ8 is 0 */
 };
 
+/* How one month stands with the city's sign-off; texts borrowed, "" or
+ * NULL when there is nothing to say. */
+struct annual_approval {
+	const char *state;     /* 已审核确认 / 已重新开放 / 未审核确认 */
+	int approvals;         /* approvals recorded */
+	const char *approval;  /* the last approval: "第2次审核确认（…，…）" */
+	const char *left_out;  /* the units it left out */
+	const char *reopened;  /* the last reopening: when, who, why */
+};
+
 struct annual_report {
 	int year, as_of_month;
 	const char *city, *date_text;        /* borrowed */
@@ -58,6 +68,10 @@ struct annual_report {
 	struct annual_district *districts;   /* config order; borrowed */
 	size_t n_districts;
 	struct annual_district total;        /* the city */
+	/* What the units are (settings unit_label; NULL: 区县), for headers. */
+	const char *unit_label;
+	/* Each month's sign-off by the city (审核情况 sheet). */
+	struct annual_approval approval[12];
 };
 
 /* Writes the workbook to path atomically. Returns 0, or -1 with err set and

@@ -190,8 +190,12 @@ lxw_error attain_sheet(struct xu_book *b, const char *sheet_name,
 		 (double)r->as_of_month * 100.0 / 12.0);
 	xu_keep(&e, xu_merge_text(ws, 1, 4, 1, last_col, line, fx->note_right));
 
-	xu_keep(&e, worksheet_merge_range(ws, 2, COL_NAME, 3, COL_NAME,
-					  "区县（功能区）", fx->header));
+	xu_keep(&e, worksheet_merge_range(ws, 2, COL_NAME, 3, COL_NAME, "", fx->header));
+	xu_keep(&e, xu_write_text(ws, 2, COL_NAME,
+				  r->unit_label && *r->unit_label && strcmp(r->unit_label, "区县")
+				      ? r->unit_label
+				      : "区县（功能区）",
+				  fx->header));
 	xu_keep(&e, worksheet_merge_range(ws, 2, COL_POSTS_TARGET, 2,
 					  COL_POSTS_RATE, "募集岗位数（个）",
 					  fx->header));

@@ -33,6 +33,7 @@ struct attain_report {
 	struct attain_row *rows;   /* config order; borrowed */
 	size_t n_rows;
 	struct attain_row total;   /* against the city target */
+	const char *unit_label;    /* settings unit_label; NULL: 区县（功能区） */
 };
 
 /* Writes the attainment CSV. Returns 0, or -1 when the stream failed. */

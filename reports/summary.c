@@ -189,8 +189,9 @@ lxw_error summary_form_sheet(struct xu_book *b, const char *sheet_name,
 				     sr->status == SUMMARY_ACCEPTED,
 				     note_of(sr->status), 0));
 	}
-	snprintf(line, sizeof line, "%zu/%zu 个区县计入", r->n_counted,
-		 r->n_rows);
+	snprintf(line, sizeof line, "%zu/%zu 个%s计入", r->n_counted,
+		 r->n_expected ? r->n_expected : r->n_rows,
+		 r->unit_label ? r->unit_label : "区县");
 	xu_keep(&e, form_row(ws, fx, row, "合计", &r->total, r->n_counted > 0,
 			     line, 1));
 	row += 2;
@@ -199,6 +200,10 @@ lxw_error summary_form_sheet(struct xu_book *b, const char *sheet_name,
 	snprintf(line, sizeof line, "填报时间：%s",
 		 r->date_text ? r->date_text : "");
 	xu_keep(&e, xu_merge_text(ws, row, 8, row, COL_NOTE, line, fx->note));
+	for (size_t i = 0; i < r->n_notes; i++) {
+		row++;
+		xu_keep(&e, xu_merge_text(ws, row, 0, row, COL_NOTE, r->notes[i], fx->note));
+	}
 
 	worksheet_freeze_panes(ws, 5, 1);
 	print_setup(ws, 2, 4);

@@ -39,6 +39,14 @@ struct summary_report {
 	/* The city total: status accepted when n_counted > 0, else missing. */
 	struct summary_row total;
 	size_t n_counted;          /* districts summed into the total */
+	/* Optional: the units the config names (NULL: 区县) and how many are
+	 * expected (0: n_rows), for the 合计 row's "13/15 个区县计入". */
+	const char *unit_label;
+	size_t n_expected;
+	/* Optional lines written under the footer, e.g. the approval the
+	 * figures reflect; each should start with "说明：". Borrowed. */
+	const char *const *notes;
+	size_t n_notes;
 };
 
 /* Writes the summary CSV. Returns 0, or -1 when the stream failed. */

@@ -36,4 +36,7 @@ echo
 echo "Reports are in $OUT/reports/ (per month: summary.csv/.xlsx, status.csv,"
 echo "feedback/<district>/; attainment-2023.csv/.xlsx; annual-2023.xlsx)."
 echo "The store is $OUT/warehouse/; the inbox with processed/ and rejected/ is $OUT/inbox/."
+echo
+# One level up: cities approve July and send their forms to the province.
+scripts/demo_province.sh || status=$?
 exit "$status"

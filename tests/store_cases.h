@@ -810,4 +810,172 @@ static inline void sc_the_figures_in_force_of_a_range_of_months_come_in_month_or
 	store_close(st);
 }
 
+/* ---- approvals -------------------------------------------------------- */
+
+#define APPROVAL_CASES(X)                                                                          \
+	X(an_approval_keeps_its_snapshot_and_locks_the_month)                                      \
+	X(reopen_and_approve_again_keep_every_event_in_order)                                      \
+	X(approval_texts_with_control_characters_are_refused)
+
+static inline void sc_approval(struct store_approval *a, int month, const char *by, size_t n)
+{
+	memset(a, 0, sizeof *a);
+	a->year = SC_PERIOD_Y;
+	a->month = month;
+	a->at = SC_T0 + month;
+	snprintf(a->by, sizeof a->by, "%s", by);
+	a->lines = n ? calloc(n, sizeof *a->lines) : NULL;
+	a->n_lines = n;
+	for (size_t i = 0; i < n; i++) {
+		struct store_approval_line *l = &a->lines[i];
+		snprintf(l->district_code, sizeof l->district_code, "37010%zu", i + 2);
+		l->state = i == 1   ? STORE_LINE_MISSING
+			   : i == 2 ? STORE_LINE_REJECTED
+				    : STORE_LINE_ACCEPTED;
+		l->left_out = i == 1;
+		l->version = l->state == STORE_LINE_ACCEPTED ? (int)i + 1 : 0;
+		for (int k = 0; k < JX_N_INDICATORS && l->state == STORE_LINE_ACCEPTED; k++)
+			l->v[k] = (int64_t)(i + 1) * 1000 + k;
+	}
+	if (n)
+		a->lines[0].v[13] = INT64_C(123456789012); /* yuan, exactly */
+}
+
+static inline void sc_an_approval_keeps_its_snapshot_and_locks_the_month(const char *url)
+{
+	struct store *st = sc_open(url);
+	struct store_approval a, got, last;
+	cr_assert_eq(store_approval_state(st, SC_PERIOD_Y, SC_PERIOD_M, &last), 1);
+	cr_assert_eq(store_approval_get(st, SC_PERIOD_Y, SC_PERIOD_M, 0, &got), 1);
+	sc_approval(&a, SC_PERIOD_M, "王统计", 4);
+	cr_assert_eq(store_approve(st, &a), 0, "%s", store_error(st));
+	cr_assert_eq(a.seq, 1);
+	cr_assert_eq(a.number, 1);
+	store_close(st);
+
+	st = sc_open(url); /* from a fresh handle */
+	cr_assert_eq(store_approval_state(st, SC_PERIOD_Y, SC_PERIOD_M, &last), 0);
+	cr_assert_eq(last.kind, STORE_APPROVED);
+	cr_assert_eq(last.number, 1);
+	cr_assert_eq(last.at, SC_T0 + SC_PERIOD_M);
+	cr_assert_str_eq(last.by, "王统计");
+	cr_assert_null(last.lines);
+	/* Another month is not locked by it. */
+	cr_assert_eq(store_approval_state(st, SC_PERIOD_Y, SC_PERIOD_M - 1, &last), 1);
+	cr_assert_eq(store_approval_get(st, SC_PERIOD_Y, SC_PERIOD_M, 0, &got), 0, "%s",
+		     store_error(st));
+	cr_assert_eq(got.n_lines, 4);
+	for (size_t i = 0; i < 4; i++) {
+		const struct store_approval_line *w = &a.lines[i], *g = &got.lines[i];
+		cr_assert_str_eq(g->district_code, w->district_code);
+		cr_assert_eq(g->state, w->state);
+		cr_assert_eq(g->left_out, w->left_out);
+		cr_assert_eq(g->version, w->version);
+		for (int k = 0; k < JX_N_INDICATORS; k++)
+			cr_assert_eq(g->v[k], w->v[k], "line %zu indicator %d", i, k + 1);
+	}
+	store_approval_release(&got);
+	/* Approving a locked month again records nothing. */
+	struct store_approval again;
+	sc_approval(&again, SC_PERIOD_M, "someone", 1);
+	cr_assert_eq(store_approve(st, &again), 1);
+	store_approval_release(&again);
+	cr_assert_eq(store_approval_get(st, SC_PERIOD_Y, SC_PERIOD_M, 2, &got), 1);
+	store_approval_release(&a);
+	store_close(st);
+}
+
+struct sc_events {
+	int n;
+	char text[16][160];
+};
+
+static inline int sc_event_note(void *ctx, const struct store_approval *a)
+{
+	struct sc_events *e = ctx;
+	cr_assert_lt(e->n, 16);
+	snprintf(e->text[e->n++], sizeof e->text[0], "%04d-%02d #%d %s %d %.40s [%.60s]", a->year,
+		 a->month, a->seq, a->kind == STORE_APPROVED ? "approved" : "reopened", a->number,
+		 a->by, a->note);
+	return 0;
+}
+
+static inline void sc_reopen_and_approve_again_keep_every_event_in_order(const char *url)
+{
+	struct store *st = sc_open(url);
+	struct store_approval a, r, last, got;
+	memset(&r, 0, sizeof r);
+	r.year = SC_PERIOD_Y;
+	r.month = SC_PERIOD_M;
+	r.at = SC_T0 + 100;
+	snprintf(r.by, sizeof r.by, "王统计");
+	snprintf(r.note, sizeof r.note, "历下区更正");
+	cr_assert_eq(store_reopen(st, &r), 1, "nothing to reopen yet");
+	sc_approval(&a, SC_PERIOD_M, "王统计", 2);
+	cr_assert_eq(store_approve(st, &a), 0, "%s", store_error(st));
+	store_approval_release(&a);
+	cr_assert_eq(store_reopen(st, &r), 0, "%s", store_error(st));
+	cr_assert_eq(r.seq, 2);
+	cr_assert_eq(r.number, 1);
+	cr_assert_eq(store_reopen(st, &r), 1, "reopened already");
+	cr_assert_eq(store_approval_state(st, SC_PERIOD_Y, SC_PERIOD_M, &last), 0);
+	cr_assert_eq(last.kind, STORE_REOPENED);
+	cr_assert_str_eq(last.note, "历下区更正");
+	/* The reopened approval can still be read. */
+	cr_assert_eq(store_approval_get(st, SC_PERIOD_Y, SC_PERIOD_M, 0, &got), 0);
+	cr_assert_eq(got.number, 1);
+	store_approval_release(&got);
+	sc_approval(&a, SC_PERIOD_M, "李审核", 3);
+	cr_assert_eq(store_approve(st, &a), 0, "%s", store_error(st));
+	cr_assert_eq(a.seq, 3);
+	cr_assert_eq(a.number, 2);
+	store_approval_release(&a);
+	/* An earlier month approved after: listed before. */
+	sc_approval(&a, SC_PERIOD_M - 1, "王统计", 1);
+	cr_assert_eq(store_approve(st, &a), 0, "%s", store_error(st));
+	store_approval_release(&a);
+
+	struct sc_events e = {0};
+	cr_assert_eq(store_approval_events(st, SC_PERIOD_Y, SC_PERIOD_M, sc_event_note, &e), 0);
+	cr_assert_eq(e.n, 3);
+	cr_assert_str_eq(e.text[0], "2023-09 #1 approved 1 王统计 []");
+	cr_assert_str_eq(e.text[1], "2023-09 #2 reopened 1 王统计 [历下区更正]");
+	cr_assert_str_eq(e.text[2], "2023-09 #3 approved 2 李审核 []");
+	memset(&e, 0, sizeof e);
+	cr_assert_eq(store_approval_events(st, 0, 0, sc_event_note, &e), 0);
+	cr_assert_eq(e.n, 4);
+	cr_assert_str_eq(e.text[0], "2023-08 #1 approved 1 王统计 []");
+	cr_assert_str_eq(e.text[3], "2023-09 #3 approved 2 李审核 []");
+	cr_assert_eq(store_approval_get(st, SC_PERIOD_Y, SC_PERIOD_M, 1, &got), 0);
+	cr_assert_eq(got.n_lines, 2);
+	store_approval_release(&got);
+	cr_assert_eq(store_approval_get(st, SC_PERIOD_Y, SC_PERIOD_M, 0, &got), 0);
+	cr_assert_eq(got.number, 2);
+	cr_assert_eq(got.n_lines, 3);
+	cr_assert_str_eq(got.by, "李审核");
+	store_approval_release(&got);
+	store_close(st);
+}
+
+static inline void sc_approval_texts_with_control_characters_are_refused(const char *url)
+{
+	struct store *st = sc_open(url);
+	struct store_approval a, last;
+	sc_approval(&a, SC_PERIOD_M, "bad\nname", 1);
+	cr_assert_eq(store_approve(st, &a), -1);
+	cr_assert(strstr(store_error(st), "control characters"), "%s", store_error(st));
+	snprintf(a.by, sizeof a.by, "%s", "ok");
+	a.lines[0].version = 0; /* accepted without a version */
+	cr_assert_eq(store_approve(st, &a), -1);
+	store_approval_release(&a);
+	struct store_approval r;
+	memset(&r, 0, sizeof r);
+	r.year = SC_PERIOD_Y;
+	r.month = SC_PERIOD_M;
+	snprintf(r.by, sizeof r.by, "ok");
+	cr_assert_eq(store_reopen(st, &r), -1, "a reopening needs a reason");
+	cr_assert_eq(store_approval_state(st, SC_PERIOD_Y, SC_PERIOD_M, &last), 1);
+	store_close(st);
+}
+
 #endif

@@ -324,3 +324,31 @@ Test(config, a_name_or_alias_that_folds_to_its_own_code_is_no_clash)
 	jx_config_problems_release(&p);
 	free(dir);
 }
+
+/* What the units are is a setting: 区县 by default, 市 at a province. */
+Test(config, unit_label_defaults_to_districts_and_can_name_cities)
+{
+	struct jx_config cfg;
+	struct jx_config_problems p = {0};
+	cr_assert_eq(jx_config_load(&cfg, "fixtures/config", &p), 0);
+	cr_assert_str_eq(cfg.unit_label, "区县");
+	jx_config_release(&cfg);
+	cr_assert_eq(jx_config_load(&cfg, "fixtures/province", &p), 0);
+	cr_assert_str_eq(cfg.unit_label, "市");
+	cr_assert_str_eq(cfg.city, "山东省");
+	cr_assert_eq(cfg.n_districts, 3);
+	cr_assert_str_eq(cfg.districts[1].name, "青岛市");
+	const struct jx_target *t = jx_config_target(&cfg, 2023, 1);
+	cr_assert(t && t->posts == 2000 && t->people == 600);
+	jx_config_release(&cfg);
+	jx_config_problems_release(&p);
+
+	char *dir = config_dir(good_districts, NULL, NULL,
+			       "city = 济南市\nfirst_period = 2023-01\nunit_label =\n");
+	int rc;
+	char *problems = load(dir, &rc);
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(problems, "settings.ini:3: unit_label is empty"), "%s", problems);
+	free(problems);
+	free(dir);
+}

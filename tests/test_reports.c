@@ -16,6 +16,7 @@
 #include "../etl/xlsx_reader.h"
 #include "../reports/annual.h"
 #include "../reports/attainment.h"
+#include "../reports/report_up.h"
 #include "../reports/summary.h"
 #include "../reports/xlsx_util.h"
 
@@ -471,6 +472,11 @@ Test(reports, annual_workbook_holds_every_sheet)
 					.rows = ytd, .n_rows = 2, .n_counted = 1};
 	r.ytd.total.v[3] = 90;
 	small_attainment(&r.attain, att);
+	r.approval[8] = (struct annual_approval){"已审核确认", 2, "第2次审核确认（2023-10-12 09:30，王统计）",
+						 "市中区", "2023-10-11 15:00 由王统计重新开放第1次审核确认，原因：历下区更正"};
+	const char *note = "说明：本年已审核确认的月份：9月（第2次）。";
+	r.ytd.notes = &note;
+	r.ytd.n_notes = 1;
 
 	char *dir = tu_tmpdir();
 	char path[600], err[512];
@@ -479,9 +485,9 @@ Test(reports, annual_workbook_holds_every_sheet)
 	cr_assert_not(extra_files(dir, "annual.xlsx"));
 	struct book b;
 	book_read(&b, path);
-	static const char *const sheets[] = {"全年汇总", "月度趋势", "目标完成",
-					     "报送及时性", "数据质量", "留用率"};
-	expect_sheets(&b, sheets, 6);
+	static const char *const sheets[] = {"全年汇总", "月度趋势", "目标完成", "报送及时性",
+					     "数据质量", "留用率", "审核情况"};
+	expect_sheets(&b, sheets, 7);
 	expect_cell(&b, "全年汇总", "A2", "统计期：2023年1—9月累计");
 	expect_cell(&b, "全年汇总", "E6", "90");
 	expect_cell(&b, "全年汇总", "E8", "90");
@@ -496,6 +502,18 @@ Test(reports, annual_workbook_holds_every_sheet)
 	expect_cell(&b, "数据质量", "F5", "2"); /* R1 */
 	expect_cell(&b, "留用率", "D5", "0.6667");
 	expect_cell(&b, "留用率", "B6", NULL);
+	/* the months' sign-off */
+	expect_cell(&b, "全年汇总", "A11", "说明：本年已审核确认的月份：9月（第2次）。");
+	expect_cell(&b, "审核情况", "E4", "审核时未计入的区县");
+	expect_cell(&b, "审核情况", "A5", "2023年1月");
+	expect_cell(&b, "审核情况", "B5", "未审核确认");
+	expect_cell(&b, "审核情况", "C5", "0");
+	expect_cell(&b, "审核情况", "A13", "2023年9月");
+	expect_cell(&b, "审核情况", "B13", "已审核确认");
+	expect_cell(&b, "审核情况", "C13", "2");
+	expect_cell(&b, "审核情况", "D13", "第2次审核确认（2023-10-12 09:30，王统计）");
+	expect_cell(&b, "审核情况", "E13", "市中区");
+	expect_cell(&b, "审核情况", "F13", "2023-10-11 15:00 由王统计重新开放第1次审核确认，原因：历下区更正");
 	book_free(&b);
 	char *ct = zip_part(path, "\\[Content_Types\\].xml");
 	cr_assert(strstr(ct, "chart6.xml"), "5 trend charts and 1 attainment chart");
@@ -762,9 +780,9 @@ Test(commands, annual_workbook_from_the_store)
 	cr_assert(strstr(r.out, out));
 	struct book b;
 	book_read(&b, out);
-	static const char *const sheets[] = {"全年汇总", "月度趋势", "目标完成",
-					     "报送及时性", "数据质量", "留用率"};
-	expect_sheets(&b, sheets, 6);
+	static const char *const sheets[] = {"全年汇总", "月度趋势", "目标完成", "报送及时性",
+					     "数据质量", "留用率", "审核情况"};
+	expect_sheets(&b, sheets, 7);
 	expect_cell(&b, "全年汇总", "A2", "统计期：2023年1—9月累计");
 	expect_cell(&b, "全年汇总", "E6", "85");  /* 历下区 Σ4 = 40 + 45 */
 	expect_cell(&b, "全年汇总", "B6", "52");  /* stock at September */
@@ -796,5 +814,70 @@ Test(commands, annual_workbook_from_the_store)
 	cr_assert_eq(r.status, 2);
 	tu_run_free(&r);
 	remove_tree(dir);
+	free(dir);
+}
+
+/* The city's form for the level above: only units with accepted figures,
+ * the 合计 row, the footer, then the notes; the level's name from config. */
+Test(reports, report_up_form_holds_accepted_units_and_its_notes)
+{
+	struct summary_report r;
+	struct summary_row rows[2];
+	memset(&r, 0, sizeof r);
+	memset(rows, 0, sizeof rows);
+	rows[0] = (struct summary_row){.code = "370200", .name = "青岛市", .status = SUMMARY_ACCEPTED};
+	rows[1] = (struct summary_row){.code = "370300", .name = "淄博市", .status = SUMMARY_ACCEPTED};
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		rows[0].v[k] = 10 + k;
+		rows[1].v[k] = 20 + k;
+		r.total.v[k] = 30 + 2 * k;
+	}
+	rows[0].v[13] = 123456789;  /* 12345.6789 万元 */
+	rows[1].v[13] = 1;          /* 0.0001 万元 */
+	r.total.v[13] = 123456790;
+	r.total.status = SUMMARY_ACCEPTED;
+	r.year = 2023;
+	r.month = 7;
+	r.city = "山东省";
+	r.date_text = "2023年8月10日";
+	r.rows = rows;
+	r.n_rows = 2;
+	r.n_counted = 2;
+	r.n_expected = 3;
+	r.unit_label = "市";
+	const char *notes[] = {"说明：本表为山东省2023年7月数据，经第1次审核确认（2023-08-09 10:00，省厅）。",
+			       "说明：以下市未计入本表：济南市（未报送）。"};
+	r.notes = notes;
+	r.n_notes = 2;
+	char *dir = tu_tmpdir();
+	char path[600], err[512];
+	snprintf(path, sizeof path, "%s/up.xlsx", dir);
+	cr_assert_eq(report_up_write_xlsx(&r, path, err, sizeof err), 0, "%s", err);
+	cr_assert_not(extra_files(dir, "up.xlsx"));
+	struct book b;
+	book_read(&b, path);
+	static const char *const sheets[] = {"汇总表"};
+	expect_sheets(&b, sheets, 1);
+	expect_cell(&b, "汇总表", "A2", "统计期：2023年7月");
+	expect_cell(&b, "汇总表", "A6", "青岛市");
+	expect_cell(&b, "汇总表", "O6", "12345.6789");
+	expect_cell(&b, "汇总表", "A7", "淄博市");
+	expect_cell(&b, "汇总表", "O7", "0.0001");
+	expect_cell(&b, "汇总表", "A8", "合计");
+	expect_cell(&b, "汇总表", "B8", "30");
+	expect_cell(&b, "汇总表", "O8", "12345.679");
+	expect_cell(&b, "汇总表", "P8", "2/3 个市计入");
+	expect_cell(&b, "汇总表", "A10", "填报单位：山东省");
+	expect_cell(&b, "汇总表", "A11", notes[0]);
+	expect_cell(&b, "汇总表", "A12", notes[1]);
+	book_free(&b);
+
+	/* A unit without accepted figures is never written as empty cells. */
+	rows[1].status = SUMMARY_MISSING;
+	unlink(path);
+	cr_assert_eq(report_up_write_xlsx(&r, path, err, sizeof err), -1);
+	cr_assert(strstr(err, "淄博市"), "%s", err);
+	cr_assert_neq(access(path, F_OK), 0);
+	rmdir(dir);
 	free(dir);
 }

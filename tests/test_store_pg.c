@@ -2,6 +2,7 @@
  * database of its own (Criterion runs tests in parallel) on the server named
  * by $JIANXI_TEST_PG, plus what only a server shows. Run through
  * scripts/with_postgres.sh (make test-pg); without a server these fail. */
+#include "../etl/store_backend.h"
 #include "pgutil.h"
 #include "store_cases.h"
 
@@ -15,6 +16,7 @@
 		free(url);                                                                         \
 	}
 STORE_CASES(PG_CASE)
+APPROVAL_CASES(PG_CASE)
 
 Test(store_pg, an_unreachable_server_fails_at_once_with_a_message)
 {
@@ -42,11 +44,15 @@ Test(store_pg, the_schema_is_versioned_and_applied_once)
 	store_close(sc_open(url));
 	PGconn *c = PQconnectdb(url);
 	cr_assert(PQstatus(c) == CONNECTION_OK);
-	PGresult *r = PQexec(c, "SELECT version, file FROM schema_version");
+	PGresult *r = PQexec(c, "SELECT version, file FROM schema_version ORDER BY version");
 	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK);
-	cr_assert_eq(PQntuples(r), 1);
+	size_t n;
+	const struct store_migration *ms = store_pg_migrations(&n);
+	cr_assert_eq(PQntuples(r), (int)n);
 	cr_assert_str_eq(PQgetvalue(r, 0, 0), "1");
 	cr_assert_str_eq(PQgetvalue(r, 0, 1), "sql/001_schema.sql");
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_eq(PQgetvalue(r, (int)i, 1), ms[i].file);
 	PQclear(r);
 	/* A database from a newer jianxi is refused, not damaged. */
 	pg_admin_exec(c, "INSERT INTO schema_version (version, file) "

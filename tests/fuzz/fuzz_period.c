@@ -1,7 +1,7 @@
 /* libFuzzer target for the parsers of names and dates: periods as districts
  * write them (jx_period_parse), periods inside file names (jx_period_find),
  * --received-at times (jx_time_parse) and district names inside free text
- * (jx_config_district_in on the bundled config). The first byte picks a
+ * (jx_config_district_find on the bundled config). The first byte picks a
  * time zone; the rest is the text. Every accepted value must be in range
  * and survive a round trip through its formatter. */
 #include <stdint.h>
@@ -77,10 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	}
-	int d = jx_config_district_in(&cfg, text);
+	int d = jx_config_district_find(&cfg, text, JX_MATCH_CONTAINED);
 	if (d < -2 || d >= (int)cfg.n_districts)
 		abort();
-	d = jx_config_district_exact(&cfg, text);
+	d = jx_config_district_find(&cfg, text, JX_MATCH_EXACT);
 	if (d < -1 || d >= (int)cfg.n_districts)
 		abort();
 	free(text);
