@@ -149,10 +149,14 @@ int loader_file(struct loader *ld, const char *path, int64_t received_at)
 		.received_at = received_at,
 		.want_sha256 = 1,
 		.verify_first = 1,
+		.error = ld->error,
+		.error_size = sizeof ld->error,
 	};
 	ld->file_accepted = ld->file_rejected = ld->file_unchanged = 0;
 	ld->error[0] = 0;
 	int rc = ingest_file(path, &o, load_submission, ld);
+	if (rc == INGEST_UNREADABLE)
+		return LOADER_UNREADABLE;
 	if (rc && !ld->error[0])
 		snprintf(ld->error, sizeof ld->error, "%s: out of memory", path);
 	return rc ? -1 : 0;
