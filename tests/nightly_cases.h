@@ -556,7 +556,83 @@ static inline void delivery_a_copy_with_an_old_mtime_is_received_now(const char 
 	free(s.dir);
 }
 
+static inline double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One flat file repeating one (district, month) 3,000 times: the first row
+ * counts, the repeats are one rejected version with one S7 finding per row
+ * (the first 1,000 kept, then one saying how many), in well under 2 s. */
+static inline void delivery_a_month_repeated_3000_times_is_one_rejected_version(const char *store)
+{
+	struct season s = delivery_new(store);
+	char path[1024];
+	snprintf(path, sizeof path, "%s/flat_2023-09.csv", s.dir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("district,period,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n", f);
+	for (int i = 0; i < 3001; i++)
+		fputs("370124,2023-09,52,3,640,45,60,48,40,30,20,12,6,2,150,35.5\n", f);
+	cr_assert_eq(fclose(f), 0);
+	const char *args[] = {"load", "--config", "fixtures/config", "--store", store, "--received-at",
+			      "2023-10-07T10:00:00", path, NULL};
+	double t0 = now_s();
+	struct run_result r = tu_run(args);
+	double took = now_s() - t0;
+	cr_assert_eq(r.status, 1, "%s %s", r.out, r.err);
+	cr_assert_eq(tu_count_lines_with(r.out, ",370124,平阴县,2023-09,"), 2, "two versions:\n%.2000s", r.out);
+	cr_assert(strstr(r.out, ",370124,平阴县,2023-09,accepted,0,0,new\n"), "%s", r.out);
+	cr_assert(strstr(r.out, ",370124,平阴县,2023-09,rejected,3000,0,new\n"), "%s", r.out);
+	tu_run_free(&r);
+	cr_assert_lt(took, 2.0, "took %.2f s", took);
+	cr_log_info("3,001 rows of one month loaded in %.2f s", took);
+	r = tu_run(args);
+	cr_assert_eq(tu_count_lines_with(r.out, ",unchanged"), 2, "the same delivery again: %s", r.out);
+	tu_run_free(&r);
+
+	struct store *st;
+	char err[256];
+	cr_assert_eq(store_open(store, &st, err, sizeof err), 0, "%s", err);
+	int versions = 0;
+	cr_assert_eq(store_list_versions(st, 2023, 9, count_one, &versions), 0);
+	cr_assert_eq(versions, 2);
+	struct jx_submission sub;
+	struct store_version meta;
+	jx_submission_init(&sub);
+	cr_assert_eq(store_get(st, "370124", 2023, 9, 2, &sub, &meta), 0, "%s", store_error(st));
+	cr_assert_eq(meta.status, JX_REJECTED);
+	cr_assert_eq(meta.errors, 3000);
+	cr_assert_eq(sub.findings.n, 1001);
+	cr_assert_eq(sub.findings.dropped, 2000);
+	size_t s7 = 0;
+	for (size_t i = 0; i < sub.findings.n; i++)
+		s7 += sub.findings.items[i].rule == JX_S7;
+	cr_assert_eq(s7, 1001);
+	cr_assert(strstr(sub.findings.items[0].message, "共重复 3000 行"), "the count first: %s",
+		  sub.findings.items[0].message);
+	cr_assert_eq(sub.findings.items[1].row, 3, "the first repeat is row 3");
+	jx_submission_release(&sub);
+	cr_assert_eq(store_get(st, "370124", 2023, 9, 0, &sub, &meta), 0);
+	cr_assert_eq(meta.version, 1, "the first row is in force");
+	jx_submission_release(&sub);
+	store_close(st);
+	if (!strncmp(store, "dir:", 4)) {
+		char cmd[1200];
+		snprintf(cmd, sizeof cmd, "du -sk '%s'", store + 4);
+		FILE *p = popen(cmd, "r");
+		long kb = 0;
+		cr_assert_eq(fscanf(p, "%ld", &kb), 1);
+		pclose(p);
+		cr_assert_lt(kb, 2048, "the store holds %ld KiB", kb);
+	}
+	free(s.dir);
+}
+
 #define DELIVERY_CASES(X)                                                                          \
+	X(delivery_a_month_repeated_3000_times_is_one_rejected_version)                            \
 	X(delivery_a_b_a)                                                                          \
 	X(delivery_rejected_file_sent_again_after_a_fix)                                           \
 	X(delivery_resumed_after_a_crash_changes_nothing)                                          \

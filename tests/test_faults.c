@@ -69,7 +69,7 @@ Test(faults, a_full_disk_under_the_out_folder_loses_nothing_and_the_next_run_cat
 	s.store = store;
 	snprintf(mnt, sizeof mnt, "%s/out", s.dir);
 	cr_assert_eq(mkdir(mnt, 0755), 0);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=256k")) {
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=4m")) {
 		free(want);
 		free(s.dir);
 		cr_skip_test("cannot mount a small tmpfs here (needs root): %s", strerror(errno));
