@@ -43,7 +43,7 @@ static const char usage_text[] =
 	"be read stays where it is and the run exits 3; the others are loaded.\n"
 	"\n"
 	"  --inbox DIR         where districts' files arrive\n"
-	"  --out DIR           where reports and logs go (not inside the inbox)\n"
+	"  --out DIR           where reports and logs go (apart from the inbox)\n"
 	"  --config DIR        config folder (default $JIANXI_CONFIG or ./config)\n"
 	"  --store URL         dir:PATH or a PostgreSQL connection string\n"
 	"  --findings FILE     write every finding of the run as CSV to FILE\n"
@@ -78,6 +78,7 @@ struct nightly {
 	size_t unreadable;    /* could not be read: the operator's problem */
 	size_t move_failures; /* handled, but could not be moved away */
 	int pending_failed;   /* OUT/.pending could not be written */
+	char renamed[2][192];  /* files renamed out of the way, for the log */
 };
 
 static void logf_(struct nightly *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -210,7 +211,7 @@ static int inbox_move(struct nightly *n, const char *name, const char *sub)
 {
 	if (mkdirat(n->inbox_fd, sub, 0755) && errno != EEXIST)
 		return -1;
-	char to[NAME_MAX * 2 + 16], fitted[NAME_MAX + 1];
+	char to[NAME_MAX * 2 + 64], fitted[NAME_MAX + 32];
 	for (int k = 0; k < 100000; k++) {
 		fit_name(name, k, fitted, sizeof fitted);
 		snprintf(to, sizeof to, "%s/%s", sub, fitted);
@@ -225,7 +226,7 @@ static int inbox_move(struct nightly *n, const char *name, const char *sub)
 /* A file a district named "processed" or "rejected" would keep those
  * folders from being made, and every file from being moved: it is renamed
  * aside (as "processed.1") and loaded like any other. */
-static void inbox_clear_way(struct nightly *n, const char *sub)
+static void inbox_clear_way(struct nightly *n, const char *sub, char note[192])
 {
 	struct stat st;
 	if (fstatat(n->inbox_fd, sub, &st, AT_SYMLINK_NOFOLLOW) || S_ISDIR(st.st_mode))
@@ -235,8 +236,8 @@ static void inbox_clear_way(struct nightly *n, const char *sub)
 		snprintf(aside, sizeof aside, "%s.%d", sub, k);
 		if (fstatat(n->inbox_fd, aside, &st, AT_SYMLINK_NOFOLLOW) && errno == ENOENT) {
 			if (renameat(n->inbox_fd, sub, n->inbox_fd, aside) == 0)
-				logf_(n, "a file named %s was in the way of the %s/ folder; renamed to %s", sub,
-				      sub, aside);
+				snprintf(note, 192, "a file named %s was in the way of the %s/ folder; renamed to %s",
+					 sub, sub, aside);
 			return;
 		}
 	}
@@ -613,8 +614,8 @@ int cmd_nightly(int argc, char **argv)
 	/* temporary files of runs killed before their rename; the store lock
 	 * is held, so no other nightly writes here now */
 	remove_stale_tmp(n.out, 4);
-	inbox_clear_way(&n, "processed");
-	inbox_clear_way(&n, "rejected");
+	inbox_clear_way(&n, "processed", n.renamed[0]);
+	inbox_clear_way(&n, "rejected", n.renamed[1]);
 	size_t n_files;
 	int err;
 	/* JIANXI_INBOX_SETTLE: seconds a file must be unchanged (default 60) */
@@ -658,6 +659,9 @@ int cmd_nightly(int argc, char **argv)
 	n.ld.findings = fout.f;
 	n.ld.on_submission = nightly_submission;
 	n.ld.ctx = &n;
+	for (int i = 0; i < 2; i++)
+		if (n.renamed[i][0])
+			logf_(&n, "%s", n.renamed[i]);
 	if (n.log)
 		loader_lines_header(n.log);
 	if (fout.f)
@@ -694,7 +698,7 @@ int cmd_nightly(int argc, char **argv)
 	       "rejected: %zu\n"
 	       "skipped (already handled: the same delivery): %zu\n"
 	       "held back (still being written): %zu\n"
-	       "not read (left in the inbox, see stderr): %zu\n"
+	       "not read (a problem of this machine, see stderr): %zu\n"
 	       "submissions: %zu (%zu accepted, %zu rejected, %zu unchanged)\n"
 	       "warnings: %zu\n"
 	       "reports written: %zu%s\n"

@@ -69,6 +69,8 @@ static const char README_TEXT[] =
     "  YYYY-MM/<district code>/v0001/findings.csv    what the checks found\n"
     "  files.csv                                     every version, in load order\n"
     "\n"
+    "Each version is one delivery: a file received at a time. The same file\n"
+    "received again later is a new version; the same delivery is stored once.\n"
     "The version in force is the accepted version received last.\n"
     "Times are UTC. An empty unquoted field means no value.\n";
 
@@ -1560,7 +1562,8 @@ static int dir_file_seen(struct store *st, const char *sha256, int64_t received_
 	if (seen_refresh(d))
 		return -1;
 	for (size_t i = 0; i < d->seen.n; i++)
-		if (d->seen.d[i].received_at == received_at && !memcmp(d->seen.d[i].sha, sha256, 64))
+		if (d->seen.d[i].received_at == received_at &&
+		    !memcmp(d->seen.d[i].sha, sha256, 64))
 			return 1;
 	return 0;
 }

@@ -155,7 +155,7 @@ static inline void night_add(struct night *n, struct run_result *r)
 	n->rejected += summary_count(r->out, "\nrejected: ");
 	n->skipped += summary_count(r->out, "skipped (already handled: the same delivery): ");
 	n->held += summary_count(r->out, "held back (still being written): ");
-	n->unread += summary_count(r->out, "not read (left in the inbox, see stderr): ");
+	n->unread += summary_count(r->out, "not read (a problem of this machine, see stderr): ");
 	strncat(n->out, r->out, sizeof n->out - strlen(n->out) - 1);
 	strncat(n->err, r->err, sizeof n->err - strlen(n->err) - 1);
 	tu_run_free(r);

@@ -29,7 +29,7 @@
 	X(the_version_in_force_is_the_one_received_last_not_loaded_last)                           \
 	X(versions_are_listed_by_district_code_then_version)                                       \
 	X(a_missing_version_is_reported_as_not_found)                                              \
-	X(a_delivery_is_seen_by_sha256_and_received_time)                                                   \
+	X(a_delivery_is_seen_by_sha256_and_received_time)                                          \
 	X(a_file_loaded_by_another_handle_is_seen)                                                 \
 	X(the_store_reopens_with_its_data)                                                         \
 	X(a_second_run_cannot_take_the_lock_while_the_first_holds_it)                              \

@@ -564,8 +564,9 @@ Test(hostile, hostile_files_leave_the_good_version_in_force)
 	cr_assert_eq(r.status, 3, "%s%s", r.out, r.err);
 	cr_assert_eq(tu_count_lines_with(r.err, "not a regular file"), 2, "%s", r.err);
 	cr_assert_eq(tu_count_lines_with(r.out, ",rejected,"), 0, "%s", r.out);
-	cr_assert(strstr(r.out, "form_370102_2023-09.csv,370102,历下区,2023-09,accepted,0,1,unchanged"),
-		  "%s", r.out);
+	cr_assert(
+	    strstr(r.out, "form_370102_2023-09.csv,370102,历下区,2023-09,accepted,0,1,unchanged"),
+	    "%s", r.out);
 	tu_run_free(&r);
 
 	const char *status[] = {"status", "--config", "fixtures/config", "--store",

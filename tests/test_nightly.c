@@ -194,7 +194,7 @@ Test(nightly_dir, an_unreadable_file_is_left_for_the_operator_and_the_rest_loads
 	struct run_result r = night_run(&n, "2023-10-05T10:00:00");
 	cr_assert_eq(r.status, 3, "%s %s", r.out, r.err);
 	cr_assert(strstr(r.err, "370113_2023-09.csv is not a regular file"), "%s", r.err);
-	cr_assert(strstr(r.out, "not read (left in the inbox, see stderr): 1\n"), "%s", r.out);
+	cr_assert(strstr(r.out, "not read (a problem of this machine, see stderr): 1\n"), "%s", r.out);
 	cr_assert(strstr(r.out, "accepted: 1\n"), "the file behind it is loaded: %s", r.out);
 	cr_assert(!strstr(r.err, "stays in the inbox for the next run"), "%s", r.err);
 	tu_run_free(&r);
@@ -293,5 +293,60 @@ Test(nightly_dir, a_received_time_that_is_no_iso_8601_time_is_a_usage_error)
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "--received-at 'yesterday'"), "%s", r.err);
 	tu_run_free(&r);
+	free(n.dir);
+}
+
+/* A file listed at the start of a run and gone when its turn comes (the
+ * district's upload deleted, an operator tidying up) is nobody's finding:
+ * the run says it could not read it and exits 3, and the district is not
+ * sent "无法打开文件" for a rejected version with the hash of no bytes. */
+Test(nightly_dir, a_file_that_vanishes_after_listing_is_not_blamed_on_the_district, .timeout = 120)
+{
+	struct scratch_night n = night_new();
+	/* a first file that keeps the run busy for a while */
+	char big[700];
+	snprintf(big, sizeof big, "%s/370124_2023-09_flat.csv", n.inbox);
+	FILE *f = fopen(big, "w");
+	cr_assert(f);
+	fputs("district,period,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n", f);
+	for (int i = 0; i < 60000; i++)
+		fputs("370124,2023-09,52,3,640,45,60,48,40,30,20,12,6,2,150,35.5\n", f);
+	cr_assert_eq(fclose(f), 0);
+	struct timespec pause = {0, 20 * 1000 * 1000};
+	nanosleep(&pause, NULL); /* received after the first: loaded after it */
+	night_put(&n, "370113_2023-09.csv", "fixtures/csv/form_370102_2023-09.csv");
+	char gone[700], logs[700];
+	snprintf(gone, sizeof gone, "%s/370113_2023-09.csv", n.inbox);
+	snprintf(logs, sizeof logs, "%s/logs", n.out);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the log is opened after the inbox is listed: then remove the
+		 * second file while the first one loads */
+		for (int i = 0; i < 60000 && count_entries(logs) == 0; i++) {
+			struct timespec ms = {0, 1000 * 1000};
+			nanosleep(&ms, NULL);
+		}
+		_exit(unlink(gone) ? 1 : 0);
+	}
+	struct run_result r = night_run(&n, "2023-10-05T10:00:00");
+	int st;
+	waitpid(pid, &st, 0);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the file was removed during the run");
+	cr_assert_eq(r.status, 3, "%s %s", r.out, r.err);
+	cr_assert(strstr(r.out, "files seen: 2\n"), "the file was listed: %s", r.out);
+	cr_assert(strstr(r.out, "not read (a problem of this machine, see stderr): 1\n"), "%s", r.out);
+	cr_assert(strstr(r.err, "cannot open"), "%s", r.err);
+	cr_assert(strstr(r.err, "370113_2023-09.csv: No such file or directory"), "%s", r.err);
+	cr_assert(!strstr(r.err, "stays in the inbox"), "%s", r.err);
+	tu_run_free(&r);
+	char path[700];
+	snprintf(path, sizeof path, "%s/2023-09/feedback/370113/2023-09.csv", n.out);
+	char *fb = tu_slurp(path, NULL);
+	cr_assert(!fb || !strstr(fb, "无法打开文件"), "%s", fb);
+	free(fb);
+	char *status = season_read_in(n.out, "2023-09/status.csv");
+	cr_assert(strstr(status, "2023-09,370113,长清区,missing,"), "%s", status);
+	free(status);
 	free(n.dir);
 }

@@ -190,18 +190,20 @@ Test(store_pg, a_version_1_database_is_migrated_to_deliveries)
 	PGresult *r = PQexec(c, ms[0].sql);
 	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
 	PQclear(r);
-	pg_admin_exec(c, "INSERT INTO schema_version (version, file) VALUES (1, 'sql/001_schema.sql')");
+	pg_admin_exec(
+	    c, "INSERT INTO schema_version (version, file) VALUES (1, 'sql/001_schema.sql')");
 	struct jx_submission a;
 	sc_fill(&a, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 0);
 	char sql[2048];
-	snprintf(sql, sizeof sql,
-		 "INSERT INTO submission (district_code, year, month, version, status, received_at, "
-		 "file, sha256, errors, warnings, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12, "
-		 "i13, i14, ok, src_row, src_col) VALUES ('370102', 2023, 9, 1, 'accepted', "
-		 "to_timestamp(%lld), 'a.csv', '%s', 0, 0, 52, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "
-		 "array_fill(true, ARRAY[14]), array_fill(0::bigint, ARRAY[14]), "
-		 "array_fill(0::bigint, ARRAY[14]))",
-		 (long long)SC_T0, a.sha256);
+	snprintf(
+	    sql, sizeof sql,
+	    "INSERT INTO submission (district_code, year, month, version, status, received_at, "
+	    "file, sha256, errors, warnings, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12, "
+	    "i13, i14, ok, src_row, src_col) VALUES ('370102', 2023, 9, 1, 'accepted', "
+	    "to_timestamp(%lld), 'a.csv', '%s', 0, 0, 52, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "
+	    "array_fill(true, ARRAY[14]), array_fill(0::bigint, ARRAY[14]), "
+	    "array_fill(0::bigint, ARRAY[14]))",
+	    (long long)SC_T0, a.sha256);
 	pg_admin_exec(c, sql);
 	PQfinish(c);
 
