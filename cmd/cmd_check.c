@@ -19,7 +19,8 @@ static const char usage_text[] =
 	"\n"
 	"  --config DIR        config folder (default $JIANXI_CONFIG or ./config)\n"
 	"  --received-at TIME  when the files were received (ISO-8601); periods\n"
-	"                      after it are reported as future (default: mtime)\n"
+	"                      after it are reported as future (default: when\n"
+	"                      the file arrived here, its inode change time)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Exit: 0 no errors, 1 data errors found, 2 usage or config error,\n"
@@ -71,9 +72,18 @@ int cmd_check(int argc, char **argv)
 		return JX_EXIT_USAGE;
 	}
 	struct check_run run = {0};
+	char error[512];
+	io.error = error;
+	io.error_size = sizeof error;
+	int unreadable = 0;
 	findings_csv_header(stdout);
 	for (int i = 0; i < o.n_files && !run.write_failed; i++) {
-		if (ingest_file(o.files[i], &io, check_submission, &run) < 0) {
+		int got = ingest_file(o.files[i], &io, check_submission, &run);
+		if (got == INGEST_UNREADABLE) {
+			/* not the district's doing: say so, check the rest, exit 3 */
+			fprintf(stderr, "jianxi check: %s\n", JX_VISIBLE(error));
+			unreadable = 1;
+		} else if (got < 0) {
 			fprintf(stderr, "jianxi check: %s: out of memory\n",
 				JX_VISIBLE(o.files[i]));
 			jx_config_release(&cfg);
@@ -85,5 +95,7 @@ int cmd_check(int argc, char **argv)
 		fputs("jianxi check: cannot write the findings to stdout\n", stderr);
 		return JX_EXIT_ENV;
 	}
+	if (unreadable)
+		return JX_EXIT_ENV;
 	return run.errors ? JX_EXIT_FINDINGS : JX_EXIT_OK;
 }

@@ -15,14 +15,19 @@ static const char usage_text[] =
 	"\n"
 	"Reads, checks and stores each file. Accepted submissions supersede the\n"
 	"earlier version of their (district, period); rejected ones are kept for\n"
-	"audit and never counted. Loading a file twice changes nothing.\n"
+	"audit and never counted. Loading the same delivery (the same file\n"
+	"received at the same time) twice changes nothing; the same file\n"
+	"received again later is a new delivery, checked again.\n"
 	"\n"
 	"  --config DIR        config folder (default $JIANXI_CONFIG or ./config)\n"
 	"  --store URL         dir:PATH or a PostgreSQL connection string\n"
 	"                      (default $JIANXI_STORE or dir:./warehouse)\n"
 	"  --findings FILE     write every finding as CSV to FILE\n"
-	"  --received-at TIME  when the files were received (ISO-8601; default:\n"
-	"                      each file's modification time)\n"
+	"  --received-at TIME  when the files were received (ISO-8601, e.g.\n"
+	"                      2023-10-02T09:30:00+08:00; without a zone, the\n"
+	"                      city's time), for migrations; default: when each\n"
+	"                      file arrived on this machine (its inode change\n"
+	"                      time, never its modification time)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Exit: 0 all accepted, 1 some rejected, 2 usage or config error,\n"
@@ -73,14 +78,23 @@ int cmd_load(int argc, char **argv)
 		findings_csv_header(out.f);
 	loader_lines_header(stdout);
 	rc = JX_EXIT_OK;
+	int unreadable = 0;
 	for (int i = 0; i < o.n_files; i++) {
-		if (loader_file(&ld, o.files[i], received_at)) {
+		int got = loader_file(&ld, o.files[i], received_at);
+		if (got == LOADER_UNREADABLE) {
+			/* the operator's problem, not the district's: the other
+			 * files are still loaded, and the run exits 3 */
+			fprintf(stderr, "jianxi load: %s; not loaded\n", ld.error);
+			unreadable = 1;
+		} else if (got) {
 			fprintf(stderr, "jianxi load: %s; stopped at %s (what was stored before stays stored)\n",
 				ld.error, JX_VISIBLE(o.files[i]));
 			rc = JX_EXIT_ENV;
 			break;
 		}
 	}
+	if (unreadable && rc == JX_EXIT_OK)
+		rc = JX_EXIT_ENV;
 	store_close(ld.st);
 	if (o.findings && (rc == JX_EXIT_ENV ? (cmd_outfile_abort(&out), 0) : cmd_outfile_commit(&out))) {
 		fprintf(stderr, "jianxi load: cannot write %s: %m\n", o.findings);

@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,45 +27,58 @@ extern char **environ;
 
 static const char usage_text[] =
 	"usage: jianxi nightly --inbox DIR --out DIR [--config DIR] [--store URL]\n"
-	"                      [--findings FILE]\n"
+	"                      [--findings FILE] [--received-at TIME]\n"
 	"\n"
-	"Loads every file in the inbox in order of receipt (modification time),\n"
-	"moves each to INBOX/processed/ or INBOX/rejected/, then writes under OUT\n"
-	"the summaries of the periods touched, the attainment of their years, the\n"
-	"status lists and the district feedback, and a log under OUT/logs/.\n"
-	"A file already loaded (same content) is skipped; a run with nothing new\n"
-	"changes nothing. A file changed in the last minute (an upload still\n"
-	"being written; $JIANXI_INBOX_SETTLE seconds) waits for the next run.\n"
+	"Loads every file in the inbox in order of receipt, moves each to\n"
+	"INBOX/processed/ or INBOX/rejected/, then writes under OUT the summaries\n"
+	"of the periods touched, the attainment of their years, the status lists\n"
+	"and the district feedback, and a log under OUT/logs/.\n"
+	"A file is received when it arrived in the inbox by this machine's clock\n"
+	"(its inode change time), never by its modification time, which copies\n"
+	"keep. The same delivery (the same file received at the same time, as\n"
+	"when a run is repeated or resumed after a crash) is not loaded twice; the\n"
+	"same file received again later is a new delivery and is checked again.\n"
+	"A file changed in the last minute (an upload still being written;\n"
+	"$JIANXI_INBOX_SETTLE seconds) waits for the next run. A file that cannot\n"
+	"be read stays where it is and the run exits 3; the others are loaded.\n"
 	"\n"
-	"  --inbox DIR       where districts' files arrive\n"
-	"  --out DIR         where reports and logs go\n"
-	"  --config DIR      config folder (default $JIANXI_CONFIG or ./config)\n"
-	"  --store URL       dir:PATH or a PostgreSQL connection string\n"
-	"  --findings FILE   write every finding of the run as CSV to FILE\n"
-	"  -h, --help        this text\n"
+	"  --inbox DIR         where districts' files arrive\n"
+	"  --out DIR           where reports and logs go (apart from the inbox)\n"
+	"  --config DIR        config folder (default $JIANXI_CONFIG or ./config)\n"
+	"  --store URL         dir:PATH or a PostgreSQL connection string\n"
+	"  --findings FILE     write every finding of the run as CSV to FILE\n"
+	"  --received-at TIME  every file of this run was received at TIME\n"
+	"                      (ISO-8601): replaying an archived inbox\n"
+	"  -h, --help          this text\n"
 	"\n"
 	"Exit: 0 all accepted, 1 some file rejected, 2 usage or config error,\n"
-	"3 store or I/O failure.\n";
+	"3 store or I/O failure, or a file that could not be read.\n";
 
 #define MAX_INBOX_FILES 100000
 #define MAX_PERIODS 240
 
 struct inbox_file {
 	char *name;
-	int64_t mtime;
-	int64_t mtime_ns;
+	int64_t ctime;	  /* arrival in the inbox, by this machine's clock */
+	int64_t ctime_ns;
 	int is_link;
 };
 
 struct nightly {
 	const char *inbox, *out, *config, *store_url;
+	int inbox_fd;         /* the inbox folder, for moving files */
+	int64_t received_at;  /* --received-at, or 0 */
 	FILE *log;
 	int progress;         /* stderr is a terminal */
 	struct loader ld;
 	int periods[MAX_PERIODS]; /* period indexes touched */
 	size_t n_periods;
 	size_t files, files_accepted, files_rejected, files_skipped, reports, report_failures;
+	size_t held_back;     /* changed in the last settle seconds */
+	size_t unreadable;    /* could not be read: the operator's problem */
+	size_t move_failures; /* handled, but could not be moved away */
 	int pending_failed;   /* OUT/.pending could not be written */
+	char renamed[2][192];  /* files renamed out of the way, for the log */
 };
 
 static void logf_(struct nightly *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -83,21 +98,26 @@ static void logf_(struct nightly *n, const char *fmt, ...)
 static int file_cmp(const void *a, const void *b)
 {
 	const struct inbox_file *x = a, *y = b;
-	if (x->mtime != y->mtime)
-		return x->mtime < y->mtime ? -1 : 1;
-	if (x->mtime_ns != y->mtime_ns)
-		return x->mtime_ns < y->mtime_ns ? -1 : 1;
+	if (x->ctime != y->ctime)
+		return x->ctime < y->ctime ? -1 : 1;
+	if (x->ctime_ns != y->ctime_ns)
+		return x->ctime_ns < y->ctime_ns ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
-/* The inbox's files in order of receipt; folders (processed/, rejected/)
- * and hidden files are left alone, and so are files changed in the last
- * settle seconds: an upload still being written waits for the next run. */
-static struct inbox_file *inbox_list(const char *inbox, int settle, size_t *n, int *err)
+/* The inbox's files in order of arrival (inode change time: set by the
+ * kernel when the file is created, renamed in, written or its times are
+ * set, and never by the sender); folders (processed/, rejected/) and
+ * hidden files are left alone, and so are files changed in the last settle
+ * seconds (counted in *held): an upload still being written waits for the
+ * next run. */
+static struct inbox_file *inbox_list(const char *inbox, int settle, size_t *n, size_t *held,
+				     int *err)
 {
 	time_t now = time(NULL);
 	DIR *d = opendir(inbox);
 	*n = 0;
+	*held = 0;
 	*err = 0;
 	if (!d) {
 		*err = errno;
@@ -109,15 +129,20 @@ static struct inbox_file *inbox_list(const char *inbox, int settle, size_t *n, i
 	while ((e = readdir(d)) && *n < MAX_INBOX_FILES) {
 		if (e->d_name[0] == '.')
 			continue;
-		char path[4096];
 		struct stat st;
-		snprintf(path, sizeof path, "%s/%s", inbox, e->d_name);
-		if (lstat(path, &st))
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
 		if (S_ISDIR(st.st_mode))
 			continue;
-		if (settle > 0 && st.st_mtime > now - settle && st.st_mtime <= now)
+		/* the later of the two changes; a modification time in the
+		 * future (a sender's clock) never holds a file back */
+		int64_t changed = st.st_ctim.tv_sec;
+		if (st.st_mtim.tv_sec > changed && st.st_mtim.tv_sec <= now)
+			changed = st.st_mtim.tv_sec;
+		if (settle > 0 && changed > now - settle && changed <= now) {
+			(*held)++;
 			continue;
+		}
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			struct inbox_file *nf = realloc(files, cap * sizeof *nf);
@@ -126,8 +151,8 @@ static struct inbox_file *inbox_list(const char *inbox, int settle, size_t *n, i
 			files = nf;
 		}
 		files[*n].name = strdup(e->d_name);
-		files[*n].mtime = st.st_mtim.tv_sec;
-		files[*n].mtime_ns = st.st_mtim.tv_nsec;
+		files[*n].ctime = st.st_ctim.tv_sec;
+		files[*n].ctime_ns = st.st_ctim.tv_nsec;
 		files[*n].is_link = S_ISLNK(st.st_mode);
 		if (files[*n].name)
 			(*n)++;
@@ -138,22 +163,157 @@ static struct inbox_file *inbox_list(const char *inbox, int settle, size_t *n, i
 	return files;
 }
 
-/* Moves inbox/name into inbox/sub/, never over an existing file. */
-static int inbox_move(const char *inbox, const char *name, const char *sub)
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
 {
-	char dir[4096], from[4096], to[4200];
-	snprintf(dir, sizeof dir, "%s/%s", inbox, sub);
-	if (cmd_mkdirs(dir))
-		return -1;
-	snprintf(from, sizeof from, "%s/%s", inbox, name);
-	snprintf(to, sizeof to, "%s/%s", dir, name);
-	for (int i = 1; i < 10000; i++) {
-		struct stat st;
-		if (lstat(to, &st) && errno == ENOENT)
-			break;
-		snprintf(to, sizeof to, "%s/%s.%d", dir, name, i);
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* name with the suffix ".k" (none for k = 0) as a name of at most NAME_MAX
+ * bytes: when too long, the part before the extension is cut at a character
+ * boundary (whole UTF-8 characters; other bytes one by one), so the file
+ * keeps its extension and its name stays valid UTF-8. */
+static void fit_name(const char *name, int k, char *out, size_t size)
+{
+	char suffix[16] = "";
+	if (k)
+		snprintf(suffix, sizeof suffix, ".%d", k);
+	size_t len = strlen(name), slen = strlen(suffix);
+	if (len + slen <= NAME_MAX) {
+		snprintf(out, size, "%s%s", name, suffix);
+		return;
 	}
-	return rename(from, to);
+	const char *dot = strrchr(name, '.');
+	size_t ext = dot && dot != name && len - (size_t)(dot - name) <= 16 ? len - (size_t)(dot - name) : 0;
+	size_t budget = NAME_MAX - ext - slen, keep = 0;
+	const unsigned char *u = (const unsigned char *)name;
+	while (keep < len - ext) {
+		size_t c = utf8_len(u + keep);
+		if (!c)
+			c = 1;
+		if (keep + c > budget)
+			break;
+		keep += c;
+	}
+	snprintf(out, size, "%.*s%s%s", (int)keep, name, name + len - ext, suffix);
+}
+
+/* Moves inbox/name into inbox/sub/, never over an existing file; a name
+ * that is taken gets ".1", ".2", ... (shortened to fit when needed). */
+static int inbox_move(struct nightly *n, const char *name, const char *sub)
+{
+	if (mkdirat(n->inbox_fd, sub, 0755) && errno != EEXIST)
+		return -1;
+	char to[NAME_MAX * 2 + 64], fitted[NAME_MAX + 32];
+	for (int k = 0; k < 100000; k++) {
+		fit_name(name, k, fitted, sizeof fitted);
+		snprintf(to, sizeof to, "%s/%s", sub, fitted);
+		struct stat st;
+		if (fstatat(n->inbox_fd, to, &st, AT_SYMLINK_NOFOLLOW) && errno == ENOENT)
+			return renameat(n->inbox_fd, name, n->inbox_fd, to);
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* A file a district named "processed" or "rejected" would keep those
+ * folders from being made, and every file from being moved: it is renamed
+ * aside (as "processed.1") and loaded like any other. */
+static void inbox_clear_way(struct nightly *n, const char *sub, char note[192])
+{
+	struct stat st;
+	if (fstatat(n->inbox_fd, sub, &st, AT_SYMLINK_NOFOLLOW) || S_ISDIR(st.st_mode))
+		return;
+	char aside[64];
+	for (int k = 1; k < 10000; k++) {
+		snprintf(aside, sizeof aside, "%s.%d", sub, k);
+		if (fstatat(n->inbox_fd, aside, &st, AT_SYMLINK_NOFOLLOW) && errno == ENOENT) {
+			if (renameat(n->inbox_fd, sub, n->inbox_fd, aside) == 0)
+				snprintf(note, 192, "a file named %s was in the way of the %s/ folder; renamed to %s",
+					 sub, sub, aside);
+			return;
+		}
+	}
+}
+
+/* 1 when name is "<anything>.tmp.<pid>" of a process that is gone. */
+static int stale_tmp_name(const char *name)
+{
+	const char *p = strstr(name, ".tmp.");
+	if (!p)
+		return 0;
+	for (const char *q; (q = strstr(p + 1, ".tmp."));)
+		p = q;
+	p += 5;
+	if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
+		return 0;
+	pid_t pid = (pid_t)atol(p);
+	return pid > 0 && pid != getpid() && kill(pid, 0) && errno == ESRCH;
+}
+
+/* Removes the temporary files (NAME.tmp.PID) that runs killed before their
+ * rename left under dir, a few folders deep (OUT/P/feedback/CODE). */
+static void remove_stale_tmp(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		if (S_ISREG(st.st_mode) && stale_tmp_name(e->d_name)) {
+			unlinkat(dirfd(d), e->d_name, 0);
+		} else if (S_ISDIR(st.st_mode) && depth > 0) {
+			char sub[4400];
+			if (snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) < (int)sizeof sub)
+				remove_stale_tmp(sub, depth - 1);
+		}
+	}
+	closedir(d);
+}
+
+/* path made absolute with its links resolved; a tail that does not exist
+ * yet (an out folder made later) is appended as written. */
+static char *resolve_path(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (real || errno != ENOENT)
+		return real;
+	char *copy = strdup(path);
+	if (!copy)
+		return NULL;
+	size_t len = strlen(copy);
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = 0;
+	char *slash = strrchr(copy, '/');
+	const char *base = slash ? slash + 1 : copy;
+	char *parent = slash ? (slash == copy ? strdup("/") : strndup(copy, (size_t)(slash - copy))) : strdup(".");
+	char *rp = parent ? resolve_path(parent) : NULL;
+	char *out = NULL;
+	if (rp && (out = malloc(strlen(rp) + strlen(base) + 2)))
+		sprintf(out, "%s%s%s", rp, strcmp(rp, "/") ? "/" : "", base);
+	free(rp);
+	free(parent);
+	free(copy);
+	return out;
+}
+
+/* 1 when a is b or a folder inside b. */
+static int path_within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+	return !strncmp(a, b, n) && (a[n] == 0 || a[n] == '/' || (n == 1 && b[0] == '/'));
 }
 
 static void note_period(struct nightly *n, int idx)
@@ -308,11 +468,28 @@ static void nightly_submission(void *ctx, const struct jx_submission *s, int sto
 		n->pending_failed = 1;
 }
 
+/* Moves a handled file away; a failure is counted and reported, and the
+ * run goes on with the next file (the file is handled again next run, as
+ * the same delivery). */
+static void nightly_move(struct nightly *n, const char *name, const char *dest)
+{
+	if (inbox_move(n, name, dest)) {
+		n->move_failures++;
+		int e = errno;
+		logf_(n, "cannot move %s to %s/: %s", JX_VISIBLE(name), dest, strerror(e));
+		fprintf(stderr, "jianxi nightly: cannot move %s to %s/: %s; it stays in the inbox\n",
+			JX_VISIBLE(name), dest, strerror(e));
+		return;
+	}
+	logf_(n, "%s -> %s/", JX_VISIBLE(name), dest);
+}
+
 /* Loads one inbox file and moves it. Returns 0, or -1 on a failure of the
- * store or the file system (the file stays in the inbox for the next run). */
+ * store (the file stays in the inbox for the next run). A file that cannot
+ * be read is the operator's problem: counted, reported, left where it is. */
 static int nightly_file(struct nightly *n, const struct inbox_file *f, size_t i, size_t total)
 {
-	char path[4096];
+	char path[4400];
 	snprintf(path, sizeof path, "%s/%s", n->inbox, f->name);
 	if (n->progress)
 		fprintf(stderr, "[%zu/%zu] %s\n", i + 1, total, JX_VISIBLE(f->name));
@@ -321,10 +498,21 @@ static int nightly_file(struct nightly *n, const struct inbox_file *f, size_t i,
 		/* a link could point anywhere on the machine: it is not read */
 		logf_(n, "%s: a symbolic link, not read; moved to rejected/", JX_VISIBLE(f->name));
 		n->files_rejected++;
-		return inbox_move(n->inbox, f->name, "rejected");
+		nightly_move(n, f->name, "rejected");
+		return 0;
 	}
 	size_t before = n->ld.submissions;
-	if (loader_file(&n->ld, path, f->mtime))
+	int rc = loader_file(&n->ld, path, n->received_at);
+	if (rc == LOADER_UNREADABLE) {
+		n->unreadable++;
+		logf_(n, "not read: %s; nothing loaded from it, not moved", n->ld.error);
+		fprintf(stderr,
+			"jianxi nightly: %s; nothing was loaded from it and it was not moved (a problem "
+			"of this machine, not of the district)\n",
+			n->ld.error);
+		return 0;
+	}
+	if (rc)
 		return -1;
 	if (n->pending_failed) {
 		/* the reports owed could not be recorded: stop before the file
@@ -338,7 +526,7 @@ static int nightly_file(struct nightly *n, const struct inbox_file *f, size_t i,
 	if (subs && n->ld.file_unchanged == subs) {
 		n->files_skipped++;
 		dest = "processed";
-		logf_(n, "%s: already loaded (same content), nothing changed", JX_VISIBLE(f->name));
+		logf_(n, "%s: already handled (the same delivery), nothing changed", JX_VISIBLE(f->name));
 	} else if (n->ld.file_rejected) {
 		n->files_rejected++;
 		dest = "rejected";
@@ -346,12 +534,7 @@ static int nightly_file(struct nightly *n, const struct inbox_file *f, size_t i,
 		n->files_accepted++;
 		dest = "processed";
 	}
-	if (inbox_move(n->inbox, f->name, dest)) {
-		snprintf(n->ld.error, sizeof n->ld.error, "cannot move %s to %s/: %s", JX_VISIBLE(f->name), dest,
-			 strerror(errno));
-		return -1;
-	}
-	logf_(n, "%s -> %s/", JX_VISIBLE(f->name), dest);
+	nightly_move(n, f->name, dest);
 	return 0;
 }
 
@@ -375,7 +558,8 @@ int cmd_nightly(int argc, char **argv)
 {
 	struct cmd_opts o;
 	if (cmd_parse_opts("jianxi nightly", argc, argv,
-			   OPT_CONFIG | OPT_STORE | OPT_INBOX | OPT_OUT | OPT_FINDINGS, &o)) {
+			   OPT_CONFIG | OPT_STORE | OPT_INBOX | OPT_OUT | OPT_FINDINGS | OPT_RECEIVED_AT,
+			   &o)) {
 		fputs(usage_text, stderr);
 		return JX_EXIT_USAGE;
 	}
@@ -388,7 +572,20 @@ int cmd_nightly(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return JX_EXIT_USAGE;
 	}
-	struct nightly n = {.inbox = o.inbox, .out = o.out, .config = o.config, .store_url = o.store};
+	/* reports written into the inbox would be loaded as district files,
+	 * and an inbox inside the out folder is a mix-up too */
+	char *real_inbox = resolve_path(o.inbox), *real_out = resolve_path(o.out);
+	int overlap = real_inbox && real_out &&
+		      (path_within(real_out, real_inbox) || path_within(real_inbox, real_out));
+	free(real_inbox);
+	free(real_out);
+	if (overlap) {
+		fprintf(stderr, "jianxi nightly: --inbox %s and --out %s overlap: give two separate folders\n",
+			o.inbox, o.out);
+		return JX_EXIT_USAGE;
+	}
+	struct nightly n = {.inbox = o.inbox, .out = o.out, .config = o.config, .store_url = o.store,
+			    .inbox_fd = -1};
 	const char *findings = o.findings;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -396,16 +593,30 @@ int cmd_nightly(int argc, char **argv)
 	int rc = cmd_config_load("jianxi nightly", n.config, &cfg);
 	if (rc)
 		return rc;
+	if (o.received_at && jx_time_parse(o.received_at, cfg.timezone, &n.received_at)) {
+		fprintf(stderr, "jianxi nightly: --received-at '%s' is not an ISO-8601 time\n", o.received_at);
+		jx_config_release(&cfg);
+		return JX_EXIT_USAGE;
+	}
+	if (o.received_at && !n.received_at)
+		n.received_at = -1; /* 0 would mean "when each file arrived"; 1969 is as good */
 	struct stat st;
-	if (stat(n.inbox, &st) || !S_ISDIR(st.st_mode)) {
+	if (stat(n.inbox, &st) || !S_ISDIR(st.st_mode) ||
+	    (n.inbox_fd = open(n.inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "jianxi nightly: the inbox %s is not a folder\n", n.inbox);
 		jx_config_release(&cfg);
 		return JX_EXIT_USAGE;
 	}
 	if ((rc = cmd_store_open("jianxi nightly", n.store_url, 1, &n.ld.st))) {
+		close(n.inbox_fd);
 		jx_config_release(&cfg);
 		return rc;
 	}
+	/* temporary files of runs killed before their rename; the store lock
+	 * is held, so no other nightly writes here now */
+	remove_stale_tmp(n.out, 4);
+	inbox_clear_way(&n, "processed", n.renamed[0]);
+	inbox_clear_way(&n, "rejected", n.renamed[1]);
 	size_t n_files;
 	int err;
 	/* JIANXI_INBOX_SETTLE: seconds a file must be unchanged (default 60) */
@@ -414,9 +625,10 @@ int cmd_nightly(int argc, char **argv)
 			     strlen(settle_env) < 7
 			     ? atoi(settle_env)
 			     : 60;
-	struct inbox_file *files = inbox_list(n.inbox, settle, &n_files, &err);
+	struct inbox_file *files = inbox_list(n.inbox, settle, &n_files, &n.held_back, &err);
 	if (err) {
 		fprintf(stderr, "jianxi nightly: cannot read the inbox %s: %s\n", n.inbox, strerror(err));
+		close(n.inbox_fd);
 		store_close(n.ld.st);
 		jx_config_release(&cfg);
 		return JX_EXIT_ENV;
@@ -436,6 +648,7 @@ int cmd_nightly(int argc, char **argv)
 			for (size_t i = 0; i < n_files; i++)
 				free(files[i].name);
 			free(files);
+			close(n.inbox_fd);
 			store_close(n.ld.st);
 			jx_config_release(&cfg);
 			return JX_EXIT_ENV;
@@ -447,6 +660,9 @@ int cmd_nightly(int argc, char **argv)
 	n.ld.findings = fout.f;
 	n.ld.on_submission = nightly_submission;
 	n.ld.ctx = &n;
+	for (int i = 0; i < 2; i++)
+		if (n.renamed[i][0])
+			logf_(&n, "%s", n.renamed[i]);
 	if (n.log)
 		loader_lines_header(n.log);
 	if (fout.f)
@@ -464,6 +680,7 @@ int cmd_nightly(int argc, char **argv)
 	for (size_t i = 0; i < n_files; i++)
 		free(files[i].name);
 	free(files);
+	close(n.inbox_fd);
 	/* reports read the store: release its lock first */
 	store_close(n.ld.st);
 	if (n.n_periods) {
@@ -480,13 +697,15 @@ int cmd_nightly(int argc, char **argv)
 	printf("files seen: %zu\n"
 	       "accepted: %zu\n"
 	       "rejected: %zu\n"
-	       "skipped (already loaded): %zu\n"
+	       "skipped (already handled: the same delivery): %zu\n"
+	       "held back (still being written): %zu\n"
+	       "not read (a problem of this machine, see stderr): %zu\n"
 	       "submissions: %zu (%zu accepted, %zu rejected, %zu unchanged)\n"
 	       "warnings: %zu\n"
 	       "reports written: %zu%s\n"
 	       "periods: ",
-	       n.files, n.files_accepted, n.files_rejected, n.files_skipped, n.ld.submissions,
-	       n.ld.accepted, n.ld.rejected, n.ld.unchanged, n.ld.warnings, n.reports,
+	       n.files, n.files_accepted, n.files_rejected, n.files_skipped, n.held_back, n.unreadable,
+	       n.ld.submissions, n.ld.accepted, n.ld.rejected, n.ld.unchanged, n.ld.warnings, n.reports,
 	       n.report_failures ? " (some failed: see the log)" : "");
 	for (size_t i = 0; i < n.n_periods; i++) {
 		char per[8];
@@ -505,7 +724,8 @@ int cmd_nightly(int argc, char **argv)
 		rc = JX_EXIT_ENV;
 	if (rc)
 		return rc;
-	if (n.report_failures)
+	/* a file this machine could not read or move: the operator's to fix */
+	if (n.report_failures || n.unreadable || n.move_failures)
 		return JX_EXIT_ENV;
 	return n.files_rejected ? JX_EXIT_FINDINGS : JX_EXIT_OK;
 }

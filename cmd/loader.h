@@ -30,10 +30,16 @@ struct loader {
 /* Writes the header of the per-submission lines. */
 void loader_lines_header(FILE *f);
 
-/* Loads one file received at received_at (0 = its modification time).
- * Returns 0 when done (data problems are findings), or -1 when the store or
- * memory failed (ld->error says why); submissions stored before the
- * failure stay stored, each whole. */
+/* loader_file's return when the file itself could not be read (it
+ * vanished, permissions, an I/O error, not a regular file): the operator's
+ * problem, not the district's; the next files can still be loaded. */
+#define LOADER_UNREADABLE 1
+
+/* Loads one file received at received_at (0 = when it arrived on this
+ * machine, its inode change time). Returns 0 when done (data problems are
+ * findings), LOADER_UNREADABLE, or -1 when the store or memory failed;
+ * ld->error says why. Submissions stored before a failure stay stored,
+ * each whole. */
 int loader_file(struct loader *ld, const char *path, int64_t received_at);
 
 #endif

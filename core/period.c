@@ -258,6 +258,13 @@ int64_t jx_time_local_midnight(int32_t day, const char *tz)
 	return local_to_utc(day, 0, tz);
 }
 
+static int two_digits(const char *p)
+{
+	return isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1])
+		   ? (p[0] - '0') * 10 + (p[1] - '0')
+		   : -1;
+}
+
 int jx_time_parse(const char *text, const char *tz, int64_t *t)
 {
 	int32_t day;
@@ -272,18 +279,22 @@ int jx_time_parse(const char *text, const char *tz, int64_t *t)
 	int hh = 0, mm = 0, ss = 0;
 	if (*p == 'T' || *p == ' ') {
 		p++;
-		if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) ||
-		    p[2] != ':' || !isdigit((unsigned char)p[3]) ||
-		    !isdigit((unsigned char)p[4]))
+		hh = two_digits(p);
+		mm = p[2] == ':' ? two_digits(p + 3) : -1;
+		if (hh < 0 || mm < 0)
 			return -1;
-		hh = (p[0] - '0') * 10 + (p[1] - '0');
-		mm = (p[3] - '0') * 10 + (p[4] - '0');
 		p += 5;
 		if (*p == ':') {
-			if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+			if ((ss = two_digits(p + 1)) < 0)
 				return -1;
-			ss = (p[1] - '0') * 10 + (p[2] - '0');
 			p += 3;
+			/* a fraction of a second: received times are whole seconds */
+			if (*p == '.' || *p == ',') {
+				if (!isdigit((unsigned char)p[1]))
+					return -1;
+				for (p++; isdigit((unsigned char)*p); p++)
+					;
+			}
 		}
 		if (hh > 23 || mm > 59 || ss > 60)
 			return -1;
@@ -297,17 +308,24 @@ int jx_time_parse(const char *text, const char *tz, int64_t *t)
 		*t = (int64_t)day * 86400 + secs;
 		return 0;
 	}
-	if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
-	    isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
-	    isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
-		int off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 +
-			  ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
-		if (*p == '-')
-			off = -off;
-		*t = (int64_t)day * 86400 + secs - off;
-		return 0;
-	}
-	return -1;
+	/* +08:00, +0800 or +08 */
+	if (*p != '+' && *p != '-')
+		return -1;
+	int oh = two_digits(p + 1), om = 0;
+	const char *r = p + 3; /* "", ":MM" or "MM" */
+	if (oh < 0 || oh > 23)
+		return -1;
+	if (*r == ':')
+		r++;
+	if (*r && ((om = two_digits(r)) < 0 || om > 59 || r[2]))
+		return -1;
+	if (!*r && r != p + 3)
+		return -1; /* "+08:" */
+	int off = oh * 3600 + om * 60;
+	if (*p == '-')
+		off = -off;
+	*t = (int64_t)day * 86400 + secs - off;
+	return 0;
 }
 
 void jx_time_format(int64_t t, const char *tz, char *buf, size_t size)

@@ -32,9 +32,10 @@ int jx_weekday(int32_t days);
 /* Parses YYYY-MM-DD strictly. Returns 0 or -1. */
 int jx_date_parse(const char *text, int32_t *days);
 
-/* Parses ISO-8601 date-time: YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM]. Without a
- * zone the time is local to tz (an IANA name). Returns 0 and sets *t
- * (Unix seconds), or -1. */
+/* Parses ISO-8601 date-time: YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH:MM|±HHMM|
+ * ±HH] (a space may stand for T; a fraction of a second is dropped).
+ * Without a zone the time is local to tz (an IANA name). Returns 0 and
+ * sets *t (Unix seconds), or -1. */
 int jx_time_parse(const char *text, const char *tz, int64_t *t);
 /* Unix seconds of local midnight that starts day in tz. */
 int64_t jx_time_local_midnight(int32_t day, const char *tz);

@@ -179,7 +179,7 @@ int store_figures(struct store *st, const char *district_code, int year, int fro
 	return rc;
 }
 
-int store_file_seen(struct store *st, const char *sha256)
+int store_file_seen(struct store *st, const char *sha256, int64_t received_at)
 {
 	char sha[65];
 	if (sha256_normalize(sha256, sha))
@@ -187,7 +187,7 @@ int store_file_seen(struct store *st, const char *sha256)
 				  "store_file_seen: \"%.70s\" is not 64 hex "
 				  "digits",
 				  sha256 ? sha256 : "");
-	return st->ops->file_seen(st, sha);
+	return st->ops->file_seen(st, sha, received_at);
 }
 
 int store_version_newer(int64_t a_received, int a_version, int64_t b_received, int b_version)

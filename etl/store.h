@@ -44,10 +44,12 @@ const char *store_error(const struct store *st);
 int store_lock(struct store *st, int wait_seconds);
 
 /* Stores s as a new version of (s->district_code, s->year, s->month) with
- * the status its findings give, in one transaction. A version with the same
- * sha256 for the same (district, period) already stored is not stored again:
- * *was_new is set to 0 and nothing changes. Returns 0 or -1 (nothing stored).
- * s must have a known district and period. */
+ * the status its findings give, in one transaction. A delivery is identified
+ * by (district, period, sha256, received_at): the same delivery already
+ * stored (a night run twice, a run resumed after a crash) is not stored
+ * again: *was_new is set to 0 and nothing changes. The same content received
+ * at another time is a new delivery and a new version. Returns 0 or -1
+ * (nothing stored). s must have a known district and period. */
 int store_put(struct store *st, const struct jx_submission *s, int *was_new);
 
 /* Loads one version into out (reset first): figures, unit rows, findings,
@@ -74,8 +76,9 @@ typedef int (*store_figures_fn)(void *ctx, int year, int month,
 int store_figures(struct store *st, const char *district_code, int year,
 		  int from_month, int to_month, store_figures_fn fn, void *ctx);
 
-/* 1 when a file with this sha256 has been loaded before, 0 when not, -1 error. */
-int store_file_seen(struct store *st, const char *sha256);
+/* 1 when a delivery of a file with this sha256 received at received_at
+ * (Unix seconds) has been stored, 0 when not, -1 error. */
+int store_file_seen(struct store *st, const char *sha256, int64_t received_at);
 
 /* ---- approvals: the city signs off a month, and may reopen it ---------- */
 

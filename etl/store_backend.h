@@ -18,7 +18,7 @@ struct store_ops {
 	int (*get)(struct store *st, const char *district_code, int year, int month, int version,
 		   struct jx_submission *out, struct store_version *meta);
 	int (*list)(struct store *st, int year, int month, store_version_fn fn, void *ctx);
-	int (*file_seen)(struct store *st, const char *sha256);
+	int (*file_seen)(struct store *st, const char *sha256, int64_t received_at);
 	/* NULL: store.c answers store_figures with get, month by month. */
 	int (*figures)(struct store *st, const char *district_code, int year, int from_month,
 		       int to_month, store_figures_fn fn, void *ctx);

@@ -77,17 +77,24 @@ static const char README_TEXT[] =
     "  approvals/YYYY-MM_a001.csv                    the figures each approval\n"
     "      signed off, one line per district\n"
     "\n"
+    "Each version is one delivery: a file received at a time. The same file\n"
+    "received again later is a new version; the same delivery is stored once.\n"
     "The version in force is the accepted version received last.\n"
     "Times are UTC. An empty unquoted field means no value.\n";
 
-/* One seen sha256 per loaded version, read incrementally from files.csv. */
+/* One delivery (sha256, received_at) per stored version, read
+ * incrementally from files.csv. */
+struct seen_delivery {
+	char sha[65];
+	int64_t received_at;
+};
 struct seen_cache {
 	int active;
 	struct csv_parser parser;
 	dev_t dev;
 	ino_t ino;
 	off_t off;
-	char (*sha)[65];
+	struct seen_delivery *d;
 	size_t n, cap;
 };
 
@@ -1074,17 +1081,21 @@ static int index_append(struct dir_store *d, const struct dir_meta *m)
 static int seen_record(void *ctx, struct csv_rec *r, const char **f)
 {
 	struct seen_cache *c = ctx;
+	int64_t received;
 	if (!sha_ok(f[8]))
 		return bad_field(r, "sha256");
+	if (parse_utc(f[4], &received))
+		return bad_field(r, "received_at");
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 256;
-		char(*nn)[65] = realloc(c->sha, cap * sizeof *nn);
+		struct seen_delivery *nn = realloc(c->d, cap * sizeof *nn);
 		if (!nn)
 			return store_fail(&r->d->base, "out of memory");
-		c->sha = nn;
+		c->d = nn;
 		c->cap = cap;
 	}
-	memcpy(c->sha[c->n++], f[8], 65);
+	memcpy(c->d[c->n].sha, f[8], 65);
+	c->d[c->n++].received_at = received;
 	return 0;
 }
 
@@ -1262,7 +1273,7 @@ static void dir_close(struct store *st)
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 	seen_reset(d);
-	free(d->seen.sha);
+	free(d->seen.d);
 	free(d->root);
 	free(d);
 }
@@ -1304,8 +1315,9 @@ static int dir_put_locked(struct dir_store *d, const struct jx_submission *s, co
 	if (read_district(d, s->period, s->district_code, &ms, &n))
 		return -1;
 	int version = n ? ms[n - 1].v.version + 1 : 1;
+	/* The same delivery: content and received time (#13). */
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(ms[i].v.sha256, sha256)) {
+		if (!strcmp(ms[i].v.sha256, sha256) && ms[i].v.received_at == s->received_at) {
 			metas_free(ms, n);
 			*was_new = 0;
 			return 0;
@@ -1533,7 +1545,7 @@ static int dir_list(struct store *st, int year, int month, store_version_fn fn, 
 	return rc;
 }
 
-static int dir_file_seen(struct store *st, const char *sha256)
+static int dir_file_seen(struct store *st, const char *sha256, int64_t received_at)
 {
 	struct dir_store *d = (struct dir_store *)st;
 	char marker[DIR_PATH_MAX], index[DIR_PATH_MAX];
@@ -1553,7 +1565,8 @@ static int dir_file_seen(struct store *st, const char *sha256)
 	if (seen_refresh(d))
 		return -1;
 	for (size_t i = 0; i < d->seen.n; i++)
-		if (!memcmp(d->seen.sha[i], sha256, 64))
+		if (d->seen.d[i].received_at == received_at &&
+		    !memcmp(d->seen.d[i].sha, sha256, 64))
 			return 1;
 	return 0;
 }

@@ -119,14 +119,27 @@ static const char SCHEMA_001[] =
     /* END sql/001_schema.sql */
     ;
 
+/* sql/002_delivery.sql, byte for byte: a delivery is (district, period,
+ * sha256, received_at) (#13). */
+static const char DELIVERY_002[] =
+    /* BEGIN sql/002_delivery.sql */
+    "-- jianxi store, schema version 2: a delivery is a file received at a time.\n"
+    "-- The same file sent again later is a new delivery, checked again and, when\n"
+    "-- accepted and received last, in force (A, then B, then A again leaves A in\n"
+    "-- force); the same delivery loaded twice (a night run again, a run resumed\n"
+    "-- after a crash) is still stored once. jianxi applies this itself.\n"
+    "ALTER TABLE submission DROP CONSTRAINT submission_district_code_year_month_sha256_key;\n"
+    "CREATE UNIQUE INDEX submission_delivery\n"
+    "	ON submission (district_code, year, month, sha256, received_at);\n"
+    /* END sql/002_delivery.sql */
+    ;
+
 /* sql/003_approval.sql, byte for byte; regenerate as above. */
 static const char SCHEMA_003[] =
     /* BEGIN sql/003_approval.sql */
     "-- jianxi store, schema version 3: the city's sign-off of a month. Every\n"
     "-- approval and reopening is one event, never updated or deleted; an\n"
     "-- approval keeps what it signed off, one line per configured district.\n"
-    "-- (Version 2, sql/002_delivery.sql, comes from another branch; a database\n"
-    "-- may go from 1 to 3 directly, the two are independent.)\n"
     "\n"
     "-- The month's history in order (seq 1, 2, ...). approval numbers the\n"
     "-- approvals of the month; a reopening carries the number it undid. The\n"
@@ -167,6 +180,7 @@ static const char SCHEMA_003[] =
  * schema_version is applied, in this order (see pg_migrate). */
 static const struct store_migration MIGRATIONS[] = {
     {1, "sql/001_schema.sql", SCHEMA_001},
+    {2, "sql/002_delivery.sql", DELIVERY_002},
     {3, "sql/003_approval.sql", SCHEMA_003},
 };
 
@@ -628,9 +642,11 @@ static int pg_put(struct store *st, const struct jx_submission *s, const char *s
 		      "$24, $25, $26, $27, $28 "
 		      "FROM submission WHERE district_code = $1 AND year = $2 "
 		      "AND month = $3 "
-		      /* the same file for this district and month is there already:
-		       * nothing is inserted and nothing returned */
-		      "HAVING NOT bool_or(sha256 = $8) OR count(*) = 0 RETURNING id",
+		      /* the same delivery (file and received time) for this
+		       * district and month is there already: nothing is inserted
+		       * and nothing returned */
+		      "HAVING NOT bool_or(sha256 = $8 AND received_at = to_timestamp($5::bigint)) "
+		      "OR count(*) = 0 RETURNING id",
 		      11 + JX_N_INDICATORS + 3, row, PGRES_TUPLES_OK);
 	if (!res)
 		goto rollback;
@@ -939,13 +955,16 @@ static int pg_list(struct store *st, int year, int month, store_version_fn fn, v
 	return rc;
 }
 
-static int pg_file_seen(struct store *st, const char *sha256)
+static int pg_file_seen(struct store *st, const char *sha256, int64_t received_at)
 {
 	struct pg_store *p = (struct pg_store *)st;
-	const char *params[] = {sha256};
+	char received[24];
+	snprintf(received, sizeof received, "%lld", (long long)received_at);
+	const char *params[] = {sha256, received};
 	PGresult *res = pg_exec(p, "cannot look up the file",
-				"SELECT 1 FROM submission WHERE sha256 = $1 LIMIT 1", 1, params,
-				PGRES_TUPLES_OK);
+				"SELECT 1 FROM submission WHERE sha256 = $1 "
+				"AND received_at = to_timestamp($2::bigint) LIMIT 1",
+				2, params, PGRES_TUPLES_OK);
 	if (!res)
 		return -1;
 	int seen = PQntuples(res) > 0;

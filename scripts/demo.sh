@@ -1,6 +1,7 @@
 #!/bin/sh
 # make demo: runs the whole pipeline on the bundled season of district files
-# (fixtures/season), night by night, as a statistician's scheduled job would,
+# (fixtures/season), night by night, as a statistician's scheduled job would
+# (each night's files with the received times of fixtures/season/manifest.csv),
 # then writes the year-end workbook and a blank form. Everything goes under
 # demo-out/ in the checkout.
 set -eu
@@ -12,15 +13,22 @@ mkdir -p "$OUT/inbox"
 CONFIG="--config fixtures/config"
 STORE="--store dir:$OUT/warehouse"
 status=0
-for night in $(tail -n +2 fixtures/season/manifest.csv | cut -d, -f1 | sort -n -u); do
-	tail -n +2 fixtures/season/manifest.csv | while IFS=, read -r n file received; do
-		[ "$n" = "$night" ] || continue
+# Files just copied into the inbox are settled: nothing else writes them.
+export JIANXI_INBOX_SETTLE=0
+# Each night's files arrive at the times the manifest gives. A copy is
+# received when it lands in the inbox (now), so the archived season is
+# replayed with one nightly run per received time, --received-at saying when.
+manifest=$(tail -n +2 fixtures/season/manifest.csv)
+for run in $(echo "$manifest" | cut -d, -f1,3 | awk '!seen[$0]++'); do
+	night=${run%%,*}
+	received=${run#*,}
+	echo "$manifest" | while IFS=, read -r n file when; do
+		[ "$n" = "$night" ] && [ "$when" = "$received" ] || continue
 		cp "fixtures/season/$file" "$OUT/inbox/$file"
-		touch -d "$received" "$OUT/inbox/$file"
 	done
-	echo "== night $night: $(ls "$OUT/inbox" | grep -v -e '^processed$' -e '^rejected$' | wc -l) new file(s) in the inbox"
+	echo "== night $night, received $received: $(ls "$OUT/inbox" | grep -v -e '^processed$' -e '^rejected$' | wc -l) new file(s) in the inbox"
 	rc=0
-	$JX nightly $CONFIG $STORE --inbox "$OUT/inbox" --out "$OUT/reports" || rc=$?
+	$JX nightly $CONFIG $STORE --inbox "$OUT/inbox" --out "$OUT/reports" --received-at "$received" || rc=$?
 	# 1 means some district file was rejected: expected in this season
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
 		echo "demo: nightly failed with exit $rc" >&2

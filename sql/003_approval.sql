@@ -1,8 +1,6 @@
 -- jianxi store, schema version 3: the city's sign-off of a month. Every
 -- approval and reopening is one event, never updated or deleted; an
 -- approval keeps what it signed off, one line per configured district.
--- (Version 2, sql/002_delivery.sql, comes from another branch; a database
--- may go from 1 to 3 directly, the two are independent.)
 
 -- The month's history in order (seq 1, 2, ...). approval numbers the
 -- approvals of the month; a reopening carries the number it undid. The

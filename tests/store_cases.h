@@ -21,14 +21,15 @@
 #define STORE_CASES(X)                                                                             \
 	X(a_version_reads_back_exactly_as_it_was_put)                                              \
 	X(no_sheet_and_an_empty_sheet_name_stay_different)                                         \
-	X(the_same_file_twice_for_one_district_and_month_is_stored_once)                           \
+	X(the_same_delivery_twice_is_stored_once)                                                  \
+	X(a_file_received_again_later_is_a_new_delivery_and_back_in_force)                         \
 	X(the_same_file_for_another_district_is_a_new_version)                                     \
 	X(a_second_accepted_version_supersedes_the_first)                                          \
 	X(a_rejected_version_is_never_in_force)                                                    \
 	X(the_version_in_force_is_the_one_received_last_not_loaded_last)                           \
 	X(versions_are_listed_by_district_code_then_version)                                       \
 	X(a_missing_version_is_reported_as_not_found)                                              \
-	X(a_loaded_file_is_seen_by_its_sha256)                                                     \
+	X(a_delivery_is_seen_by_sha256_and_received_time)                                          \
 	X(a_file_loaded_by_another_handle_is_seen)                                                 \
 	X(the_store_reopens_with_its_data)                                                         \
 	X(a_second_run_cannot_take_the_lock_while_the_first_holds_it)                              \
@@ -343,17 +344,20 @@ static inline void sc_no_sheet_and_an_empty_sheet_name_stay_different(const char
 	store_close(st);
 }
 
-static inline void sc_the_same_file_twice_for_one_district_and_month_is_stored_once(const char *url)
+static inline void sc_the_same_delivery_twice_is_stored_once(const char *url)
 {
 	struct store *st = sc_open(url);
 	struct jx_submission s;
 	sc_fill(&s, "370102", SC_PERIOD_Y, SC_PERIOD_M, 7, 2);
 	cr_assert_eq(sc_put(st, &s), 1);
+	/* a night run again, or resumed after a crash: the same file received
+	 * at the same second, whatever it is called now */
 	struct jx_submission again;
 	sc_fill(&again, "370102", SC_PERIOD_Y, SC_PERIOD_M, 7, 2);
 	free(again.file);
 	again.file = strdup("renamed copy.csv");
-	again.received_at = SC_T0 + 86400;
+	cr_assert_eq(sc_put(st, &again), 0);
+	sc_reject(&again); /* even if the checks came out otherwise */
 	cr_assert_eq(sc_put(st, &again), 0);
 	struct sc_list l;
 	sc_list(st, SC_PERIOD_Y, SC_PERIOD_M, &l);
@@ -361,6 +365,53 @@ static inline void sc_the_same_file_twice_for_one_district_and_month_is_stored_o
 	sc_assert_stored(st, "370102", 0, &s, NULL); /* the first, unchanged */
 	jx_submission_release(&s);
 	jx_submission_release(&again);
+	store_close(st);
+}
+
+/* A (indicator 1 = 52), then the correction B (99), then A again because B
+ * was the mistake: A is in force again (#13). */
+static inline void sc_a_file_received_again_later_is_a_new_delivery_and_back_in_force(const char *url)
+{
+	struct store *st = sc_open(url);
+	struct jx_submission a, b;
+	sc_fill(&a, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 1);
+	sc_fill(&b, "370102", SC_PERIOD_Y, SC_PERIOD_M, 2, 1);
+	a.figures[0].v = a.units[0].v[0].v = 52;
+	b.figures[0].v = b.units[0].v[0].v = 99;
+	b.received_at = SC_T0 + 3600;
+	cr_assert_eq(sc_put(st, &a), 1);
+	cr_assert_eq(sc_put(st, &b), 1);
+	cr_assert_eq(sc_in_force(st, "370102"), 2);
+	cr_assert_eq(store_file_seen(st, a.sha256, SC_T0), 1);
+	cr_assert_eq(store_file_seen(st, a.sha256, SC_T0 + 7200), 0, "not yet received again");
+	a.received_at = SC_T0 + 7200;
+	cr_assert_eq(sc_put(st, &a), 1, "a file received again later is a new delivery");
+	cr_assert_eq(store_file_seen(st, a.sha256, SC_T0 + 7200), 1);
+	cr_assert_eq(sc_in_force(st, "370102"), 3);
+	sc_assert_stored(st, "370102", 0, &a, NULL);
+	cr_assert_eq(sc_put(st, &a), 0, "and that delivery twice is still one");
+	/* a rejected delivery received again is checked again: here it is
+	 * accepted the second time */
+	struct jx_submission sep;
+	sc_fill(&sep, "370103", SC_PERIOD_Y, SC_PERIOD_M, 3, 1);
+	sc_reject(&sep);
+	cr_assert_eq(sc_put(st, &sep), 1);
+	cr_assert_eq(sc_in_force(st, "370103"), 0);
+	jx_findings_clear(&sep.findings);
+	sep.received_at = SC_T0 + 86400;
+	cr_assert_eq(sc_put(st, &sep), 1);
+	cr_assert_eq(sc_in_force(st, "370103"), 2);
+	struct sc_list l;
+	sc_list(st, SC_PERIOD_Y, SC_PERIOD_M, &l);
+	cr_assert_eq(l.n, 5);
+	store_close(st);
+	st = sc_open(url); /* and the same after reopening */
+	cr_assert_eq(sc_in_force(st, "370102"), 3);
+	cr_assert_eq(sc_put(st, &a), 0);
+	cr_assert_eq(sc_put(st, &b), 0);
+	jx_submission_release(&a);
+	jx_submission_release(&b);
+	jx_submission_release(&sep);
 	store_close(st);
 }
 
@@ -531,26 +582,27 @@ static inline void sc_a_missing_version_is_reported_as_not_found(const char *url
 	store_close(st);
 }
 
-static inline void sc_a_loaded_file_is_seen_by_its_sha256(const char *url)
+static inline void sc_a_delivery_is_seen_by_sha256_and_received_time(const char *url)
 {
 	struct store *st = sc_open(url);
 	struct jx_submission ok, bad;
 	sc_fill(&ok, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 1);
 	sc_fill(&bad, "370103", SC_PERIOD_Y, SC_PERIOD_M, 2, 1);
 	sc_reject(&bad);
-	cr_assert_eq(store_file_seen(st, ok.sha256), 0);
+	cr_assert_eq(store_file_seen(st, ok.sha256, SC_T0), 0);
 	sc_put(st, &ok);
 	sc_put(st, &bad);
-	cr_assert_eq(store_file_seen(st, ok.sha256), 1);
-	cr_assert_eq(store_file_seen(st, bad.sha256), 1, "rejected files count");
+	cr_assert_eq(store_file_seen(st, ok.sha256, SC_T0), 1);
+	cr_assert_eq(store_file_seen(st, bad.sha256, SC_T0), 1, "rejected files count");
+	cr_assert_eq(store_file_seen(st, ok.sha256, SC_T0 + 1), 0, "received at another time: not seen");
 	char upper[65];
 	for (int i = 0; i < 65; i++)
 		upper[i] = (char)toupper((unsigned char)ok.sha256[i]);
-	cr_assert_eq(store_file_seen(st, upper), 1, "hex case does not matter");
+	cr_assert_eq(store_file_seen(st, upper, SC_T0), 1, "hex case does not matter");
 	char other[65];
 	sc_sha(3, other);
-	cr_assert_eq(store_file_seen(st, other), 0);
-	cr_assert_eq(store_file_seen(st, "not a sha"), -1);
+	cr_assert_eq(store_file_seen(st, other, SC_T0), 0);
+	cr_assert_eq(store_file_seen(st, "not a sha", SC_T0), -1);
 	jx_submission_release(&ok);
 	jx_submission_release(&bad);
 	store_close(st);
@@ -562,12 +614,12 @@ static inline void sc_a_file_loaded_by_another_handle_is_seen(const char *url)
 	struct jx_submission s[3];
 	for (unsigned i = 0; i < 3; i++) {
 		sc_fill(&s[i], "370102", SC_PERIOD_Y, SC_PERIOD_M, 10 + i, 1);
-		cr_assert_eq(store_file_seen(reader, s[i].sha256), 0);
+		cr_assert_eq(store_file_seen(reader, s[i].sha256, SC_T0), 0);
 		sc_put(writer, &s[i]);
-		cr_assert_eq(store_file_seen(reader, s[i].sha256), 1, "file %u", i);
+		cr_assert_eq(store_file_seen(reader, s[i].sha256, SC_T0), 1, "file %u", i);
 	}
 	for (unsigned i = 0; i < 3; i++) {
-		cr_assert_eq(store_file_seen(reader, s[i].sha256), 1);
+		cr_assert_eq(store_file_seen(reader, s[i].sha256, SC_T0), 1);
 		jx_submission_release(&s[i]);
 	}
 	store_close(reader);
@@ -583,7 +635,7 @@ static inline void sc_the_store_reopens_with_its_data(const char *url)
 	store_close(st);
 	st = sc_open(url); /* the schema is there: nothing to migrate */
 	sc_assert_stored(st, "370102", 0, &s, NULL);
-	cr_assert_eq(store_file_seen(st, s.sha256), 1);
+	cr_assert_eq(store_file_seen(st, s.sha256, SC_T0), 1);
 	cr_assert_eq(sc_put(st, &s), 0);
 	jx_submission_release(&s);
 	store_close(st);
@@ -710,7 +762,7 @@ static inline void sc_a_put_killed_midway_leaves_the_version_whole_or_absent(con
 		struct store *st = sc_open(url);
 		struct jx_submission want, got;
 		sc_fill(&want, "370102", SC_PERIOD_Y, SC_PERIOD_M, (unsigned)seed, SC_BIG_UNITS);
-		int seen = store_file_seen(st, want.sha256);
+		int seen = store_file_seen(st, want.sha256, want.received_at);
 		cr_assert(seen == 0 || seen == 1, "%s", store_error(st));
 		struct sc_list l;
 		sc_list(st, SC_PERIOD_Y, SC_PERIOD_M, &l);

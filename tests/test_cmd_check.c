@@ -58,13 +58,19 @@ Test(cmd_check, several_files_are_checked_in_one_run)
 	tu_run_free(&r);
 }
 
-Test(cmd_check, a_missing_file_is_a_finding_not_a_crash)
+/* A file that is not there is the operator's problem, not the district's:
+ * exit 3 and a message, no finding; the files after it are still checked. */
+Test(cmd_check, a_missing_file_is_an_operator_error_not_a_finding)
 {
-	const char *args[] = {"check", "--config", "fixtures/config", "no/such/370102_2023-09.csv", NULL};
+	const char *args[] = {"check", "--config", "fixtures/config", "no/such/370102_2023-09.csv",
+			      "fixtures/csv/bad_relations_370112_2023-09.csv", NULL};
 	struct run_result r = tu_run(args);
-	cr_assert_eq(r.status, 1);
-	cr_assert_eq(tu_count_lines_with(r.out, ",S1,error,"), 1);
-	cr_assert(strstr(r.out, "无法打开文件"), "%s", r.out);
+	cr_assert_eq(r.status, 3);
+	cr_assert_eq(tu_count_lines_with(r.out, ",S1,"), 0, "%s", r.out);
+	cr_assert(!strstr(r.out, "无法打开文件"), "%s", r.out);
+	cr_assert(strstr(r.err, "cannot open no/such/370102_2023-09.csv: No such file or directory"), "%s",
+		  r.err);
+	cr_assert_gt(tu_count_lines_with(r.out, "bad_relations_370112_2023-09.csv"), 0, "%s", r.out);
 	tu_run_free(&r);
 }
 

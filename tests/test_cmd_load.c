@@ -1,6 +1,7 @@
 /* jianxi load and jianxi status as a statistician uses them: loading,
  * reloading, correcting, auditing; exit codes; the single-writer lock. */
 #include <signal.h>
+#include <time.h>
 #include "../etl/store.h"
 #include "testutil.h"
 
@@ -23,6 +24,18 @@ static struct run_result load(struct scratch *s, const char *received, const cha
 {
 	const char *args[] = {"load", "--config", CONFIG, "--store", s->store, "--received-at", received, file, NULL};
 	return tu_run(args);
+}
+
+static void assert_no_line_with(const char *text, const char *a, const char *b)
+{
+	for (const char *line = text; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char buf[1024];
+		snprintf(buf, sizeof buf, "%.*s", (int)len, line);
+		cr_assert(!(strstr(buf, a) && strstr(buf, b)), "line %s", buf);
+		line = end ? end + 1 : NULL;
+	}
 }
 
 static char *status_of(struct scratch *s, const char *period)
@@ -55,7 +68,7 @@ static char *variant(struct scratch *s, const char *fixture, const char *name, c
 	return path;
 }
 
-Test(cmd_load, a_good_file_is_stored_and_a_second_load_changes_nothing)
+Test(cmd_load, a_good_file_is_stored_and_the_same_delivery_again_changes_nothing)
 {
 	struct scratch s = scratch_new();
 	struct run_result r = load(&s, "2023-10-07T10:00:00", "fixtures/csv/form_370102_2023-09.csv");
@@ -63,14 +76,76 @@ Test(cmd_load, a_good_file_is_stored_and_a_second_load_changes_nothing)
 	cr_assert_str_eq(r.out, "file,district_code,district_name,period,status,errors,warnings,stored\n"
 				"fixtures/csv/form_370102_2023-09.csv,370102,历下区,2023-09,accepted,0,0,new\n");
 	tu_run_free(&r);
-	r = load(&s, "2023-10-07T11:00:00", "fixtures/csv/form_370102_2023-09.csv");
+	/* the same delivery, in another ISO 8601 spelling */
+	r = load(&s, "2023-10-07T02:00:00.250Z", "fixtures/csv/form_370102_2023-09.csv");
 	cr_assert_eq(r.status, 0);
 	cr_assert(strstr(r.out, ",accepted,0,0,unchanged\n"), "%s", r.out);
 	tu_run_free(&r);
 	char *st = status_of(&s, "2023-09");
 	cr_assert(strstr(st, "2023-09,370102,历下区,on_time,2023-10-07T10:00:00+08:00,2023-10-07,form_370102_2023-09.csv\n"),
-		  "the first receipt stays the version in force: %s", st);
+		  "%s", st);
 	cr_assert_eq(tu_count_lines_with(st, ",missing,"), 14);
+	free(st);
+	/* the same file received again later is a new delivery (#13) */
+	r = load(&s, "2023-10-07T11:00:00+0800", "fixtures/csv/form_370102_2023-09.csv");
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, ",accepted,0,0,new\n"), "%s", r.out);
+	tu_run_free(&r);
+	st = status_of(&s, "2023-09");
+	cr_assert(strstr(st, "2023-09,370102,历下区,on_time,2023-10-07T11:00:00+08:00,2023-10-07,"), "%s", st);
+	free(st);
+	free(s.dir);
+}
+
+/* Without --received-at a file is received when it arrived on this machine
+ * (its inode change time), not when the sender last saved it: a copy that
+ * kept a 2020 modification time is received now (#13). */
+Test(cmd_load, without_received_at_a_file_is_received_when_it_arrived_not_its_mtime)
+{
+	struct scratch s = scratch_new();
+	char *copy = variant(&s, "fixtures/csv/form_370102_2023-09.csv", "370102_2023-09.csv", "历下区,52,", "历下区,52,");
+	struct timespec old[2] = {{1577836800, 0}, {1577836800, 0}};
+	cr_assert_eq(utimensat(AT_FDCWD, copy, old, 0), 0);
+	time_t before = time(NULL);
+	const char *args[] = {"load", "--config", CONFIG, "--store", s.store, copy, NULL};
+	struct run_result r = tu_run(args);
+	time_t after = time(NULL);
+	cr_assert_eq(r.status, 0, "late is a warning only: %s %s", r.out, r.err);
+	cr_assert(strstr(r.out, ",accepted,0,1,new\n"), "received now, long after the deadline: %s", r.out);
+	tu_run_free(&r);
+	struct store *st;
+	char err[256];
+	cr_assert_eq(store_open(s.store, &st, err, sizeof err), 0, "%s", err);
+	struct jx_submission sub;
+	jx_submission_init(&sub);
+	cr_assert_eq(store_get(st, "370102", 2023, 9, 0, &sub, NULL), 0);
+	cr_assert(sub.received_at >= before - 2 && sub.received_at <= after, "received %lld", (long long)sub.received_at);
+	jx_submission_release(&sub);
+	store_close(st);
+	/* loading it again as it lies is the same delivery */
+	r = tu_run(args);
+	cr_assert(strstr(r.out, ",unchanged\n"), "%s", r.out);
+	tu_run_free(&r);
+	free(copy);
+	free(s.dir);
+}
+
+/* A file that cannot be read is not held against the district and does not
+ * stop the files after it; the run exits 3 and says why (#13). */
+Test(cmd_load, an_unreadable_file_is_the_operators_problem_and_the_next_file_loads)
+{
+	struct scratch s = scratch_new();
+	const char *args[] = {"load", "--config", CONFIG, "--store", s.store, "--received-at", "2023-10-07T10:00:00",
+			      "/nonexistent/370113_2023-09.csv", "fixtures/csv/form_370102_2023-09.csv", NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 3, "%s %s", r.out, r.err);
+	cr_assert(strstr(r.err, "cannot open /nonexistent/370113_2023-09.csv: No such file or directory; not loaded"),
+		  "%s", r.err);
+	cr_assert(!strstr(r.out, "370113"), "no line for the district: %s", r.out);
+	cr_assert(strstr(r.out, "form_370102_2023-09.csv,370102,历下区,2023-09,accepted,0,0,new\n"), "%s", r.out);
+	tu_run_free(&r);
+	char *st = status_of(&s, "2023-09");
+	assert_no_line_with(st, "370113", "rejected");
 	free(st);
 	free(s.dir);
 }

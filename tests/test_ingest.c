@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "../core/config.h"
 #include "../etl/ingest.h"
 #include "testutil.h"
@@ -75,6 +76,19 @@ static void got_release(struct got *g)
 {
 	for (size_t i = 0; i < g->n; i++)
 		jx_submission_release(&g->subs[i]);
+}
+
+struct received {
+	int n;
+	int64_t received_at;
+};
+
+static int keep_received(void *ctx, struct jx_submission *s)
+{
+	struct received *r = ctx;
+	r->n++;
+	r->received_at = s->received_at;
+	return 0;
 }
 
 static struct got *read_file(const char *path)
@@ -189,14 +203,63 @@ Test(ingest, sub_units_without_total_are_summed)
 	free(g);
 }
 
-Test(ingest, directory_given_as_a_file_is_an_s1_finding)
+/* What the operating system cannot read is the operator's problem: a
+ * return code with a message, never a submission with a finding (#13). */
+static void expect_unreadable(const char *path, const char *msg_part)
 {
-	struct got *g = read_file("fixtures");
-	cr_assert_eq(g->n, 1);
-	cr_assert_eq(g->subs[0].findings.n, 1);
-	cr_assert_eq(g->subs[0].findings.items[0].rule, JX_S1);
+	struct got *g = calloc(1, sizeof *g);
+	char error[512] = "";
+	struct ingest_opts o = {.cfg = &cfg, .received_at = 1696726800, .want_sha256 = 1,
+				.error = error, .error_size = sizeof error};
+	cr_assert_eq(ingest_file(path, &o, keep, g), INGEST_UNREADABLE, "%s", path);
+	cr_assert_eq(g->n, 0, "%s: no submission, no finding against a district", path);
+	cr_assert(strstr(error, msg_part), "%s: %s", path, error);
+	cr_assert(strstr(error, path), "the message names the file: %s", error);
 	got_release(g);
 	free(g);
+}
+
+Test(ingest, a_directory_given_as_a_file_is_a_system_error_not_s1)
+{
+	expect_unreadable("fixtures", "not a regular file");
+}
+
+Test(ingest, a_vanished_file_is_a_system_error_not_s1)
+{
+	expect_unreadable("fixtures/csv/no_such_370102_2023-09.csv", "No such file or directory");
+}
+
+Test(ingest, a_file_the_system_cannot_read_is_a_system_error_not_s1)
+{
+	/* reading a folder's bytes fails with EISDIR, as an I/O error would;
+	 * /proc/self/mem cannot be read at offset 0 (EIO) */
+	expect_unreadable("/proc/self/mem", "cannot read");
+}
+
+Test(ingest, the_received_time_defaults_to_the_inode_change_time_not_mtime)
+{
+	char *dir = tu_tmpdir(), path[256];
+	snprintf(path, sizeof path, "%s/370102_2023-09.csv", dir);
+	size_t len;
+	char *data = tu_slurp("fixtures/csv/form_370102_2023-09.csv", &len);
+	tu_write(path, data, len);
+	free(data);
+	/* copied with its old modification time (cp -p, rsync -t, unzip) */
+	struct timespec old[2] = {{1577836800, 0}, {1577836800, 0}}; /* 2020-01-01 */
+	cr_assert_eq(utimensat(AT_FDCWD, path, old, 0), 0);
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	struct received r = {0};
+	struct ingest_opts o = {.cfg = &cfg};
+	time_t before = time(NULL);
+	cr_assert_eq(ingest_file(path, &o, keep_received, &r), 0);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(r.received_at, (int64_t)st.st_ctim.tv_sec);
+	cr_assert(r.received_at >= before - 5 && r.received_at <= time(NULL), "received %lld, not now",
+		  (long long)r.received_at);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
 }
 
 Test(ingest, an_empty_file_is_an_s1_finding)

@@ -11,3 +11,14 @@ Test(nightly_pg, a_season_of_files_over_several_nights, .timeout = 600)
 	pg_drop(db);
 	free(url);
 }
+
+#define PG_DELIVERY_CASE(name)                                                                     \
+	Test(nightly_pg, name, .timeout = 300)                                                     \
+	{                                                                                          \
+		char db[64];                                                                       \
+		char *url = pg_fresh_url(db, sizeof db);                                           \
+		name(url);                                                                         \
+		pg_drop(db);                                                                       \
+		free(url);                                                                         \
+	}
+DELIVERY_CASES(PG_DELIVERY_CASE)

@@ -75,6 +75,33 @@ Test(period, times_parse_in_the_city_zone)
 	cr_assert_str_eq(buf, "2023-10-07T23:59:59+08:00");
 }
 
+/* What ISO 8601 allows for --received-at: basic and short offsets,
+ * fractions of a second; a time without a zone is the city's (#13). */
+Test(period, received_times_take_every_iso_8601_offset_form_and_fractions)
+{
+	static const char *const same[] = {
+	    "2023-10-02T09:30:00+0800",	    "2023-10-02T09:30:00+08:00", "2023-10-02T09:30:00+08",
+	    "2023-10-02T01:30:00Z",	    "2023-10-02T09:30:00.123+08:00",
+	    "2023-10-02T01:30:00.5Z",	    "2023-10-02T09:30:00,25+0800", "2023-10-02T09:30:00",
+	    "2023-10-02T09:30:00.999999",   "2023-10-02 09:30:00+08",	 "2023-10-01T20:30:00-0500",
+	};
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		int64_t t = 0;
+		cr_assert_eq(jx_time_parse(same[i], "Asia/Shanghai", &t), 0, "%s", same[i]);
+		cr_assert_eq(t, 1696210200, "%s: %lld", same[i], (long long)t);
+	}
+	static const char *const bad[] = {
+	    "2023-10-02T09:30:00+8",	"2023-10-02T09:30:00+08:",   "2023-10-02T09:30:00+080",
+	    "2023-10-02T09:30:00+08:0", "2023-10-02T09:30:00+0860",  "2023-10-02T09:30:00.",
+	    "2023-10-02T09:30:00.x",	"2023-10-02T09:30:00+2400",  "2023-10-02T09:30:00Z+08",
+	    "2023-10-02T09:30:00 +08",	"2023-10-02T09:30:00+08:00x",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t t;
+		cr_assert_eq(jx_time_parse(bad[i], "Asia/Shanghai", &t), -1, "%s", bad[i]);
+	}
+}
+
 static struct jx_config jinan(void)
 {
 	struct jx_config cfg;

@@ -140,7 +140,7 @@ Test(store_dir, an_index_behind_the_folders_is_rebuilt_and_leftovers_are_ignored
 	tu_write(path, "ord,unit", 8);
 
 	st = sc_open(url);
-	cr_assert_eq(store_file_seen(st, a.sha256), 1, "%s", store_error(st));
+	cr_assert_eq(store_file_seen(st, a.sha256, a.received_at), 1, "%s", store_error(st));
 	snprintf(path, sizeof path, "%s/.index-dirty", root);
 	cr_assert_neq(access(path, F_OK), 0, "the marker is cleared");
 	struct sc_list l;
@@ -155,7 +155,7 @@ Test(store_dir, an_index_behind_the_folders_is_rebuilt_and_leftovers_are_ignored
 	/* Someone deleted the index: it comes back. */
 	snprintf(path, sizeof path, "%s/files.csv", root);
 	cr_assert_eq(unlink(path), 0);
-	cr_assert_eq(store_file_seen(st, b.sha256), 1, "%s", store_error(st));
+	cr_assert_eq(store_file_seen(st, b.sha256, b.received_at), 1, "%s", store_error(st));
 	store_close(st);
 	jx_submission_release(&a);
 	jx_submission_release(&b);

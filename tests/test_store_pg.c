@@ -49,8 +49,11 @@ Test(store_pg, the_schema_is_versioned_and_applied_once)
 	size_t n;
 	const struct store_migration *ms = store_pg_migrations(&n);
 	cr_assert_eq(PQntuples(r), (int)n);
+	cr_assert_eq(n, 3);
 	cr_assert_str_eq(PQgetvalue(r, 0, 0), "1");
-	cr_assert_str_eq(PQgetvalue(r, 0, 1), "sql/001_schema.sql");
+	cr_assert_str_eq(PQgetvalue(r, 1, 0), "2");
+	cr_assert_str_eq(PQgetvalue(r, 1, 1), "sql/002_delivery.sql");
+	cr_assert_str_eq(PQgetvalue(r, 2, 0), "3");
 	for (size_t i = 0; i < n; i++)
 		cr_assert_str_eq(PQgetvalue(r, (int)i, 1), ms[i].file);
 	PQclear(r);
@@ -173,6 +176,62 @@ Test(store_pg, a_connection_lost_during_a_put_stores_nothing)
 	cr_assert_eq(sc_put(st, &s), rc == 0 ? 0 : 1);
 	jx_submission_release(&s);
 	store_close(st);
+	pg_drop(db);
+	free(url);
+}
+
+/* A database made by a jianxi that knew schema version 1 only (one version
+ * per file content) is migrated on open: its versions stay, and a file
+ * received again later becomes a new delivery (#13). */
+Test(store_pg, a_version_1_database_is_migrated_to_deliveries)
+{
+	char db[64];
+	char *url = pg_fresh_url(db, sizeof db);
+	size_t n;
+	const struct store_migration *ms = store_pg_migrations(&n);
+	PGconn *c = PQconnectdb(url);
+	cr_assert(PQstatus(c) == CONNECTION_OK);
+	pg_admin_exec(c, "CREATE TABLE schema_version (version integer PRIMARY KEY, "
+			 "file text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+	PGresult *r = PQexec(c, ms[0].sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+	PQclear(r);
+	pg_admin_exec(
+	    c, "INSERT INTO schema_version (version, file) VALUES (1, 'sql/001_schema.sql')");
+	struct jx_submission a;
+	sc_fill(&a, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 0);
+	char sql[2048];
+	snprintf(
+	    sql, sizeof sql,
+	    "INSERT INTO submission (district_code, year, month, version, status, received_at, "
+	    "file, sha256, errors, warnings, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12, "
+	    "i13, i14, ok, src_row, src_col) VALUES ('370102', 2023, 9, 1, 'accepted', "
+	    "to_timestamp(%lld), 'a.csv', '%s', 0, 0, 52, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "
+	    "array_fill(true, ARRAY[14]), array_fill(0::bigint, ARRAY[14]), "
+	    "array_fill(0::bigint, ARRAY[14]))",
+	    (long long)SC_T0, a.sha256);
+	pg_admin_exec(c, sql);
+	PQfinish(c);
+
+	struct store *st = sc_open(url);
+	cr_assert_eq(store_file_seen(st, a.sha256, SC_T0), 1, "%s", store_error(st));
+	cr_assert_eq(sc_put(st, &a), 0, "the same delivery as the old row");
+	struct jx_submission b;
+	sc_fill(&b, "370102", SC_PERIOD_Y, SC_PERIOD_M, 2, 0);
+	b.received_at = SC_T0 + 60;
+	cr_assert_eq(sc_put(st, &b), 1);
+	a.received_at = SC_T0 + 120;
+	cr_assert_eq(sc_put(st, &a), 1, "the old file received again is a new delivery");
+	cr_assert_eq(sc_in_force(st, "370102"), 3);
+	store_close(st);
+	c = PQconnectdb(url);
+	r = PQexec(c, "SELECT max(version) FROM schema_version");
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	cr_assert_eq(atoi(PQgetvalue(r, 0, 0)), (int)n);
+	PQclear(r);
+	PQfinish(c);
+	jx_submission_release(&a);
+	jx_submission_release(&b);
 	pg_drop(db);
 	free(url);
 }
