@@ -324,3 +324,42 @@ Test(ingest, hostile_workbooks_are_s1_findings)
 		free(g);
 	}
 }
+
+/* The form of fixtures/csv/form_370102_2023-09.csv with cell D6 (indicator
+ * 3) replaced by d6, read from memory. */
+static struct got *read_csv_with_d6(const char *d6)
+{
+	char csv[4096];
+	snprintf(csv, sizeof csv,
+		 "统计期：2023年9月\n"
+		 ",1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"
+		 "历下区,52,3,%s,45,60,48,40,30,20,12,6,2,150,35.5\n"
+		 "\n填报单位：历下区\n",
+		 d6);
+	struct ingest_opts o = {.cfg = &cfg, .received_at = 1696726800};
+	struct got *g = calloc(1, sizeof *g);
+	cr_assert_eq(ingest_csv_memory("370102_2023-09.csv", csv, strlen(csv), &o, keep, g), 0);
+	cr_assert_eq(g->n, 1);
+	return g;
+}
+
+Test(ingest, a_cell_of_20_digits_is_a_t2_saying_the_number_is_too_large)
+{
+	static const char *const cells[] = {"1234567890123456789", "12345678901234567890",
+					    "1234567890123456789012345"};
+	for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+		struct got *g = read_csv_with_d6(cells[i]);
+		const struct jx_submission *s = &g->subs[0];
+		cr_assert_eq(s->findings.n, 1, "%s", g->digest);
+		const struct jx_finding *f = &s->findings.items[0];
+		cr_assert_eq(f->rule, JX_T2);
+		cr_assert_eq(f->row, 3);
+		cr_assert_eq(f->col, 4);
+		cr_assert_str_eq(f->value, cells[i]);
+		cr_assert(strstr(f->message, "数值过大"), "%s", f->message);
+		cr_assert(strstr(f->message, "D3"), "%s", f->message);
+		cr_assert(strstr(f->message, cells[i]), "%s", f->message);
+		got_release(g);
+		free(g);
+	}
+}
