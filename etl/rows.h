@@ -23,6 +23,10 @@ struct etl_cell {
 	enum etl_cell_kind kind;
 	const char *text;     /* UTF-8, NUL-terminated; valid during the callback */
 	size_t len;
+	const char *numfmt; /* an XLSX number, date or time cell's number format
+			       code ("General", "0.00"), valid during the
+			       callback; NULL for text, CSV and an unknown
+			       format */
 };
 
 /* Called once per row, in order. Cells are sorted by column; empty cells may

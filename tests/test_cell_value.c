@@ -6,7 +6,7 @@
 
 static int parse(const char *text, int indicator, int64_t *out)
 {
-	struct etl_cell c = {1, ETL_CELL_TEXT, text, strlen(text)};
+	struct etl_cell c = {1, ETL_CELL_TEXT, text, strlen(text), NULL};
 	return cell_value_parse(&c, indicator, out);
 }
 
@@ -89,9 +89,9 @@ Test(cell_value, missing_cell_is_empty)
 Test(cell_value, booleans_dates_and_errors_are_not_numbers)
 {
 	int64_t v;
-	struct etl_cell b = {1, ETL_CELL_BOOL, "TRUE", 4};
-	struct etl_cell d = {1, ETL_CELL_DATE, "2023-09-01", 10};
-	struct etl_cell e = {1, ETL_CELL_ERROR, "#N/A", 4};
+	struct etl_cell b = {1, ETL_CELL_BOOL, "TRUE", 4, NULL};
+	struct etl_cell d = {1, ETL_CELL_DATE, "2023-09-01", 10, NULL};
+	struct etl_cell e = {1, ETL_CELL_ERROR, "#N/A", 4, NULL};
 	cr_assert_eq(cell_value_parse(&b, 1, &v), JX_T2);
 	cr_assert_eq(cell_value_parse(&d, 1, &v), JX_T2);
 	cr_assert_eq(cell_value_parse(&e, 1, &v), JX_T2);
@@ -100,7 +100,7 @@ Test(cell_value, booleans_dates_and_errors_are_not_numbers)
 Test(cell_value, xlsx_numbers_parse_like_text)
 {
 	int64_t v;
-	struct etl_cell n = {1, ETL_CELL_NUMBER, "35.5", 4};
+	struct etl_cell n = {1, ETL_CELL_NUMBER, "35.5", 4, NULL};
 	cr_assert_eq(cell_value_parse(&n, 14, &v), -1);
 	cr_assert_eq(v, 355000);
 }
@@ -170,6 +170,6 @@ Test(cell_value, a_number_too_large_is_worded_as_such_and_quoted)
 Test(cell_value, times_are_not_numbers)
 {
 	int64_t v;
-	struct etl_cell t = {1, ETL_CELL_TIME, "36:00:00", 8};
+	struct etl_cell t = {1, ETL_CELL_TIME, "36:00:00", 8, NULL};
 	cr_assert_eq(cell_value_parse(&t, 14, &v), JX_T2);
 }
