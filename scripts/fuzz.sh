@@ -68,7 +68,8 @@ seed_csv() { # first byte 0x03: 5-byte chunks, a file name with district and per
 	done
 }
 seed_xlsx() {
-	for f in fixtures/xlsx/*.xlsx fixtures/xlsx/hostile/*.xlsx fixtures/season/*.xlsx \
+	for f in fixtures/xlsx/*.xlsx fixtures/xlsx/hostile/*.xlsx fixtures/xlsx/period/*.xlsx \
+		fixtures/season/*.xlsx \
 		fixtures/template/*.xlsx fixtures/hostile/*.xlsx; do
 		[ -f "$f" ] || continue
 		[ "$(stat -c %s "$f")" -le 1048576 ] || continue
@@ -88,7 +89,7 @@ seed_period() { # first byte picks the time zone
 		2023-10-08T09:00 "2023-10-08 09:00:00" 2023-10-08T09:00:00Z \
 		2023-10-08T09:00:00+08:00 2023-10-08T09:00:00-05:30 2023-10-08 \
 		370102_历下区_2023-09 历下区人力资源和社会保障局 济南高新区 "莱芜区 2023_07" \
-		钢城区_2023年9月_scan; do
+		钢城区_2023年9月_scan 23年9月 2023.10 2023.1; do
 		printf '%s' "$s" | { printf "\\00$((i % 4))"; cat; } >"$1/seed-$i"
 		i=$((i + 1))
 	done
