@@ -374,6 +374,16 @@ def make_periods(out):
         ws.append(["历下区", v] + LIXIA)
         ws.cell(row=i + 2, column=2).number_format = fmt
     wb.save(os.path.join(d, "period_flat_numbers.xlsx"))
+    # Times in indicator cells: 36 hours in [h]:mm:ss, noon in h:mm.
+    wb = new_book()
+    ws = wb.active
+    ws.title = "历下区"
+    form_sheet(ws, merges=False)
+    ws["O6"] = 1.5
+    ws["O6"].number_format = "[h]:mm:ss"
+    ws["G6"] = 0.5
+    ws["G6"].number_format = "h:mm"
+    wb.save(os.path.join(d, "times_370102_2023-09_in_indicators.xlsx"))
 
 
 STRICT = 'xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"'

@@ -447,3 +447,21 @@ Test(ingest, flat_periods_typed_as_numbers_are_read_as_shown)
 	got_release(g);
 	free(g);
 }
+
+Test(ingest, a_time_or_duration_in_an_indicator_cell_is_a_t2_quoting_the_time)
+{
+	/* 1.5 in [h]:mm:ss was the date 1900-01-01; 0.5 in h:mm the number 0.5 */
+	struct got *g = read_file("fixtures/xlsx/period/times_370102_2023-09_in_indicators.xlsx");
+	cr_assert_eq(g->n, 1);
+	const struct jx_submission *s = &g->subs[0];
+	cr_assert_eq(s->findings.n, 2, "%s", g->digest);
+	const struct jx_finding *f = &s->findings.items[0];
+	cr_expect(f->rule == JX_T2 && f->row == 6 && f->col == 7, "%s", g->digest);
+	cr_expect_str_eq(f->value, "12:00:00");
+	f = &s->findings.items[1];
+	cr_expect(f->rule == JX_T2 && f->row == 6 && f->col == 15, "%s", g->digest);
+	cr_expect_str_eq(f->value, "36:00:00");
+	cr_expect(strstr(f->message, "36:00:00"), "%s", f->message);
+	got_release(g);
+	free(g);
+}
