@@ -75,6 +75,27 @@ seed_xlsx() {
 		[ "$(stat -c %s "$f")" -le 1048576 ] || continue
 		cp "$f" "$1/seed-$(basename "$f")"
 	done
+	# the XML form: a sheet of numbers in several formats, NUL, no shared
+	# strings, NUL, the styles that give the formats
+	{ printf '<worksheet><sheetData><row r="1"><c r="A1" s="1"><v>2023.1</v></c>'
+	  printf '<c r="B1" s="2"><v>1.5</v></c><c r="C1" s="3"><v>45170</v></c>'
+	  printf '<c r="D1" s="4"><v>202310</v></c><c r="E1" t="inlineStr"><is><t>x</t></is>'
+	  printf '<v>1</v></c></row></sheetData></worksheet>\000\000'
+	  printf '<styleSheet><numFmts><numFmt numFmtId="164" formatCode="0000&quot;年&quot;00&quot;月&quot;"/>'
+	  printf '</numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="2"/><xf numFmtId="46"/>'
+	  printf '<xf numFmtId="31"/><xf numFmtId="164"/></cellXfs></styleSheet>'
+	} >"$1/seed-numfmt-xml"
+}
+seed_numfmt() { # a format code, NUL, a number
+	i=0
+	for c in General 0 0.00 0.0 "#,##0.00" "0.00;(0.00)" "0.00;-0.00;\"零\"" '0000"年"00"月"' \
+		"[\$-804]0.00" "[Red]0.00_ " "\\¥0.00" "#.00" "0.??" "0.0%" "0.00E+00" "# ?/?" \
+		"[>100]0;0.0" "yyyy-mm-dd" "[h]:mm:ss" "h:mm AM/PM" 'yyyy"年"m"月"' mm:ss @; do
+		for n in 2023.1 2023.09 -3.5 0 0.5 123456789012345 9.999; do
+			printf '%s\000%s' "$c" "$n" >"$1/seed-$i"
+			i=$((i + 1))
+		done
+	done
 }
 seed_config() { # the four files joined by 0x1E, as the target splits them
 	c=fixtures/config
@@ -109,6 +130,7 @@ run_one() {
 	fuzz_xlsx) seed_xlsx "$OUT/seeds/$t" ;;
 	fuzz_config) seed_config "$OUT/seeds/$t" ;;
 	fuzz_period) seed_period "$OUT/seeds/$t" ;;
+	fuzz_numfmt) seed_numfmt "$OUT/seeds/$t" ;;
 	esac
 	# leaks are reported; a hang of 10 s is a failure; 2 GB of memory too
 	JIANXI_FUZZ_CONFIG=$PWD/fixtures/config \
