@@ -77,8 +77,13 @@ int jx_period_parse(const char *text, int *year, int *month)
 		*month = m;
 		return 0;
 	}
-	if (read_digits(&p, 4, 4, &y))
-		return -1;
+	if (read_digits(&p, 4, 4, &y)) {
+		/* "23年9月": a two-digit year only before 年, in this century */
+		p = buf;
+		if (read_digits(&p, 2, 2, &y) || strncmp(p, "年", strlen("年")))
+			return -1;
+		y += 2000;
+	}
 	if (!strncmp(p, "年", strlen("年"))) {
 		p += strlen("年");
 		if (read_digits(&p, 1, 2, &m) || strncmp(p, "月", strlen("月")))

@@ -6,7 +6,8 @@
 #include <stdint.h>
 
 /* Parses a period written as 2023-09, 2023-9, 2023/09, 2023.09, 202309,
- * 2023年9月, 2023年09月 or a date 2023-09-30 / 2023年9月30日 (its month).
+ * 2023年9月, 2023年09月, 23年9月 (20YY) or a date 2023-09-30 / 2023年9月30日
+ * (its month).
  * Surrounding spaces are allowed. Returns 0 and sets year/month, or -1. */
 int jx_period_parse(const char *text, int *year, int *month);
 

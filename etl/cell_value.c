@@ -1,6 +1,7 @@
 /* Indicator cell parsing and its findings' wording. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../core/indicator.h"
 #include "cell_value.h"
@@ -36,12 +37,13 @@ char *cell_text_fold(const char *text, char *out, size_t size)
 /* The common case: ASCII digits with at most 4 decimals, nothing to fold.
  * Returns 1 with *out set when the text is that and valid; 0 sends it to
  * the general parse (which also gives every finding). At most 12 digits:
- * the general parse accepts all of those. */
+ * the general parse accepts all of those; a longer run is left to it before
+ * it is multiplied out (a 20-digit cell would overflow). */
 static int parse_plain(const char *s, size_t len, int indicator, int64_t *out)
 {
 	size_t i = 0;
 	int64_t whole = 0, frac = 0;
-	while (i < len && s[i] >= '0' && s[i] <= '9')
+	while (i < len && i <= 12 && s[i] >= '0' && s[i] <= '9')
 		whole = whole * 10 + (s[i++] - '0');
 	if (i == 0 || i > 12)
 		return 0;
@@ -70,20 +72,12 @@ static int parse_plain(const char *s, size_t len, int indicator, int64_t *out)
 	return 1;
 }
 
-int cell_value_parse(const struct etl_cell *cell, int indicator, int64_t *out)
+/* The general parse of folded text p. Returns -1 with *out set, or the
+ * rule; *too_large is set when the text is a well-formed number beyond
+ * CELL_VALUE_MAX (a T2 worded as such). */
+static int parse_folded(const char *p, int indicator, int64_t *out, int *too_large)
 {
-	char buf[128];
-	if (!cell || !cell->len)
-		return JX_T1;
-	if (cell->kind == ETL_CELL_BOOL || cell->kind == ETL_CELL_ERROR ||
-	    cell->kind == ETL_CELL_DATE)
-		return JX_T2;
-	if (cell->len > 64)
-		return JX_T2;
-	if (parse_plain(cell->text, cell->len, indicator, out))
-		return -1;
-	cell_text_fold(cell->text, buf, sizeof buf);
-	const char *p = buf;
+	*too_large = 0;
 	if (!*p)
 		return JX_T1;
 	int negative = 0;
@@ -94,14 +88,17 @@ int cell_value_parse(const struct etl_cell *cell, int indicator, int64_t *out)
 		negative = 1;
 		p += 3;
 	}
-	/* integer part with optional, well-placed thousands separators */
+	/* integer part with optional, well-placed thousands separators; past
+	 * the guard the digits are still read, to tell a huge number from
+	 * text */
 	int64_t whole = 0;
-	int digits = 0, group = -1;
+	int digits = 0, group = -1, big = 0;
 	for (; *p; p++) {
 		if (isdigit((unsigned char)*p)) {
 			if (whole > CELL_VALUE_MAX / 10)
-				return JX_T2;
-			whole = whole * 10 + (*p - '0');
+				big = 1;
+			else
+				whole = whole * 10 + (*p - '0');
 			digits++;
 			if (group >= 0)
 				group++;
@@ -133,11 +130,13 @@ int cell_value_parse(const struct etl_cell *cell, int indicator, int64_t *out)
 		frac *= 10;
 	if (negative && (whole || frac || frac_nonzero_tail))
 		return JX_T3;
+	if (big || (indicator == JX_MONEY_INDICATOR && whole > CELL_VALUE_MAX / JX_YUAN_PER_WAN)) {
+		*too_large = 1;
+		return JX_T2;
+	}
 	if (indicator == JX_MONEY_INDICATOR) {
 		if (frac_nonzero_tail)
 			return JX_T4;
-		if (whole > CELL_VALUE_MAX / JX_YUAN_PER_WAN)
-			return JX_T2;
 		*out = whole * JX_YUAN_PER_WAN + frac;
 		return -1;
 	}
@@ -145,6 +144,36 @@ int cell_value_parse(const struct etl_cell *cell, int indicator, int64_t *out)
 		return JX_T4;
 	*out = whole;
 	return -1;
+}
+
+/* Folds text and parses it; a text longer than the stack buffer is folded
+ * on the heap (a cell holds at most ETL_MAX_CELL_BYTES). */
+static int parse_text(const char *text, size_t len, int indicator, int64_t *out,
+		      int *too_large)
+{
+	char stack[128];
+	char *buf = len < sizeof stack ? stack : malloc(len + 1);
+	*too_large = 0;
+	if (!buf)
+		return JX_T2;
+	cell_text_fold(text, buf, len < sizeof stack ? sizeof stack : len + 1);
+	int rule = parse_folded(buf, indicator, out, too_large);
+	if (buf != stack)
+		free(buf);
+	return rule;
+}
+
+int cell_value_parse(const struct etl_cell *cell, int indicator, int64_t *out)
+{
+	int too_large;
+	if (!cell || !cell->len)
+		return JX_T1;
+	if (cell->kind == ETL_CELL_BOOL || cell->kind == ETL_CELL_ERROR ||
+	    cell->kind == ETL_CELL_DATE || cell->kind == ETL_CELL_TIME)
+		return JX_T2;
+	if (parse_plain(cell->text, cell->len, indicator, out))
+		return -1;
+	return parse_text(cell->text, cell->len, indicator, out, &too_large);
 }
 
 void cell_value_message(int rule, int indicator, const char *cell_name,
@@ -158,11 +187,27 @@ void cell_value_message(int rule, int indicator, const char *cell_name,
 			 "指标%d（%s）单元格 %s 为空，应填写数值；没有发生的请填写 0",
 			 indicator, name, cell_name);
 		break;
-	case JX_T2:
+	case JX_T2: {
+		int64_t v;
+		int too_large;
+		if (text && parse_text(text, strlen(text), indicator, &v, &too_large) == JX_T2 &&
+		    too_large) {
+			if (indicator == JX_MONEY_INDICATOR)
+				snprintf(buf, size,
+					 "指标%d（%s）单元格 %s 的值 %s 数值过大，超出可处理的范围（最大 %lld.9999 万元），请核实金额和单位（万元）",
+					 indicator, name, cell_name, text,
+					 CELL_VALUE_MAX / JX_YUAN_PER_WAN);
+			else
+				snprintf(buf, size,
+					 "指标%d（%s）单元格 %s 的值 %s 数值过大，超出可处理的范围（最大 %lld），请核实是否多填了数字",
+					 indicator, name, cell_name, text, CELL_VALUE_MAX);
+			break;
+		}
 		snprintf(buf, size,
 			 "指标%d（%s）单元格 %s 的内容“%s”不是有效数字，请只填写阿拉伯数字（不带单位和文字）",
 			 indicator, name, cell_name, text);
 		break;
+	}
 	case JX_T3:
 		snprintf(buf, size,
 			 "指标%d（%s）单元格 %s 的值 %s 为负数，该指标不能为负，请核实后填写",

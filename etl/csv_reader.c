@@ -103,6 +103,7 @@ static void csv_on_field(void *data, size_t len, void *vr)
 	struct etl_cell *c = &r->cells[r->n_cells++];
 	c->col = r->n_fields;
 	c->kind = ETL_CELL_TEXT;
+	c->numfmt = NULL;
 	c->text = (const char *)(uintptr_t)r->arena_len; /* fixed up at row end */
 	c->len = len;
 	r->arena_len += len + 1;
@@ -209,6 +210,7 @@ static int split_fields(struct csv_reader *r, const char *s, size_t end)
 			struct etl_cell *c = &r->cells[r->n_cells++];
 			c->col = r->n_fields;
 			c->kind = ETL_CELL_TEXT;
+			c->numfmt = NULL;
 			c->text = (const char *)(uintptr_t)(r->arena_len + a); /* fixed up at row end */
 			c->len = b - a;
 		}

@@ -6,6 +6,7 @@
 #include "../core/text.h"
 #include "cell_value.h"
 #include "layout.h"
+#include "numfmt.h"
 
 #define DETECT_ROWS 200      /* a header further down is not a header */
 #define FORM_MAX_UNITS 1000  /* unit rows in one form */
@@ -30,6 +31,8 @@ struct hit {
 	int year, month;    /* 0 when the text is not a period */
 	uint32_t row, col;
 	char text[256];
+	char why[512]; /* S4 wording for a period cell that cannot be read
+			  for sure; "" for the usual one */
 };
 
 struct layout {
@@ -378,6 +381,49 @@ static void resolve_district(struct layout *l, const struct hit *label)
 				unit_name(l), unit_name(l));
 }
 
+/* ---- period cells, as the clerk sees them ---- */
+
+/* Reads the period of cell c at (row, col): a text cell by text (the part
+ * after a label when the label shares its cell), a date cell by its month,
+ * a number as its number format shows it (2023.1 in "0.00" is 2023.10,
+ * October; in General it is 2023.1, January). Returns 0 with *y, *m set,
+ * else -1. shown gets the text the clerk sees; why the S4 message when the
+ * cell is not text ("" otherwise: the caller's wording fits). */
+static int period_of_cell(const struct etl_cell *c, const char *text, uint32_t row, uint32_t col,
+			  int *y, int *m, char *shown, size_t shown_size, char *why,
+			  size_t why_size)
+{
+	static const char hint[] = "请把统计期填写为文本，如“2023年10月”或“2023-10”";
+	char name[16], fmt[72];
+	*why = 0;
+	jx_utf8_copy(shown, shown_size, text);
+	if (!c || (c->kind != ETL_CELL_NUMBER && c->kind != ETL_CELL_TIME))
+		return jx_period_parse(text, y, m);
+	jx_cell_name(row, col, name, sizeof name);
+	jx_utf8_copy(shown, shown_size, c->text);
+	if (c->kind == ETL_CELL_TIME) {
+		snprintf(why, why_size, "统计期单元格 %s 是时间或时长“%s”，不是年月；%s", name,
+			 c->text, hint);
+		return -1;
+	}
+	jx_utf8_copy(fmt, sizeof fmt, c->numfmt ? c->numfmt : "");
+	char out[256];
+	if (!c->numfmt || numfmt_render(c->numfmt, c->text, out, sizeof out)) {
+		snprintf(why, why_size,
+			 "统计期单元格 %s 是数值 %s，%s%s%s，不能确定显示的是哪个年月；%s", name,
+			 c->text, c->numfmt ? "数字格式为“" : "数字格式无法识别", fmt,
+			 c->numfmt ? "”" : "", hint);
+		return -1;
+	}
+	jx_utf8_copy(shown, shown_size, out);
+	if (!jx_period_parse(out, y, m))
+		return 0;
+	snprintf(why, why_size,
+		 "统计期单元格 %s 显示为“%s”（数值 %s，数字格式“%s”），无法识别为年月；%s", name,
+		 out, c->text, fmt, hint);
+	return -1;
+}
+
 /* S4 checks on a known period: not in the future, not before first_period. */
 static void check_period_range(struct layout *l, int y, int m, uint32_t row, uint32_t col,
 			       const char *text)
@@ -430,8 +476,13 @@ static void resolve_period(struct layout *l, const struct hit *label)
 	}
 	if (label->found && !label->year) {
 		struct jx_loc loc = cell_loc(l, label->row, label->col);
-		jx_findings_add(&s->findings, JX_S4, &loc, 0, label->text,
-				"统计期“%s”无法识别，应写成“2023年9月”或“2023-09”", label->text);
+		if (*label->why)
+			jx_findings_add(&s->findings, JX_S4, &loc, 0, label->text, "%s",
+					label->why);
+		else
+			jx_findings_add(&s->findings, JX_S4, &loc, 0, label->text,
+					"统计期“%s”无法识别，应写成“2023年9月”或“2023-09”",
+					label->text);
 		if (chosen < 0)
 			return;
 	}
@@ -586,9 +637,16 @@ static void scan_labels(struct layout *l, uint32_t row, const struct etl_cell *c
 			 * further right is never taken for it */
 			const char *next = fold(l, &cells[i + 1]);
 			int y, m;
-			if (!label_match(next, district_labels) && !label_match(next, period_labels) &&
-			    !label_match(next, footer_labels) && strncmp(next, "单位", strlen("单位")) &&
-			    (is_district || !jx_period_parse(next, &y, &m))) {
+			/* a number, date or time beside 统计期 is its value,
+			 * read or refused as the clerk sees it */
+			int numeric = cells[i + 1].kind == ETL_CELL_NUMBER ||
+				      cells[i + 1].kind == ETL_CELL_DATE ||
+				      cells[i + 1].kind == ETL_CELL_TIME;
+			if (!label_match(next, district_labels) &&
+			    !label_match(next, period_labels) &&
+			    !label_match(next, footer_labels) &&
+			    strncmp(next, "单位", strlen("单位")) &&
+			    (is_district || numeric || !jx_period_parse(next, &y, &m))) {
 				jx_utf8_copy(value, sizeof value, next);
 				col = cells[i + 1].col;
 				at = &cells[i + 1];
@@ -611,7 +669,12 @@ static void scan_labels(struct layout *l, uint32_t row, const struct etl_cell *c
 			h->district = jx_config_district_find(l->o.cfg, value, JX_MATCH_CONTAINED);
 		} else {
 			int y, m;
-			if (!jx_period_parse(value, &y, &m)) {
+			char shown[sizeof h->text];
+			int rc = period_of_cell(at == &cells[i] ? NULL : at, value, row, col, &y,
+						&m, shown, sizeof shown, h->why, sizeof h->why);
+			if (at->kind == ETL_CELL_NUMBER || at->kind == ETL_CELL_TIME)
+				memcpy(h->text, shown, sizeof h->text); /* quoted as seen */
+			if (!rc) {
 				h->year = y;
 				h->month = m;
 			}
@@ -832,16 +895,21 @@ static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells
 				unit_full(l));
 	}
 	int y, m;
+	char why[512], shown[sizeof ptext];
 	struct jx_loc ploc = cell_loc(l, row, l->flat_period_col);
 	if (text_blank(l, ptext))
 		jx_findings_add(&s->findings, JX_S4, &ploc, 0, NULL,
 				"第 %u 行统计期为空，应填写如 2023-09", row);
-	else if (jx_period_parse(ptext, &y, &m))
-		jx_findings_add(&s->findings, JX_S4, &ploc, 0, ptext,
-				"统计期“%s”无法识别，应写成 2023-09 或 2023年9月", ptext);
-	else {
+	else if (period_of_cell(pc, ptext, row, l->flat_period_col, &y, &m, shown, sizeof shown,
+				why, sizeof why)) {
+		if (*why)
+			jx_findings_add(&s->findings, JX_S4, &ploc, 0, shown, "%s", why);
+		else
+			jx_findings_add(&s->findings, JX_S4, &ploc, 0, ptext,
+					"统计期“%s”无法识别，应写成 2023-09 或 2023年9月", ptext);
+	} else {
 		jx_submission_set_period(s, y, m);
-		check_period_range(l, y, m, row, l->flat_period_col, ptext);
+		check_period_range(l, y, m, row, l->flat_period_col, shown);
 	}
 	for (int k = 1; k <= JX_N_INDICATORS; k++)
 		read_value(l, cells, n, row, k, &u->v[k - 1]);

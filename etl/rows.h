@@ -12,7 +12,10 @@ enum etl_cell_kind {
 	ETL_CELL_NUMBER,  /* a numeric cell; text is its decimal form ("12", "0.5") */
 	ETL_CELL_BOOL,    /* "TRUE" / "FALSE" */
 	ETL_CELL_DATE,    /* a numeric cell with a date format; text "YYYY-MM-DD" */
-	ETL_CELL_ERROR    /* "#DIV/0!" and the like */
+	ETL_CELL_ERROR,   /* "#DIV/0!" and the like */
+	ETL_CELL_TIME     /* a numeric cell with a time or duration format
+			     ("h:mm", "[h]:mm:ss"): never a date, never a
+			     count; text is the time as shown ("36:00:00") */
 };
 
 struct etl_cell {
@@ -20,6 +23,10 @@ struct etl_cell {
 	enum etl_cell_kind kind;
 	const char *text;     /* UTF-8, NUL-terminated; valid during the callback */
 	size_t len;
+	const char *numfmt; /* an XLSX number, date or time cell's number format
+			       code ("General", "0.00"), valid during the
+			       callback; NULL for text, CSV and an unknown
+			       format */
 };
 
 /* Called once per row, in order. Cells are sorted by column; empty cells may

@@ -1,7 +1,8 @@
 /* The XLSX reader: finds the worksheets through the package relationships,
  * then streams each sheet's XML through expat a chunk at a time, holding one
- * row of cells, the shared strings and the date styles — nothing more. */
+ * row of cells, the shared strings and the number formats — nothing more. */
 #include "xlsx_reader.h"
+#include "numfmt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -57,6 +58,7 @@ struct cell_slot {
 	uint32_t col;
 	enum etl_cell_kind kind;
 	const char *ext;
+	const char *numfmt;
 	uint32_t off, len;
 };
 
@@ -81,8 +83,12 @@ struct xlsx {
 	int date1904;
 	const char *sheet_name; /* the sheet being read, for messages */
 
-	uint8_t *xf_date;     /* per cellXfs index: 1 when a date format */
+	uint8_t *xf_kind;     /* per cellXfs index: its enum numfmt_kind */
+	const char **xf_code; /* per cellXfs index: its format code, or NULL */
 	size_t n_xf;
+	char **fmt_codes; /* the custom format codes xf_code points into */
+	size_t n_fmt_codes;
+	int has_styles; /* a styles part was read */
 
 	char *sst;            /* shared strings, each NUL-terminated */
 	size_t sst_len, sst_cap;
@@ -552,53 +558,6 @@ static int serial_to_date(const char *num, int date1904, char *out)
 	return 0;
 }
 
-/* Whether a custom number format shows a date: d, y (or m without h/s,
- * which would be minutes) in its first section outside quotes, brackets
- * and escapes. "yyyy\"年\"m\"月\"" is a date; "mm:ss" and "0.00" are not. */
-static int numfmt_code_is_date(const char *code)
-{
-	int m = 0, time = 0;
-	for (const char *p = code; *p && *p != ';'; p++) {
-		switch (*p) {
-		case '"':
-			while (p[1] && p[1] != '"')
-				p++;
-			if (p[1])
-				p++;
-			break;
-		case '[':
-			while (p[1] && p[1] != ']')
-				p++;
-			if (p[1])
-				p++;
-			break;
-		case '\\':
-		case '_':
-		case '*':
-			if (p[1])
-				p++;
-			break;
-		case 'd': case 'D': case 'y': case 'Y':
-			return 1;
-		case 'm': case 'M':
-			m = 1;
-			break;
-		case 'h': case 'H': case 's': case 'S':
-			time = 1;
-			break;
-		default:
-			break;
-		}
-	}
-	return m && !time;
-}
-
-static int numfmt_builtin_is_date(uint32_t id)
-{
-	return (id >= 14 && id <= 22) || (id >= 27 && id <= 36) ||
-	       (id >= 45 && id <= 47) || (id >= 50 && id <= 58);
-}
-
 /* ---- zip -------------------------------------------------------------- */
 
 static int entry_cmp(const void *a, const void *b)
@@ -618,6 +577,8 @@ static const struct zip_entry *zip_find(const struct xlsx *x, const char *name)
 
 static const char ZIP_BROKEN[] =
 	"文件不是有效的 XLSX 工作簿：zip 目录损坏（文件可能被截断或未完整上传）";
+static const char ZIP_EMPTY[] =
+    "文件不是有效的 XLSX 工作簿：这是一个空的 zip 压缩包，其中没有可读取的文件";
 
 /* Reads the central directory once into a sorted index, so parts are found
  * wherever they are stored and the directory is never scanned again. */
@@ -627,7 +588,7 @@ static int zip_index(struct xlsx *x)
 	if (unzGetGlobalInfo64(x->zip, &gi) != UNZ_OK)
 		return xfail(x, 0, 0, "%s", ZIP_BROKEN);
 	if (gi.number_entry == 0)
-		return 0;
+		return xfail(x, 0, 0, "%s", ZIP_EMPTY);
 	if (gi.number_entry > XLSX_MAX_ENTRIES)
 		return xfail(x, 0, 0, "文件不是有效的 XLSX 工作簿：zip 中有 %llu 个文件，超过上限 %d",
 			     (unsigned long long)gi.number_entry, XLSX_MAX_ENTRIES);
@@ -660,6 +621,8 @@ static int zip_index(struct xlsx *x)
 	}
 	if (rc != UNZ_END_OF_LIST_OF_FILE)
 		return xfail(x, 0, 0, "%s", ZIP_BROKEN);
+	if (!x->n_entries) /* every member's name was empty or too long */
+		return xfail(x, 0, 0, "%s", ZIP_EMPTY);
 	qsort(x->entries, x->n_entries, sizeof *x->entries, entry_cmp);
 	/* Two members whose names differ only in case: readers would disagree
 	 * on which one is the sheet, so the file is refused. */
@@ -704,11 +667,12 @@ static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
 	on_doctype(ud, name, sysid, pubid, 0);
 }
 
-/* A parser whose handlers get c; NULL when out of memory. */
-static XML_Parser xml_new(struct xml_ctx *c, XML_StartElementHandler start,
-			  XML_EndElementHandler end, XML_CharacterDataHandler text)
+/* A parser whose handlers get c; NULL when out of memory. With ns, names
+ * come as "namespace-URI:local" (local_name still finds the local part). */
+static XML_Parser xml_new_ns(struct xml_ctx *c, XML_StartElementHandler start,
+			     XML_EndElementHandler end, XML_CharacterDataHandler text, int ns)
 {
-	XML_Parser p = XML_ParserCreate(NULL);
+	XML_Parser p = ns ? XML_ParserCreateNS(NULL, ':') : XML_ParserCreate(NULL);
 	if (!p)
 		return NULL;
 	c->p = p;
@@ -725,6 +689,12 @@ static XML_Parser xml_new(struct xml_ctx *c, XML_StartElementHandler start,
 	XML_SetBillionLaughsAttackProtectionMaximumAmplification(p, 100.0f);
 	XML_SetBillionLaughsAttackProtectionActivationThreshold(p, 8u << 20);
 	return p;
+}
+
+static XML_Parser xml_new(struct xml_ctx *c, XML_StartElementHandler start,
+			  XML_EndElementHandler end, XML_CharacterDataHandler text)
+{
+	return xml_new_ns(c, start, end, text, 0);
 }
 
 /* Inflates the member e chunk by chunk into the parser of c, counting the
@@ -953,6 +923,21 @@ struct wb_ctx {
 	int root_ok;
 };
 
+/* Whether a name from a namespace-aware parser ("URI:local") is in the
+ * SpreadsheetML main namespace, transitional or strict. */
+static int in_main_namespace(const char *name)
+{
+	static const char *const main_ns[] = {
+	    "http://schemas.openxmlformats.org/spreadsheetml/2006/main:",
+	    "http://purl.oclc.org/ooxml/spreadsheetml/main:"};
+	for (size_t i = 0; i < sizeof main_ns / sizeof main_ns[0]; i++) {
+		size_t n = strlen(main_ns[i]);
+		if (!strncmp(name, main_ns[i], n) && !strchr(name + n, ':'))
+			return 1;
+	}
+	return 0;
+}
+
 static void XMLCALL wb_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
 	struct wb_ctx *w = ud;
@@ -964,7 +949,10 @@ static void XMLCALL wb_start(void *ud, const XML_Char *name, const XML_Char **at
 		w->root_ok = !strcmp(ln, "workbook");
 		return;
 	}
-	if (!strcmp(ln, "workbookPr")) {
+	if (!strcmp(ln, "workbookPr") && in_main_namespace(name)) {
+		/* only SpreadsheetML's own: Excel 2013 and later also write an
+		 * <x15:workbookPr> in the extension list, which says nothing of
+		 * the date system */
 		const char *v = attr(atts, "date1904");
 		x->date1904 = v && (!strcmp(v, "1") || !strcmp(v, "true"));
 	} else if (!strcmp(ln, "sheet")) {
@@ -1032,7 +1020,7 @@ static int workbook_load(struct xlsx *x)
 		return fail_nomem(x);
 
 	struct wb_ctx w = {0};
-	if (!xml_new(&w.c, wb_start, wb_end, NULL))
+	if (!xml_new_ns(&w.c, wb_start, wb_end, NULL, 1))
 		return fail_nomem(x);
 	rc = part_parse(x, e, x->max_part, &w.c);
 	XML_ParserFree(w.c.p);
@@ -1049,15 +1037,21 @@ static int workbook_load(struct xlsx *x)
 	return rels_load(x, name, &x->wb_rels);
 }
 
-/* ---- styles: which cell formats are dates ------------------------------ */
+/* ---- styles: each cell format's number format ------------------------- */
+
+struct custom_fmt {
+	uint32_t id;
+	size_t order; /* a later definition of the same id wins */
+	char *code;
+};
 
 struct styles_ctx {
 	struct xml_ctx c;
 	int in_xfs;
 	uint32_t *xf_fmt; /* numFmtId per cellXfs entry */
 	size_t n_xf, cap_xf;
-	uint32_t *date_ids, *nodate_ids; /* custom formats */
-	size_t n_date, cap_date, n_nodate, cap_nodate;
+	struct custom_fmt *fmts; /* <numFmt> elements */
+	size_t n_fmts, cap_fmts;
 };
 
 static int push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t val)
@@ -1086,10 +1080,15 @@ static void XMLCALL styles_start(void *ud, const XML_Char *name, const XML_Char 
 	} else if (!strcmp(ln, "numFmt")) {
 		const char *v = attr(atts, "numFmtId"), *code = attr(atts, "formatCode");
 		if (v && code && !parse_u32(v, UINT32_MAX, &id)) {
-			if (numfmt_code_is_date(code))
-				bad = push_u32(&s->date_ids, &s->n_date, &s->cap_date, id);
-			else
-				bad = push_u32(&s->nodate_ids, &s->n_nodate, &s->cap_nodate, id);
+			bad = grow((void **)&s->fmts, &s->cap_fmts, s->n_fmts + 1, sizeof *s->fmts);
+			if (!bad) {
+				struct custom_fmt *f = &s->fmts[s->n_fmts];
+				f->id = id;
+				f->order = s->n_fmts;
+				bad = !(f->code = strdup(code));
+				if (!bad)
+					s->n_fmts++;
+			}
 		}
 	}
 	if (bad) {
@@ -1106,12 +1105,29 @@ static void XMLCALL styles_end(void *ud, const XML_Char *name)
 		s->in_xfs = 0;
 }
 
-static int has_u32(const uint32_t *v, size_t n, uint32_t val)
+static int fmt_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == val)
-			return 1;
-	return 0;
+	const struct custom_fmt *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The code of format id: the workbook's own definition (the last one when
+ * it has several; it may redefine a built-in id), else the built-in one. */
+static const char *fmt_code(const struct custom_fmt *fmts, size_t n, uint32_t id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) { /* the first entry past id */
+		size_t mid = lo + (hi - lo) / 2;
+		if (fmts[mid].id <= id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && fmts[lo - 1].id == id)
+		return fmts[lo - 1].code;
+	return numfmt_builtin(id);
 }
 
 static int styles_load(struct xlsx *x, const struct zip_entry *e)
@@ -1121,22 +1137,34 @@ static int styles_load(struct xlsx *x, const struct zip_entry *e)
 		return fail_nomem(x);
 	int rc = part_parse(x, e, x->max_part, &s.c);
 	XML_ParserFree(s.c.p);
-	/* Resolved after the whole part: numFmts may come after cellXfs. A
-	 * custom format may also redefine a built-in id. */
-	if (!rc && s.n_xf && !(x->xf_date = malloc(s.n_xf)))
+	x->has_styles = 1;
+	/* The codes are kept for the cells; resolved after the whole part:
+	 * numFmts may come after cellXfs. */
+	x->fmt_codes = malloc((s.n_fmts ? s.n_fmts : 1) * sizeof *x->fmt_codes);
+	if (x->fmt_codes) {
+		for (size_t i = 0; i < s.n_fmts; i++)
+			x->fmt_codes[i] = s.fmts[i].code;
+		x->n_fmt_codes = s.n_fmts;
+	} else {
+		for (size_t i = 0; i < s.n_fmts; i++)
+			free(s.fmts[i].code);
+		if (!rc)
+			rc = fail_nomem(x);
+	}
+	if (!rc && s.n_xf &&
+	    (!(x->xf_kind = malloc(s.n_xf)) || !(x->xf_code = malloc(s.n_xf * sizeof *x->xf_code))))
 		rc = fail_nomem(x);
 	if (!rc) {
+		if (s.n_fmts)
+			qsort(s.fmts, s.n_fmts, sizeof *s.fmts, fmt_cmp);
 		for (size_t i = 0; i < s.n_xf; i++) {
-			uint32_t id = s.xf_fmt[i];
-			x->xf_date[i] = has_u32(s.date_ids, s.n_date, id) ||
-					(!has_u32(s.nodate_ids, s.n_nodate, id) &&
-					 numfmt_builtin_is_date(id));
+			x->xf_code[i] = fmt_code(s.fmts, s.n_fmts, s.xf_fmt[i]);
+			x->xf_kind[i] = (uint8_t)numfmt_kind_of(x->xf_code[i]);
 		}
 		x->n_xf = s.n_xf;
 	}
 	free(s.xf_fmt);
-	free(s.date_ids);
-	free(s.nodate_ids);
+	free(s.fmts);
 	return rc;
 }
 
@@ -1405,8 +1433,8 @@ static void cell_end(struct sheet_ctx *s)
 	struct xlsx *x = s->c.x;
 	size_t n = x->buf_len - s->start;
 	enum etl_cell_kind kind = ETL_CELL_TEXT;
-	const char *ext = NULL;
-	char tmp[NUM_TEXT_MAX];
+	const char *ext = NULL, *numfmt = NULL;
+	char tmp[NUM_TEXT_MAX + 40];
 	uint32_t row = sheet_row(s);
 
 	s->in_cell = s->in_is = s->rph = s->collect = 0;
@@ -1421,11 +1449,26 @@ static void cell_end(struct sheet_ctx *s)
 		if (k < 0)
 			break; /* not a number: handed on as text, the checks say so */
 		kind = ETL_CELL_NUMBER;
-		if (s->style < x->n_xf && x->xf_date[s->style] &&
-		    !serial_to_date(tmp, x->date1904, tmp + k + 1)) {
+		/* without a styles part every cell is General; a style the part
+		 * does not have is a format nobody knows */
+		enum numfmt_kind fk = NUMFMT_NUMBER;
+		if (s->style < x->n_xf) {
+			numfmt = x->xf_code[s->style];
+			fk = (enum numfmt_kind)x->xf_kind[s->style];
+		} else if (!x->has_styles || (!x->n_xf && !s->style)) {
+			numfmt = "General";
+		}
+		if (fk == NUMFMT_DATE && !serial_to_date(tmp, x->date1904, tmp + k + 1)) {
 			kind = ETL_CELL_DATE;
 			memmove(tmp, tmp + k + 1, 11);
 			k = 10;
+		} else if (fk == NUMFMT_TIME || fk == NUMFMT_DURATION) {
+			/* a time or a duration is never a date nor a count */
+			char *shown = tmp + k + 1;
+			kind = ETL_CELL_TIME;
+			numfmt_time_text(tmp, fk == NUMFMT_DURATION, shown, 32);
+			k = (int)strlen(shown);
+			memmove(tmp, shown, (size_t)k + 1);
 		}
 		if (cell_set_text(s, tmp, (size_t)k))
 			return;
@@ -1495,8 +1538,12 @@ static void cell_end(struct sheet_ctx *s)
 		xml_stop(&s->c);
 		return;
 	}
-	x->slots[x->n_slots++] = (struct cell_slot){
-		.col = s->col, .kind = kind, .ext = ext, .off = (uint32_t)s->start, .len = (uint32_t)n};
+	x->slots[x->n_slots++] = (struct cell_slot){.col = s->col,
+						    .kind = kind,
+						    .ext = ext,
+						    .numfmt = numfmt,
+						    .off = (uint32_t)s->start,
+						    .len = (uint32_t)n};
 }
 
 static int slot_cmp(const void *a, const void *b)
@@ -1539,9 +1586,11 @@ static void row_end(struct sheet_ctx *s)
 	}
 	for (size_t i = 0; i < x->n_slots; i++) {
 		const struct cell_slot *c = &x->slots[i];
-		x->cells[i] = (struct etl_cell){.col = c->col, .kind = c->kind,
-						 .text = c->ext ? c->ext : x->buf + c->off,
-						 .len = c->len};
+		x->cells[i] = (struct etl_cell){.col = c->col,
+						.kind = c->kind,
+						.text = c->ext ? c->ext : x->buf + c->off,
+						.len = c->len,
+						.numfmt = c->numfmt};
 	}
 	if (x->opts->row_fn) {
 		int rc = x->opts->row_fn(x->ctx, row, x->cells, x->n_slots);
@@ -1586,7 +1635,9 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 			cell_begin(s, atts);
 		break;
 	case 'v':
-		if (!ln[1] && s->in_cell)
+		/* an inline string's value is its <is> alone: a <v> beside it
+		 * (some writers leave a cached copy) is not joined to it */
+		if (!ln[1] && s->in_cell && s->type != CT_INLINE)
 			s->collect = s->has_value = 1;
 		break;
 	case 't':
@@ -1729,8 +1780,10 @@ static int sniff(struct xlsx *x)
 		return xfail(x, 0, 0, "无法读取文件（可能是文件夹或设备）");
 	if (n == 0)
 		return xfail(x, 0, 0, "文件为空（0 字节），不是有效的 XLSX 工作簿");
+	if (n >= 4 && !memcmp(b, "PK\5\6", 4)) /* the closing record first: no members */
+		return xfail(x, 0, 0, "%s", ZIP_EMPTY);
 	if (n >= 4 && b[0] == 'P' && b[1] == 'K' &&
-	    ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6) || (b[2] == 7 && b[3] == 8)))
+	    ((b[2] == 3 && b[3] == 4) || (b[2] == 7 && b[3] == 8)))
 		return 0;
 	const char *kind = magic_kind(b, n);
 	if (kind)
@@ -1802,7 +1855,11 @@ static void xlsx_release(struct xlsx *x)
 	free(x->sheets);
 	rels_free(&x->wb_rels);
 	free(x->wb_part);
-	free(x->xf_date);
+	free(x->xf_kind);
+	free(x->xf_code);
+	for (size_t i = 0; i < x->n_fmt_codes; i++)
+		free(x->fmt_codes[i]);
+	free(x->fmt_codes);
 	free(x->sst);
 	free(x->sst_start);
 	free(x->buf);

@@ -51,9 +51,14 @@ struct xlsx_read_opts {
  * rows. Cells: only non-empty ones, sorted by 1-based column. Numbers come as
  * ETL_CELL_NUMBER in plain decimal (no exponent, at most 15 significant
  * digits, trailing zeros trimmed: what Excel shows); numbers with a date
- * format as ETL_CELL_DATE "YYYY-MM-DD"; formula cells by their cached value;
- * shared and inline strings as ETL_CELL_TEXT. Cell text and the sheet name
- * are valid only during the callback.
+ * format as ETL_CELL_DATE "YYYY-MM-DD" (in the workbook's 1900 or 1904
+ * system); numbers with a time or duration format as ETL_CELL_TIME
+ * "H:MM:SS"; formula cells by their cached value; shared and inline strings
+ * as ETL_CELL_TEXT (an inline string is its <is> alone). A number, date or
+ * time cell carries its number format code in numfmt ("General" when the
+ * workbook has no styles), so a caller can show it as Excel does. Cell
+ * text, format codes and the sheet name are valid only during the
+ * callback.
  *
  * Returns 0 when the file was read, the callback's nonzero value if one
  * stopped the reading (return positive values: -1 is ETL_READ_FAILED), or

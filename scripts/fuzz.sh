@@ -68,11 +68,33 @@ seed_csv() { # first byte 0x03: 5-byte chunks, a file name with district and per
 	done
 }
 seed_xlsx() {
-	for f in fixtures/xlsx/*.xlsx fixtures/xlsx/hostile/*.xlsx fixtures/season/*.xlsx \
+	for f in fixtures/xlsx/*.xlsx fixtures/xlsx/hostile/*.xlsx fixtures/xlsx/period/*.xlsx \
+		fixtures/season/*.xlsx \
 		fixtures/template/*.xlsx fixtures/hostile/*.xlsx; do
 		[ -f "$f" ] || continue
 		[ "$(stat -c %s "$f")" -le 1048576 ] || continue
 		cp "$f" "$1/seed-$(basename "$f")"
+	done
+	# the XML form: a sheet of numbers in several formats, NUL, no shared
+	# strings, NUL, the styles that give the formats
+	{ printf '<worksheet><sheetData><row r="1"><c r="A1" s="1"><v>2023.1</v></c>'
+	  printf '<c r="B1" s="2"><v>1.5</v></c><c r="C1" s="3"><v>45170</v></c>'
+	  printf '<c r="D1" s="4"><v>202310</v></c><c r="E1" t="inlineStr"><is><t>x</t></is>'
+	  printf '<v>1</v></c></row></sheetData></worksheet>\000\000'
+	  printf '<styleSheet><numFmts><numFmt numFmtId="164" formatCode="0000&quot;年&quot;00&quot;月&quot;"/>'
+	  printf '</numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="2"/><xf numFmtId="46"/>'
+	  printf '<xf numFmtId="31"/><xf numFmtId="164"/></cellXfs></styleSheet>'
+	} >"$1/seed-numfmt-xml"
+}
+seed_numfmt() { # a format code, NUL, a number
+	i=0
+	for c in General 0 0.00 0.0 "#,##0.00" "0.00;(0.00)" "0.00;-0.00;\"零\"" '0000"年"00"月"' \
+		"[\$-804]0.00" "[Red]0.00_ " "\\¥0.00" "#.00" "0.??" "0.0%" "0.00E+00" "# ?/?" \
+		"[>100]0;0.0" "yyyy-mm-dd" "[h]:mm:ss" "h:mm AM/PM" 'yyyy"年"m"月"' mm:ss @; do
+		for n in 2023.1 2023.09 -3.5 0 0.5 123456789012345 9.999; do
+			printf '%s\000%s' "$c" "$n" >"$1/seed-$i"
+			i=$((i + 1))
+		done
 	done
 }
 seed_config() { # the four files joined by 0x1E, as the target splits them
@@ -88,7 +110,7 @@ seed_period() { # first byte picks the time zone
 		2023-10-08T09:00 "2023-10-08 09:00:00" 2023-10-08T09:00:00Z \
 		2023-10-08T09:00:00+08:00 2023-10-08T09:00:00-05:30 2023-10-08 \
 		370102_历下区_2023-09 历下区人力资源和社会保障局 济南高新区 "莱芜区 2023_07" \
-		钢城区_2023年9月_scan; do
+		钢城区_2023年9月_scan 23年9月 2023.10 2023.1; do
 		printf '%s' "$s" | { printf "\\00$((i % 4))"; cat; } >"$1/seed-$i"
 		i=$((i + 1))
 	done
@@ -108,6 +130,7 @@ run_one() {
 	fuzz_xlsx) seed_xlsx "$OUT/seeds/$t" ;;
 	fuzz_config) seed_config "$OUT/seeds/$t" ;;
 	fuzz_period) seed_period "$OUT/seeds/$t" ;;
+	fuzz_numfmt) seed_numfmt "$OUT/seeds/$t" ;;
 	esac
 	# leaks are reported; a hang of 10 s is a failure; 2 GB of memory too
 	JIANXI_FUZZ_CONFIG=$PWD/fixtures/config \

@@ -342,6 +342,98 @@ def make_hostile(out, base_xlsx):
     open(os.path.join(h, "empty.xlsx"), "wb").close()
 
 
+# ---- periods and number formats (#13) ---------------------------------------
+
+# (file, value of B2 beside the label 统计期 in A2, its number format): what
+# a clerk types into the period cell, and what Excel shows there.
+PERIOD_CELLS = [
+    ("period_370102_two_decimals.xlsx", 2023.1, "0.00"),    # shows 2023.10
+    ("period_370102_one_decimal.xlsx", 2023.1, "0.0"),      # shows 2023.1
+    ("period_370102_general.xlsx", 2023.1, "General"),      # shows 2023.1
+    ("period_370102_general_09.xlsx", 2023.09, "General"),  # shows 2023.09
+    ("period_370102_one_decimal_9.xlsx", 2023.9, "0.0"),    # shows 2023.9
+    ("period_370102_two_decimals_09.xlsx", 2023.09, "0.00"),
+    ("period_370102_custom_ym.xlsx", 202310, '0000"年"00"月"'),  # 2023年10月
+    ("period_370102_whole.xlsx", 2023.1, "0"),              # shows 2023
+    ("period_370102_percent.xlsx", 2023.1, "0.00%"),        # not for sure
+    ("period_370102_duration.xlsx", 1.5, "[h]:mm:ss"),      # 36:00:00
+    ("period_370102_date.xlsx", datetime.date(2023, 10, 1), "yyyy.mm"),
+    ("period_370102_date_cn.xlsx", datetime.date(2023, 10, 31), 'yy"年"m"月"'),
+    ("period_370102_text_short_year.xlsx", "23年10月", "General"),
+    ("period_370102_text_dot.xlsx", "2023.10", "@"),
+]
+
+
+def make_periods(out):
+    """Forms whose 统计期 is a typed number, date or text with a format."""
+    d = os.path.join(out, "period")
+    os.makedirs(d, exist_ok=True)
+    for name, value, fmt in PERIOD_CELLS:
+        wb = new_book()
+        ws = wb.active
+        ws.title = "历下区"
+
+        def period(w, value=value, fmt=fmt):
+            w["A2"] = "统计期"
+            w["B2"] = value
+            w["B2"].number_format = fmt
+        form_sheet(ws, period_cells=period, merges=False)
+        wb.save(os.path.join(d, name))
+    # Flat layout: the period column typed as numbers.
+    wb = new_book()
+    ws = wb.active
+    ws.title = "flat"
+    ws.append(["district", "period"] + list(range(1, 15)))
+    for i, (v, fmt) in enumerate([(2023.1, "0.00"), (2023.09, "General"), (2023.1, "0.0%")]):
+        ws.append(["历下区", v] + LIXIA)
+        ws.cell(row=i + 2, column=2).number_format = fmt
+    wb.save(os.path.join(d, "period_flat_numbers.xlsx"))
+    # Times in indicator cells: 36 hours in [h]:mm:ss, noon in h:mm.
+    wb = new_book()
+    ws = wb.active
+    ws.title = "历下区"
+    form_sheet(ws, merges=False)
+    ws["O6"] = 1.5
+    ws["O6"].number_format = "[h]:mm:ss"
+    ws["G6"] = 0.5
+    ws["G6"].number_format = "h:mm"
+    wb.save(os.path.join(d, "times_370102_2023-09_in_indicators.xlsx"))
+
+
+STRICT = 'xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"'
+X15 = ('<extLst><ext uri="{140A7094-0E35-4892-8432-C4D2E57EDB5D}" '
+       'xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main">'
+       '<x15:workbookPr chartTrackingRefBase="1"/></ext></extLst>')
+
+
+def make_formats(out):
+    """1904 workbooks as Excel 2013+ and strict OOXML write them; zips with
+    nothing readable in them."""
+    h = os.path.join(out, "hostile")
+
+    def w(name, parts):
+        write_zip(os.path.join(h, name), parts)
+    # 43708 is 2023-09-01 in the 1904 system, 1919-08-31 in the 1900 one.
+    date_sheet = sheet(cells(2, [inl("A2", "统计期"), ("B2", "<v>43708</v>", ' s="1"')]))
+    styles = (HDR + '<styleSheet %s><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/>'
+              '</cellXfs></styleSheet>' % NS)
+    wb = workbook(pr='<workbookPr date1904="1" defaultThemeVersion="166925"/>')
+    w("date1904_x15.xlsx", book(date_sheet, styles_xml=styles,
+                                wb_xml=wb.replace("</workbook>", X15 + "</workbook>")))
+    wb = workbook(pr='<workbookPr date1904="1"/>').replace(NS, STRICT)
+    w("date1904_strict.xlsx", book(date_sheet.replace(NS, STRICT),
+                                   styles_xml=styles.replace(NS, STRICT), wb_xml=wb))
+    # only the extension says 1904: the main workbookPr decides, 1900
+    x15_1904 = X15.replace('chartTrackingRefBase="1"', 'date1904="1"')
+    wb = workbook(pr="<workbookPr/>").replace("</workbook>", x15_1904 + "</workbook>")
+    w("x15_date1904_only.xlsx", book(date_sheet, styles_xml=styles, wb_xml=wb))
+    # a zip with no members: the end-of-central-directory record alone
+    with open(os.path.join(h, "empty_zip.xlsx"), "wb") as f:
+        f.write(b"PK\x05\x06" + b"\0" * 18)
+    # a zip whose one member's name is longer than any part name
+    w("only_long_name.xlsx", [("x" * 2000 + ".xml", "<a/>")])
+
+
 if __name__ == "__main__":
     what, out = sys.argv[1], sys.argv[2]
     if what == "openpyxl":
@@ -350,5 +442,9 @@ if __name__ == "__main__":
         make_totals(out)
     elif what == "hostile":
         make_hostile(out, sys.argv[3])
+    elif what == "periods":
+        make_periods(out)
+    elif what == "formats":
+        make_formats(out)
     else:
-        sys.exit("usage: make_xlsx_fixtures.py openpyxl|totals|hostile OUTDIR [BASE]")
+        sys.exit("usage: make_xlsx_fixtures.py openpyxl|totals|hostile|periods|formats OUTDIR [BASE]")

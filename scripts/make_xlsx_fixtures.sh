@@ -38,5 +38,9 @@ cc -std=c11 -Wall -Wextra -o "$tmp/lxw" scripts/make_xlsx_fixtures_lxw.c \
 /usr/bin/python3 scripts/make_xlsx_fixtures.py totals "$out"
 /usr/bin/python3 scripts/make_xlsx_fixtures.py hostile "$out" \
 	"$out/form_370102_2023-09_libreoffice.xlsx"
+# periods typed as numbers, dates and text with their formats; 1904 and
+# empty zips (#13)
+/usr/bin/python3 scripts/make_xlsx_fixtures.py periods "$out"
+/usr/bin/python3 scripts/make_xlsx_fixtures.py formats "$out"
 
 ls -l "$out" "$out/hostile"

@@ -6,7 +6,7 @@
 
 static int parse(const char *text, int indicator, int64_t *out)
 {
-	struct etl_cell c = {1, ETL_CELL_TEXT, text, strlen(text)};
+	struct etl_cell c = {1, ETL_CELL_TEXT, text, strlen(text), NULL};
 	return cell_value_parse(&c, indicator, out);
 }
 
@@ -89,9 +89,9 @@ Test(cell_value, missing_cell_is_empty)
 Test(cell_value, booleans_dates_and_errors_are_not_numbers)
 {
 	int64_t v;
-	struct etl_cell b = {1, ETL_CELL_BOOL, "TRUE", 4};
-	struct etl_cell d = {1, ETL_CELL_DATE, "2023-09-01", 10};
-	struct etl_cell e = {1, ETL_CELL_ERROR, "#N/A", 4};
+	struct etl_cell b = {1, ETL_CELL_BOOL, "TRUE", 4, NULL};
+	struct etl_cell d = {1, ETL_CELL_DATE, "2023-09-01", 10, NULL};
+	struct etl_cell e = {1, ETL_CELL_ERROR, "#N/A", 4, NULL};
 	cr_assert_eq(cell_value_parse(&b, 1, &v), JX_T2);
 	cr_assert_eq(cell_value_parse(&d, 1, &v), JX_T2);
 	cr_assert_eq(cell_value_parse(&e, 1, &v), JX_T2);
@@ -100,7 +100,7 @@ Test(cell_value, booleans_dates_and_errors_are_not_numbers)
 Test(cell_value, xlsx_numbers_parse_like_text)
 {
 	int64_t v;
-	struct etl_cell n = {1, ETL_CELL_NUMBER, "35.5", 4};
+	struct etl_cell n = {1, ETL_CELL_NUMBER, "35.5", 4, NULL};
 	cr_assert_eq(cell_value_parse(&n, 14, &v), -1);
 	cr_assert_eq(v, 355000);
 }
@@ -120,4 +120,56 @@ Test(cell_value, folding_removes_spaces_and_widths)
 {
 	char out[64];
 	cr_assert_str_eq(cell_text_fold(" 填报单位：\xE3\x80\x80 Ａb ", out, sizeof out), "填报单位:ab");
+}
+
+/* A long run of digits is read without overflowing (the fast path once
+ * multiplied 20 digits into an int64_t) and refused as too large. */
+Test(cell_value, long_runs_of_digits_are_too_large_not_overflows)
+{
+	static const size_t lengths[] = {13, 19, 20, 25, 400};
+	for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+		char text[401];
+		memset(text, '9', lengths[i]);
+		text[lengths[i]] = 0;
+		for (int k = 1; k <= 14; k += 13) {
+			int64_t v = -7;
+			cr_assert_eq(parse(text, k, &v), JX_T2, "%zu digits, indicator %d",
+				     lengths[i], k);
+			cr_assert_eq(v, -7, "nothing written for %zu digits", lengths[i]);
+		}
+	}
+	int64_t v;
+	cr_assert_eq(parse("999999999999", 1, &v), -1);
+	cr_assert_eq(v, 999999999999LL);
+	cr_assert_eq(parse("99999999.9999", 14, &v), -1);
+	cr_assert_eq(v, 999999999999LL);
+	cr_assert_eq(parse("100000000", 14, &v), JX_T2); /* 1亿万元 in yuan is past the guard */
+}
+
+Test(cell_value, a_number_too_large_is_worded_as_such_and_quoted)
+{
+	char buf[512];
+	const char *big = "99999999999999999999"; /* 20 digits: over 2^63 */
+	cell_value_message(JX_T2, 3, "D6", big, buf, sizeof buf);
+	cr_assert(strstr(buf, "数值过大"), "%s", buf);
+	cr_assert(strstr(buf, "D6"), "%s", buf);
+	cr_assert(strstr(buf, big), "%s", buf);
+	cr_assert(!strstr(buf, "不是有效数字"), "%s", buf);
+	cell_value_message(JX_T2, 14, "O6", "123456789", buf, sizeof buf);
+	cr_assert(strstr(buf, "数值过大"), "%s", buf);
+	cr_assert(strstr(buf, "万元"), "%s", buf);
+	cell_value_message(JX_T2, 3, "D6", "1,234,567,890,123", buf, sizeof buf);
+	cr_assert(strstr(buf, "数值过大"), "%s", buf);
+	/* text that merely starts with many digits is not a number */
+	cell_value_message(JX_T2, 3, "D6", "99999999999999999999人", buf, sizeof buf);
+	cr_assert(strstr(buf, "不是有效数字"), "%s", buf);
+	cell_value_message(JX_T2, 3, "D6", "十二", buf, sizeof buf);
+	cr_assert(strstr(buf, "不是有效数字"), "%s", buf);
+}
+
+Test(cell_value, times_are_not_numbers)
+{
+	int64_t v;
+	struct etl_cell t = {1, ETL_CELL_TIME, "36:00:00", 8, NULL};
+	cr_assert_eq(cell_value_parse(&t, 14, &v), JX_T2);
 }

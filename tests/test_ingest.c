@@ -373,9 +373,19 @@ Test(ingest, a_workbook_with_two_district_sheets_gives_two_submissions)
 
 Test(ingest, hostile_workbooks_are_s1_findings)
 {
-	static const char *const files[] = {"zip_bomb.xlsx", "billion_laughs.xlsx", "external_entity.xlsx",
-					    "truncated.xlsx", "corrupt_crc.xlsx", "no_workbook.xlsx", "ole2.xlsx",
-					    "pdf.xlsx", "row_2000000.xlsx", "col_xfe.xlsx", "long_string.xlsx"};
+	static const char *const files[] = {"zip_bomb.xlsx",
+					    "billion_laughs.xlsx",
+					    "external_entity.xlsx",
+					    "truncated.xlsx",
+					    "corrupt_crc.xlsx",
+					    "no_workbook.xlsx",
+					    "ole2.xlsx",
+					    "pdf.xlsx",
+					    "row_2000000.xlsx",
+					    "col_xfe.xlsx",
+					    "long_string.xlsx",
+					    "empty_zip.xlsx",
+					    "only_long_name.xlsx"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		char path[256];
 		snprintf(path, sizeof path, "fixtures/xlsx/hostile/%s", files[i]);
@@ -571,6 +581,137 @@ Test(ingest, a_total_row_and_the_district_row_both_present_count_once)
 	assert_totals(&g->subs[0], "TppT");
 	cr_assert_eq(g->subs[0].figures[0].v, 30);
 	cr_assert_eq(g->subs[0].figures[0].row, 9, "the 合计 row gives the figures");
+	got_release(g);
+	free(g);
+}
+
+/* The form of fixtures/csv/form_370102_2023-09.csv with cell D6 (indicator
+ * 3) replaced by d6, read from memory. */
+static struct got *read_csv_with_d6(const char *d6)
+{
+	char csv[4096];
+	snprintf(csv, sizeof csv,
+		 "统计期：2023年9月\n"
+		 ",1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"
+		 "历下区,52,3,%s,45,60,48,40,30,20,12,6,2,150,35.5\n"
+		 "\n填报单位：历下区\n",
+		 d6);
+	struct ingest_opts o = {.cfg = &cfg, .received_at = 1696726800};
+	struct got *g = calloc(1, sizeof *g);
+	cr_assert_eq(ingest_csv_memory("370102_2023-09.csv", csv, strlen(csv), &o, keep, g), 0);
+	cr_assert_eq(g->n, 1);
+	return g;
+}
+
+Test(ingest, a_cell_of_20_digits_is_a_t2_saying_the_number_is_too_large)
+{
+	static const char *const cells[] = {"1234567890123456789", "12345678901234567890",
+					    "1234567890123456789012345"};
+	for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+		struct got *g = read_csv_with_d6(cells[i]);
+		const struct jx_submission *s = &g->subs[0];
+		cr_assert_eq(s->findings.n, 1, "%s", g->digest);
+		const struct jx_finding *f = &s->findings.items[0];
+		cr_assert_eq(f->rule, JX_T2);
+		cr_assert_eq(f->row, 3);
+		cr_assert_eq(f->col, 4);
+		cr_assert_str_eq(f->value, cells[i]);
+		cr_assert(strstr(f->message, "数值过大"), "%s", f->message);
+		cr_assert(strstr(f->message, "D3"), "%s", f->message);
+		cr_assert(strstr(f->message, cells[i]), "%s", f->message);
+		got_release(g);
+		free(g);
+	}
+}
+
+/* ---- the period cell as the clerk sees it (#13) -------------------------- */
+
+/* Reads a fixture of fixtures/xlsx/period/ and checks its one submission:
+ * the period, and either no finding or one S4 at B2 saying `says`. */
+static void expect_period(const char *file, const char *period, const char *says)
+{
+	char path[256];
+	snprintf(path, sizeof path, "fixtures/xlsx/period/%s", file);
+	struct got *g = read_file(path);
+	cr_assert_eq(g->n, 1, "%s: %s", file, g->digest);
+	const struct jx_submission *s = &g->subs[0];
+	cr_expect_str_eq(s->district_code, "370102", "%s", file);
+	cr_expect_str_eq(s->period, period, "%s: %s", file, g->digest);
+	if (!says) {
+		cr_expect_eq(s->findings.n, 0, "%s: %s", file, g->digest);
+	} else {
+		cr_assert_eq(s->findings.n, 1, "%s: %s", file, g->digest);
+		const struct jx_finding *f = &s->findings.items[0];
+		cr_expect_eq(f->rule, JX_S4, "%s", file);
+		cr_expect(f->row == 2 && f->col == 2, "%s: at %u,%u", file, f->row, f->col);
+		cr_expect(strstr(f->message, "B2"), "%s: %s", file, f->message);
+		cr_expect(strstr(f->message, says), "%s: %s lacks %s", file, f->message, says);
+	}
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, a_period_typed_as_2023_10_in_format_0_00_is_october)
+{
+	/* the number is 2023.1; the clerk sees 2023.10 */
+	expect_period("period_370102_two_decimals.xlsx", "2023-10", NULL);
+	expect_period("period_370102_two_decimals_09.xlsx", "2023-09", NULL);
+	expect_period("period_370102_custom_ym.xlsx", "2023-10", NULL);
+}
+
+Test(ingest, a_numeric_period_is_the_month_the_clerk_sees)
+{
+	expect_period("period_370102_general.xlsx", "2023-01", NULL);	  /* sees 2023.1 */
+	expect_period("period_370102_one_decimal.xlsx", "2023-01", NULL); /* sees 2023.1 */
+	expect_period("period_370102_general_09.xlsx", "2023-09", NULL);
+	expect_period("period_370102_one_decimal_9.xlsx", "2023-09", NULL);
+}
+
+Test(ingest, dates_and_texts_in_the_period_cell_give_their_month)
+{
+	expect_period("period_370102_date.xlsx", "2023-10", NULL);
+	expect_period("period_370102_date_cn.xlsx", "2023-10", NULL);
+	expect_period("period_370102_text_short_year.xlsx", "2023-10", NULL);
+	expect_period("period_370102_text_dot.xlsx", "2023-10", NULL);
+}
+
+Test(ingest, a_numeric_period_not_shown_as_a_month_is_an_s4_naming_what_was_seen)
+{
+	expect_period("period_370102_whole.xlsx", "", "显示为“2023”");
+	expect_period("period_370102_percent.xlsx", "", "0.00%");
+	expect_period("period_370102_duration.xlsx", "", "36:00:00");
+}
+
+Test(ingest, flat_periods_typed_as_numbers_are_read_as_shown)
+{
+	struct got *g = read_file("fixtures/xlsx/period/period_flat_numbers.xlsx");
+	cr_assert_eq(g->n, 3, "%s", g->digest);
+	cr_expect_str_eq(g->subs[0].period, "2023-10");
+	cr_expect_eq(g->subs[0].findings.n, 0, "%s", g->digest);
+	cr_expect_str_eq(g->subs[1].period, "2023-09");
+	cr_expect_eq(g->subs[1].findings.n, 0, "%s", g->digest);
+	cr_assert_eq(g->subs[2].findings.n, 1, "%s", g->digest);
+	cr_expect_eq(g->subs[2].findings.items[0].rule, JX_S4);
+	cr_expect(strstr(g->subs[2].findings.items[0].message, "B4"), "%s",
+		  g->subs[2].findings.items[0].message);
+	got_release(g);
+	free(g);
+}
+
+Test(ingest, a_time_or_duration_in_an_indicator_cell_is_a_t2_quoting_the_time)
+{
+	/* 1.5 in [h]:mm:ss was the date 1900-01-01; 0.5 in h:mm the number 0.5 */
+	struct got *g = read_file("fixtures/xlsx/period/times_370102_2023-09_in_indicators.xlsx");
+	cr_assert_eq(g->n, 1);
+	const struct jx_submission *s = &g->subs[0];
+	cr_assert_eq(s->findings.n, 2, "%s", g->digest);
+	const struct jx_finding *f = &s->findings.items[0];
+	cr_expect(f->rule == JX_T2 && f->row == 6 && f->col == 7, "%s", g->digest);
+	cr_expect_str_eq(f->value, "12:00:00");
+	f = &s->findings.items[1];
+	cr_expect(f->rule == JX_T2 && f->row == 6 && f->col == 15, "%s", g->digest);
+	cr_expect_str_eq(f->value, "36:00:00");
+	cr_expect(strstr(f->message, "36:00:00"), "%s", f->message);
 	got_release(g);
 	free(g);
 }

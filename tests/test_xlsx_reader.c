@@ -45,7 +45,7 @@ static void rec_printf(struct rec *r, const char *fmt, ...)
 	rec_add(r, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-static const char kind_letter[] = "TNBDE";
+static const char kind_letter[] = "TNBDEH";
 
 static int on_sheet(void *ctx, const char *name)
 {
@@ -505,7 +505,7 @@ Test(xlsx_reader, date_formatted_numbers_come_as_dates)
 	expect_value(" s=\"4\"", "<v>45170</v>", 'D', "2023-09-01");
 	expect_value(" s=\"6\"", "<v>0.5</v>", 'N', "0.5");   /* a time, no day */
 	expect_value(" s=\"6\"", "<v>-1</v>", 'N', "-1");
-	expect_value(" s=\"3\"", "<v>45170</v>", 'N', "45170"); /* mm:ss */
+	expect_value(" s=\"3\"", "<v>45170</v>", 'H', "0:00:00"); /* mm:ss: a time */
 	expect_value(" s=\"5\"", "<v>45170</v>", 'N', "45170"); /* "day" quoted */
 	expect_value(" s=\"1\"", "<v>45170</v>", 'N', "45170"); /* 14 redefined */
 	expect_value(" s=\"99\"", "<v>45170</v>", 'N', "45170"); /* no such style */
@@ -675,4 +675,172 @@ Test(xlsx_reader, files_that_are_not_zips_say_what_they_look_like)
 	read_fails(HOSTILE "csv_renamed.xlsx", "CSV", NULL);
 	read_fails(HOSTILE "empty.xlsx", "文件为空", NULL);
 	read_fails(HOSTILE "no_such_file.xlsx", "文件不存在", NULL);
+}
+
+/* ---- number formats: times, durations and the code of each cell -------- */
+
+/* Reads one row of cells A1, B1 ... each in style 0, 1 ... of xfs (given as
+ * numFmtIds) holding the same value; "kind|text" of each, one per line. */
+static char *cells_in_formats(const uint32_t *ids, size_t n, const char *value, const char *numfmts)
+{
+	char xfs[4096] = "", rows[8192] = "<row r=\"1\">";
+	for (size_t i = 0; i < n; i++) {
+		snprintf(xfs + strlen(xfs), sizeof xfs - strlen(xfs), "<xf numFmtId=\"%u\"/>",
+			 ids[i]);
+		snprintf(rows + strlen(rows), sizeof rows - strlen(rows),
+			 "<c s=\"%zu\"><v>%s</v></c>", i, value);
+	}
+	strcat(rows, "</row>");
+	char *path = make_book(rows, NULL, numfmts, xfs, 0);
+	struct rec r = read_ok(path, 0);
+	drop_book(path);
+	return r.text;
+}
+
+Test(xlsx_reader, builtin_times_and_durations_are_never_dates)
+{
+	/* 1.5 in [h]:mm:ss (46) is 36 hours, once read as 1900-01-01 */
+	static const uint32_t ids[] = {46, 18, 19, 20, 21, 45, 47, 32, 33, 34, 35, 55, 56};
+	char *got = cells_in_formats(ids, sizeof ids / sizeof ids[0], "1.5", NULL);
+	cr_expect_str_eq(got, "S|表\n"
+			      "C|1|1|H|36:00:00\n"
+			      "C|1|2|H|12:00:00\nC|1|3|H|12:00:00\nC|1|4|H|12:00:00\n"
+			      "C|1|5|H|12:00:00\nC|1|6|H|12:00:00\nC|1|7|H|12:00:00\n"
+			      "C|1|8|H|12:00:00\nC|1|9|H|12:00:00\nC|1|10|H|12:00:00\n"
+			      "C|1|11|H|12:00:00\nC|1|12|H|12:00:00\nC|1|13|H|12:00:00\n");
+	free(got);
+}
+
+Test(xlsx_reader, builtin_and_east_asian_dates_are_dates)
+{
+	static const uint32_t ids[] = {14, 15, 16, 17, 22, 27, 28, 29, 30,
+				       31, 36, 50, 51, 52, 53, 54, 57, 58};
+	char *got = cells_in_formats(ids, sizeof ids / sizeof ids[0], "45170.5", NULL);
+	char want[2048] = "S|表\n";
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		snprintf(want + strlen(want), sizeof want - strlen(want), "C|1|%zu|D|2023-09-01\n",
+			 i + 1);
+	cr_expect_str_eq(got, want);
+	free(got);
+}
+
+Test(xlsx_reader, custom_durations_and_times_are_times_and_numbers_stay_numbers)
+{
+	static const uint32_t ids[] = {164, 165, 166, 167, 168, 169, 2, 49};
+	char *got = cells_in_formats(
+	    ids, sizeof ids / sizeof ids[0], "1.5",
+	    "<numFmt numFmtId=\"164\" formatCode=\"[h]&quot;小时&quot;mm&quot;分&quot;\"/>"
+	    "<numFmt numFmtId=\"165\" formatCode=\"[mm]:ss\"/>"
+	    "<numFmt numFmtId=\"166\" formatCode=\"h:mm;@\"/>"
+	    "<numFmt numFmtId=\"167\" formatCode=\"[$-804]yyyy&quot;年&quot;m&quot;月&quot;\"/>"
+	    "<numFmt numFmtId=\"168\" formatCode=\"[Red]0.00&quot;h&quot;\"/>"
+	    "<numFmt numFmtId=\"169\" formatCode=\"0.0_ \"/>");
+	cr_expect_str_eq(got, "S|表\nC|1|1|H|36:00:00\nC|1|2|H|36:00:00\nC|1|3|H|12:00:00\n"
+			      "C|1|4|D|1900-01-01\nC|1|5|N|1.5\nC|1|6|N|1.5\nC|1|7|N|1.5\n"
+			      "C|1|8|N|1.5\n");
+	free(got);
+}
+
+/* Each cell's format code, "col=code" joined by spaces. */
+static int on_row_numfmt(void *ctx, uint32_t row, const struct etl_cell *cells, size_t n)
+{
+	char *out = ctx;
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + strlen(out), 1024 - strlen(out), "%u=%s ", cells[i].col,
+			 cells[i].numfmt ? cells[i].numfmt : "(null)");
+	return 0;
+}
+
+Test(xlsx_reader, number_cells_carry_their_number_format_code)
+{
+	char *path =
+	    make_book("<row r=\"1\"><c s=\"0\"><v>2023.1</v></c><c s=\"1\"><v>2023.1</v></c>"
+		      "<c s=\"2\"><v>2023.1</v></c><c s=\"3\"><v>2023.1</v></c>"
+		      "<c s=\"4\"><v>45170</v></c><c s=\"5\"><v>1.5</v></c>"
+		      "<c s=\"9\"><v>1</v></c><c t=\"inlineStr\"><is><t>x</t></is></c>"
+		      "<c s=\"6\"><v>7</v></c><c s=\"1\" t=\"str\"><v>文本</v></c></row>",
+		      NULL,
+		      "<numFmt numFmtId=\"164\" formatCode=\"0.0\"/>"
+		      "<numFmt numFmtId=\"165\" formatCode=\"0.000\"/>"
+		      "<numFmt numFmtId=\"165\" formatCode=\"0.00\"/>",
+		      "<xf numFmtId=\"0\"/><xf numFmtId=\"2\"/><xf numFmtId=\"164\"/>"
+		      "<xf numFmtId=\"165\"/><xf numFmtId=\"31\"/><xf numFmtId=\"46\"/>"
+		      "<xf numFmtId=\"7\"/>",
+		      0);
+	char got[1024] = "";
+	struct etl_read_error err;
+	cr_assert_eq(xlsx_read(path, NULL, on_row_numfmt, got, &err), 0, "%s", err.message);
+	/* a numFmt defined twice: the later one; s="9" no such style; 7 is the
+	 * locale's currency, unknown */
+	cr_expect_str_eq(got, "1=General 2=0.00 3=0.0 4=0.00 5=yyyy\"年\"m\"月\"d\"日\" "
+			      "6=[h]:mm:ss 7=(null) 8=(null) 9=(null) 10=(null) ");
+	drop_book(path);
+}
+
+Test(xlsx_reader, numbers_without_a_styles_part_are_general)
+{
+	char *dir = tu_tmpdir(), path[512];
+	snprintf(path, sizeof path, "%s/t.xlsx", dir);
+	zipFile z = zipOpen(path, APPEND_STATUS_CREATE);
+	cr_assert(z);
+	zip_add(z, "_rels/.rels",
+		"<Relationships " PKG "><Relationship Id=\"rId1\" Type=\"" RT
+		"officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>");
+	zip_add(z, "xl/workbook.xml",
+		"<workbook " NS " " RNS "><sheets><sheet name=\"s\" sheetId=\"1\" r:id=\"rId1\"/>"
+		"</sheets></workbook>");
+	zip_add(z, "xl/_rels/workbook.xml.rels",
+		"<Relationships " PKG "><Relationship Id=\"rId1\" Type=\"" RT
+		"worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>");
+	zip_add(z, "xl/worksheets/sheet1.xml",
+		"<worksheet " NS "><sheetData><row r=\"1\"><c><v>2023.1</v></c></row></sheetData>"
+		"</worksheet>");
+	cr_assert_eq(zipClose(z, NULL), ZIP_OK);
+	char got[1024] = "";
+	struct etl_read_error err;
+	cr_assert_eq(xlsx_read(path, NULL, on_row_numfmt, got, &err), 0, "%s", err.message);
+	cr_expect_str_eq(got, "1=General ");
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+Test(xlsx_reader, inline_string_with_a_value_beside_it_is_the_inline_string_alone)
+{
+	expect_value(" t=\"inlineStr\"", "<is><t>2023年10月</t></is><v>2023.1</v>", 'T',
+		     "2023年10月");
+	expect_value(" t=\"inlineStr\"", "<v>7</v><is><t>历下区</t></is>", 'T', "历下区");
+}
+
+/* ---- the date system and zips with nothing in them ------------------------ */
+
+Test(xlsx_reader, date1904_survives_the_x15_workbookpr_excel_2013_writes)
+{
+	struct rec r = read_ok(HOSTILE "date1904_x15.xlsx", 0);
+	expect_cell(&r, 2, 2, 'D', "2023-09-01");
+	free(r.text);
+}
+
+Test(xlsx_reader, date1904_is_read_from_a_strict_workbook)
+{
+	struct rec r = read_ok(HOSTILE "date1904_strict.xlsx", 0);
+	expect_cell(&r, 2, 2, 'D', "2023-09-01");
+	free(r.text);
+}
+
+Test(xlsx_reader, date1904_in_the_x15_workbookpr_alone_does_not_count)
+{
+	struct rec r = read_ok(HOSTILE "x15_date1904_only.xlsx", 0);
+	expect_cell(&r, 2, 2, 'D', "2019-08-31");
+	free(r.text);
+}
+
+Test(xlsx_reader, an_empty_zip_fails_saying_it_is_empty)
+{
+	read_fails(HOSTILE "empty_zip.xlsx", "空的 zip", NULL);
+}
+
+Test(xlsx_reader, a_zip_whose_only_member_has_an_unusable_name_fails_cleanly)
+{
+	read_fails(HOSTILE "only_long_name.xlsx", "空的 zip", NULL);
 }

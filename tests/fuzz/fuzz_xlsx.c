@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../etl/numfmt.h"
 #include "../../etl/xlsx_reader.h"
 #include <zip.h>
 
@@ -43,6 +44,17 @@ static int on_row(void *ctx, uint32_t row, const struct etl_cell *cells, size_t 
 		    (i && cells[i].col <= cells[i - 1].col) || cells[i].len == 0 ||
 		    cells[i].len > ETL_MAX_CELL_BYTES || touch(cells[i].text, cells[i].len))
 			abort();
+		/* a number's format, as the layout shows a period cell */
+		if (cells[i].numfmt) {
+			char shown[256];
+			if (touch(cells[i].numfmt, strlen(cells[i].numfmt)))
+				abort();
+			(void)numfmt_kind_of(cells[i].numfmt);
+			if (cells[i].kind == ETL_CELL_NUMBER &&
+			    !numfmt_render(cells[i].numfmt, cells[i].text, shown, sizeof shown) &&
+			    strlen(shown) >= sizeof shown)
+				abort();
+		}
 	}
 	return 0;
 }
@@ -79,7 +91,10 @@ static int write_book(const char *path, const uint8_t *data, size_t size)
 		"<Relationships><Relationship Id=\"rId1\" Type=\"" RT
 		"officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>");
 	add_str(z, "xl/workbook.xml",
-		"<workbook><sheets><sheet name=\"s\" r:id=\"rId1\"/></sheets></workbook>");
+		"<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+		"xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+		"<sheets><sheet name=\"s\" r:id=\"rId1\"/></sheets>"
+		"</workbook>");
 	add_str(z, "xl/_rels/workbook.xml.rels",
 		"<Relationships><Relationship Id=\"rId1\" Type=\"" RT
 		"worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" "
