@@ -187,7 +187,7 @@ static int rate_cmp(const struct attain_measure *a, const struct attain_measure 
 }
 
 /* The rate bands of the distribution: below 50 %, 50-80 %, 80-100 %,
- * 100-120 %, from 120 %; band i holds rates below bound[i]/10. */
+ * 100-120 %, from 120 %; band i holds rates below tenths[i]/10. */
 #define N_BANDS 5
 static const char *const band_name[N_BANDS] = {"低于50%", "50%—80%", "80%—100%", "100%—120%",
 					       "120%及以上"};
