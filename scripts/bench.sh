@@ -87,7 +87,7 @@ if [ "${1:-}" = "--pg" ]; then
 fi
 
 if [ "${1:-}" = "--national" ]; then
-	exec "$root/scripts/bench_national.sh" "$2"
+	exec "$root/scripts/bench_national.sh" "${2:-}"
 fi
 
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
