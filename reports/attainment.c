@@ -134,6 +134,8 @@ static lxw_error highlight_behind(lxw_worksheet *ws, const struct xu_formats *fx
  * readable; beyond, the highest and lowest rates and the distribution. */
 #define CHART_EACH_MAX 30
 #define CHART_RANKED 10 /* highest and lowest shown of each measure */
+/* The tables under the districts fill columns A-C; their charts go beside. */
+#define COL_BESIDE_TABLES COL_PEOPLE_TARGET
 
 static void chart_common(lxw_chart *chart, const char *title)
 {
@@ -286,7 +288,7 @@ static lxw_row_t ranking_block(struct xu_book *b, lxw_worksheet *ws, const char 
 		chart_common(chart, line);
 		chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
 		lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.4};
-		worksheet_insert_chart_opt(ws, at, COL_PROGRESS + 1, chart, &opt);
+		worksheet_insert_chart_opt(ws, at, COL_BESIDE_TABLES, chart, &opt);
 	}
 	/* the chart is about 21 rows high: the next block starts below it */
 	return row + 1 > at + 23 ? row + 1 : at + 23;
@@ -340,7 +342,7 @@ static void distribution_block(struct xu_book *b, lxw_worksheet *ws, const char 
 	chart_axis_set_min(chart->y_axis, 0);
 	chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
 	lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.4};
-	worksheet_insert_chart_opt(ws, at, COL_PROGRESS + 1, chart, &opt);
+	worksheet_insert_chart_opt(ws, at, COL_BESIDE_TABLES, chart, &opt);
 }
 
 static lxw_error add_chart(struct xu_book *b, lxw_worksheet *ws, const char *sheet_name,
