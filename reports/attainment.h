@@ -1,7 +1,10 @@
 /* Target attainment of the year: each district's 募集岗位数 (Σ indicator 4)
  * and 组织见习人数 (Σ indicator 6) against its annual target, as the
  * attainment CSV of SPEC §5 and as an XLSX sheet with the time schedule,
- * districts behind it highlighted, and a bar chart. */
+ * districts behind it highlighted, and charts: one bar per district up to
+ * 30 districts; beyond, the 10 highest and 10 lowest rates of each measure
+ * and the number of districts per rate band, each from a table under the
+ * districts. */
 #ifndef REPORTS_ATTAINMENT_H
 #define REPORTS_ATTAINMENT_H
 
@@ -39,7 +42,7 @@ struct attain_report {
 /* Writes the attainment CSV. Returns 0, or -1 when the stream failed. */
 int attain_write_csv(const struct attain_report *r, FILE *f);
 
-/* Adds the attainment sheet (with its chart) to an open workbook. */
+/* Adds the attainment sheet (with its charts) to an open workbook. */
 lxw_error attain_sheet(struct xu_book *b, const char *sheet_name,
 		       const struct attain_report *r);
 

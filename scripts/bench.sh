@@ -9,6 +9,9 @@
 # usage: scripts/bench.sh JIANXI          (make bench builds JIANXI at -O3)
 #        BENCH_RUNS=N to change the runs per command (default 5, slow ones 3)
 #        BENCH_PG_ROWS=N rows for the PostgreSQL load (default 10000)
+#        BENCH_PARTS="csv xlsx pg rss scale config national" what runs
+#        scripts/bench.sh --national JIANXI   only the national part
+#        (scripts/bench_national.sh: 2,850 units, a year, both stores)
 # Internal: scripts/bench.sh --pg JIANXI   runs under scripts/with_postgres.sh
 set -eu
 
@@ -83,11 +86,19 @@ if [ "${1:-}" = "--pg" ]; then
 	exit 0
 fi
 
+if [ "${1:-}" = "--national" ]; then
+	exec "$root/scripts/bench_national.sh" "${2:-}"
+fi
+
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
 	echo "usage: $0 JIANXI (an executable jianxi)" >&2
 	exit 2
 fi
 jianxi=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+parts=${BENCH_PARTS:-csv xlsx pg rss scale config national}
+if [ "$parts" = national ]; then
+	exec "$root/scripts/bench_national.sh" "$jianxi"
+fi
 
 # node and npm may come from elsewhere than Debian (Debian's npm then
 # conflicts): Debian's are installed only when there is none
@@ -117,8 +128,7 @@ if [ ! -f "$data/.made-$stamp" ]; then
 	"$tools/make_bench_data" "$data" "$xlsx_rows" "$big" 1000000 500000 250000 100000
 	touch "$data/.made-$stamp"
 fi
-parts=${BENCH_PARTS:-csv xlsx pg rss scale config}
-[ "$parts" = "csv xlsx pg rss scale config" ] &&
+[ "$parts" = "csv xlsx pg rss scale config national" ] &&
 	rm -f "$results"/*.json "$results"/*.log "$results"/*.rss "$results"/*.txt
 cd "$data"
 check="$jianxi check --config config --received-at $received"
@@ -178,6 +188,10 @@ awk -F, 'NR == 1 { next }
 head -n 1 "flat_$big.csv" >config_empty.csv
 bench config_targets "$runs" -n "jianxi check of a header-only file" \
 	"$jianxi check --config config_targets --received-at $received config_empty.csv >/dev/null"
+fi
+if has national; then
+echo "7. national scale: 2,850 units, a year, dir store and PostgreSQL (build/bench-results/national.md)"
+"$root/scripts/bench_national.sh" "$jianxi"
 fi
 
 /usr/bin/python3 - "$results" "$big" "$xlsx_rows" "$pg_rows" <<'EOF' | tee "$results/summary.md"

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "testutil.h"
 #include "../core/config.h"
 #include "../core/period.h"
 #include "../core/submission.h"
@@ -19,6 +18,8 @@
 #include "../reports/report_up.h"
 #include "../reports/summary.h"
 #include "../reports/xlsx_util.h"
+#include "../transforms/aggregate.h"
+#include "testutil.h"
 
 /* ---- reading an XLSX back ------------------------------------------ */
 
@@ -521,6 +522,188 @@ Test(reports, annual_workbook_holds_every_sheet)
 	unlink(path);
 	rmdir(dir);
 	free(dir);
+}
+
+/* ---- the attainment chart at any number of districts ---------------- */
+
+/* n districts named 区县0001…: posts rates spread from 0 to 149 %, people
+ * rates from 0 to 149 % in another order, every 97th without a target and
+ * every 89th without a report. names must hold n * 16 bytes. */
+static void many_attainment(struct attain_report *r, struct attain_row *rows, size_t n, char *names)
+{
+	memset(r, 0, sizeof *r);
+	memset(rows, 0, n * sizeof *rows);
+	r->year = 2025;
+	r->as_of_month = 12;
+	r->city = "全国";
+	r->date_text = "2026年1月5日";
+	strcpy(r->progress, "1.0000");
+	for (size_t d = 0; d < n; d++) {
+		char *name = names + d * 16;
+		snprintf(name, 16, "区县%04u", (unsigned)(d + 1) % 10000);
+		struct attain_row *ar = &rows[d];
+		ar->code = ar->name = name;
+		ar->reported = d % 89 != 5;
+		int has = d % 97 != 41;
+		ar->posts = (struct attain_measure){has, 1000, (int64_t)(d * 37 % 1500), "", 0};
+		ar->people = (struct attain_measure){has, 200, (int64_t)(d * 53 % 300), "", 0};
+		if (has && ar->reported) {
+			agg_rate(ar->posts.actual, 1000, ar->posts.rate, sizeof ar->posts.rate);
+			agg_rate(ar->people.actual, 200, ar->people.rate, sizeof ar->people.rate);
+		}
+	}
+	r->rows = rows;
+	r->n_rows = n;
+	r->total = (struct attain_row){"total",
+				       "合计",
+				       1,
+				       {1, 1000 * (int64_t)n, 0, "0.0000", 1},
+				       {1, 200 * (int64_t)n, 0, "0.0000", 1}};
+}
+
+static const struct attain_report *sort_report;
+
+/* Highest posts rate first (targets are equal: the actuals decide), then
+ * config order. */
+static int by_posts_rate(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int64_t u = sort_report->rows[x].posts.actual, v = sort_report->rows[y].posts.actual;
+	if (u != v)
+		return u > v ? -1 : 1;
+	return x < y ? -1 : 1;
+}
+
+static int chart_has(const char *xml, const char *ref)
+{
+	char want[128];
+	snprintf(want, sizeof want, "<c:f>%s</c:f>", ref);
+	return strstr(xml, want) != NULL;
+}
+
+Test(reports, attainment_chart_of_15_districts_has_a_bar_each)
+{
+	struct attain_report r;
+	struct attain_row rows[15];
+	char names[15 * 16];
+	many_attainment(&r, rows, 15, names);
+	char *dir = tu_tmpdir();
+	char path[600], err[512];
+	snprintf(path, sizeof path, "%s/att.xlsx", dir);
+	cr_assert_eq(attain_write_xlsx(&r, path, err, sizeof err), 0, "%s", err);
+	char *ct = zip_part(path, "\\[Content_Types\\].xml");
+	cr_assert(strstr(ct, "chart1.xml"));
+	cr_assert_null(strstr(ct, "chart2.xml"), "one chart");
+	free(ct);
+	char *xml = zip_part(path, "xl/charts/chart1.xml");
+	cr_assert(chart_has(xml, "'目标完成'!$A$5:$A$19"), "%s", xml);
+	cr_assert(chart_has(xml, "'目标完成'!$D$5:$D$19"), "%s", xml);
+	cr_assert(chart_has(xml, "'目标完成'!$G$5:$G$19"), "%s", xml);
+	free(xml);
+	struct book b;
+	book_read(&b, path);
+	expect_cell(&b, "目标完成", "A20", "合计");
+	expect_cell(&b, "目标完成", "A25", NULL); /* no ranking tables */
+	book_free(&b);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+Test(reports, annual_attainment_chart_of_2850_districts_stays_readable)
+{
+	enum { N = 2850 };
+	struct attain_row *rows = calloc(N, sizeof *rows);
+	char *names = calloc(N, 16);
+	cr_assert(rows && names);
+	struct annual_report r;
+	memset(&r, 0, sizeof r);
+	r.year = 2025;
+	r.as_of_month = 12;
+	r.city = "全国";
+	r.date_text = "2026年1月5日";
+	r.total.name = "全国";
+	r.ytd = (struct summary_report){
+	    .year = 2025, .month = 12, .city = "全国", .period_text = "2025年1—12月累计"};
+	many_attainment(&r.attain, rows, N, names);
+
+	char *dir = tu_tmpdir();
+	char path[600], err[512];
+	snprintf(path, sizeof path, "%s/annual.xlsx", dir);
+	cr_assert_eq(annual_write_xlsx(&r, path, err, sizeof err), 0, "%s", err);
+
+	/* 5 trend charts, then the posts ranking, the people ranking and the
+	 * distribution: none with a bar per district */
+	char *ct = zip_part(path, "\\[Content_Types\\].xml");
+	cr_assert(strstr(ct, "chart8.xml"));
+	cr_assert_null(strstr(ct, "chart9.xml"), "three attainment charts");
+	free(ct);
+	/* districts in rows 5..2854, 合计 2855, notes 2857-2858; the posts
+	 * ranking from 2860 (title, header, 20 rows), people from 2883,
+	 * the bands from 2906 */
+	char *xml = zip_part(path, "xl/charts/chart6.xml");
+	cr_assert(chart_has(xml, "'目标完成'!$A$2862:$A$2881"), "%s", xml);
+	cr_assert(chart_has(xml, "'目标完成'!$C$2862:$C$2881"), "%s", xml);
+	free(xml);
+	xml = zip_part(path, "xl/charts/chart7.xml");
+	cr_assert(chart_has(xml, "'目标完成'!$A$2885:$A$2904"), "%s", xml);
+	cr_assert(chart_has(xml, "'目标完成'!$C$2885:$C$2904"), "%s", xml);
+	free(xml);
+	xml = zip_part(path, "xl/charts/chart8.xml");
+	cr_assert(chart_has(xml, "'目标完成'!$A$2908:$A$2912"), "%s", xml);
+	cr_assert(chart_has(xml, "'目标完成'!$B$2908:$B$2912"), "%s", xml);
+	cr_assert(chart_has(xml, "'目标完成'!$C$2908:$C$2912"), "%s", xml);
+	cr_assert_null(strstr(xml, "2854"), "no range over the districts");
+	free(xml);
+
+	/* the expected ranking and bands, computed here independently */
+	size_t *idx = malloc(N * sizeof *idx), n = 0;
+	size_t bands[2][6] = {{0}};
+	for (size_t d = 0; d < N; d++) {
+		const struct attain_row *ar = &rows[d];
+		const struct attain_measure *m[2] = {&ar->posts, &ar->people};
+		for (int k = 0; k < 2; k++) {
+			if (!ar->reported || !m[k]->has_target) {
+				bands[k][5]++;
+				continue;
+			}
+			int64_t pct = m[k]->actual * 100 / m[k]->target;
+			bands[k][pct < 50 ? 0 : pct < 80 ? 1 : pct < 100 ? 2 : pct < 120 ? 3 : 4]++;
+		}
+		if (ar->reported && ar->posts.has_target)
+			idx[n++] = d;
+	}
+	sort_report = &r.attain;
+	qsort(idx, n, sizeof *idx, by_posts_rate);
+	struct book b;
+	book_read(&b, path);
+	char ref[16], want[160];
+	for (int i = 0; i < 20; i++) {
+		size_t pos = i < 10 ? (size_t)i : n - 20 + (size_t)i;
+		snprintf(ref, sizeof ref, "A%d", 2862 + i);
+		expect_cell(&b, "目标完成", ref, rows[idx[pos]].name);
+		snprintf(ref, sizeof ref, "B%d", 2862 + i);
+		snprintf(want, sizeof want, "%zu", pos + 1);
+		expect_cell(&b, "目标完成", ref, want);
+	}
+	snprintf(want, sizeof want,
+		 "募集岗位完成率最高的10个和最低的10个区县（共%zu个区县有完成率）", n);
+	expect_cell(&b, "目标完成", "A2860", want);
+	expect_cell(&b, "目标完成", "A2908", "低于50%");
+	expect_cell(&b, "目标完成", "A2912", "120%及以上");
+	for (int i = 0; i < 6; i++)
+		for (int k = 0; k < 2; k++) {
+			snprintf(ref, sizeof ref, "%c%d", 'B' + k, 2908 + i);
+			snprintf(want, sizeof want, "%zu", bands[k][i]);
+			expect_cell(&b, "目标完成", ref, want);
+		}
+	book_free(&b);
+	free(idx);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+	free(rows);
+	free(names);
 }
 
 /* ---- the commands, through a dir: store ----------------------------- */
