@@ -1,7 +1,10 @@
 #!/bin/sh
 # Runs the Criterion test programs built under $1 and prints one closing line
-# with the totals. $2 chooses: "unit" (default) every test but the PostgreSQL
-# ones (test_*_pg), "pg" only those (they need JIANXI_TEST_PG), "all" both.
+# with the totals: `tests: N passed, M failed, K skipped`. A skipped test is
+# never silent: each is named above that line with its reason (what to
+# install). $2 chooses: "unit" (default) every test but the PostgreSQL ones
+# (test_*_pg), "pg" only those (they need JIANXI_TEST_PG), "all" both.
+# Exits 1 when a test failed, or was skipped and JIANXI_TESTS_NO_SKIP=1 (CI).
 set -u
 out=$1
 mode=${2:-unit}
@@ -11,7 +14,9 @@ export JIANXI_RELEASE_BIN="$PWD/build/release/jianxi"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-passed=0 failed=0 log=$(mktemp)
+passed=0 failed=0 skipped=0
+log=$(mktemp) tap=$(mktemp) skips=$(mktemp)
+trap 'rm -f "$log" "$tap" "$skips"' EXIT
 for t in "$out"/tests/test_*; do
 	case "$t" in
 	*_pg) is_pg=1 ;;
@@ -19,9 +24,13 @@ for t in "$out"/tests/test_*; do
 	esac
 	[ "$mode" = unit ] && [ "$is_pg" = 1 ] && continue
 	[ "$mode" = pg ] && [ "$is_pg" = 0 ] && continue
-	"$t" --jobs 2 >"$log" 2>&1
+	: >"$tap"
+	"$t" --jobs 2 --tap="$tap" >"$log" 2>&1
 	rc=$?
 	cat "$log"
+	# the TAP report names each skipped test: "ok - suite::name  # SKIP why"
+	grep -a '^ok - .* # SKIP' "$tap" |
+		sed 's/^ok - \([^ ]*\) *# SKIP */\1: /' >>"$skips"
 	line=$(grep -a "Synthesis:" "$log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "$t: no Criterion summary (exit $rc)"
@@ -35,6 +44,11 @@ for t in "$out"/tests/test_*; do
 	failed=$((failed + f + c))
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "$c" -eq 0 ] && failed=$((failed + 1))
 done
-rm -f "$log"
-echo "tests: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+skipped=$(wc -l <"$skips")
+if [ "$skipped" -gt 0 ]; then
+	echo "skipped, not run here:"
+	sed 's/^/  /' "$skips"
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] || exit 1
+[ "$skipped" -eq 0 ] || [ "${JIANXI_TESTS_NO_SKIP:-0}" != 1 ] || exit 1
