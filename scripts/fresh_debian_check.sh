@@ -42,6 +42,7 @@ usage() {
 	exit 2
 }
 
+args=("$@")
 repo="" ref=HEAD shared="" workdir=/var/tmp/jianxi-fresh
 cache=/var/cache/jianxi-fresh base="" rebuild_base=0 mirror="" keep=0
 while [ $# -gt 0 ]; do
@@ -69,7 +70,7 @@ done
 # vanish with the last process in it, however the run ends.
 if [ -z "${JIANXI_FRESH_NS:-}" ] && command -v unshare >/dev/null; then
 	export JIANXI_FRESH_NS=1
-	exec unshare --mount --propagation private "$0" "$@"
+	exec unshare --mount --propagation private "$0" "${args[@]}"
 fi
 
 [ -n "$repo" ] || repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -125,8 +126,8 @@ mounts_under_root() {
 	awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
 }
 unmount_all() {
-	local m tries
-	for tries in 1 2 3; do
+	local m _
+	for _ in 1 2 3; do
 		[ -z "$(mounts_under_root)" ] && return 0
 		mounts_under_root | while read -r m; do
 			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
@@ -161,6 +162,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 t0=$(date +%s)
+rm -f "$workdir"/make-*.log
 stop_processes
 remove_root
 
@@ -235,31 +237,35 @@ in_root() {
 }
 in_root 'git clone -q /var/tmp/jianxi.git /root/jianxi && git -C /root/jianxi log -1 --format="   %h %s"'
 
-run_step() { # name, command; output to stdout and $workdir/<name>.log
-	local name=$1 start rc
-	echo "== $name"
+run_step() { # name, command: output to stdout and $workdir/<name>.log;
+	# sets step_rc and step_secs
+	local start
+	echo "== $1"
 	start=$(date +%s)
 	set +e
-	in_root "cd /root/jianxi && $2" 2>&1 | tee "$workdir/$name.log"
-	rc=${PIPESTATUS[0]}
+	in_root "cd /root/jianxi && $2" 2>&1 | tee "$workdir/$1.log"
+	step_rc=${PIPESTATUS[0]}
 	set -e
-	eval "rc_${name//-/_}=$rc secs_${name//-/_}=$(($(date +%s) - start))"
+	step_secs=$(($(date +%s) - start))
 }
 run_step make-demo 'make demo'
-rc_make_check=skipped secs_make_check=0
-if [ "$rc_make_demo" -eq 0 ]; then
+rc_demo=$step_rc secs_demo=$step_secs
+rc_check="not run" secs_check=0
+if [ "$rc_demo" -eq 0 ]; then
 	run_step make-check 'make check'
+	rc_check=$step_rc secs_check=$step_secs
 fi
 
 closing=$(grep -a '^tests: ' "$workdir/make-check.log" 2>/dev/null | tail -n 1 || true)
 echo
 echo "== fresh Debian 12 ($SUITE minbase + git, make), commit ${sha:0:12}"
 echo "   root ready in $((t_base - t0)) s"
-echo "   make demo:  exit $rc_make_demo in $secs_make_demo s"
-echo "   make check: exit $rc_make_check in $secs_make_check s"
+echo "   make demo:  exit $rc_demo in $secs_demo s"
+echo "   make check: exit $rc_check in $secs_check s"
+sed -n '/^skipped, not run here:/,/^tests: /{/^tests: /!s/^/   /p}' "$workdir/make-check.log" 2>/dev/null || true
 echo "   ${closing:-no closing test line}"
 verdict=FAIL
-if [ "$rc_make_demo" = 0 ] && [ "$rc_make_check" = 0 ] &&
+if [ "$rc_demo" = 0 ] && [ "$rc_check" = 0 ] &&
 	echo "$closing" | grep -Eq '^tests: [0-9]+ passed, 0 failed, 0 skipped$'; then
 	verdict=PASS
 fi
