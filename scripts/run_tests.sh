@@ -5,6 +5,7 @@
 # install). $2 chooses: "unit" (default) every test but the PostgreSQL ones
 # (test_*_pg), "pg" only those (they need JIANXI_TEST_PG), "all" both.
 # Exits 1 when a test failed, or was skipped and JIANXI_TESTS_NO_SKIP=1 (CI).
+# JIANXI_TEST_TIMEOUT: seconds one test program may take (default 1200).
 set -u
 out=$1
 mode=${2:-unit}
@@ -14,6 +15,7 @@ export JIANXI_RELEASE_BIN="$PWD/build/release/jianxi"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+limit=${JIANXI_TEST_TIMEOUT:-1200}
 passed=0 failed=0 skipped=0
 log=$(mktemp) tap=$(mktemp) skips=$(mktemp)
 trap 'rm -f "$log" "$tap" "$skips"' EXIT
@@ -24,10 +26,19 @@ for t in "$out"/tests/test_*; do
 	esac
 	[ "$mode" = unit ] && [ "$is_pg" = 1 ] && continue
 	[ "$mode" = pg ] && [ "$is_pg" = 0 ] && continue
-	: >"$tap"
-	"$t" --jobs 2 --tap="$tap" >"$log" 2>&1
-	rc=$?
-	cat "$log"
+	# A test program that gives no result within $limit seconds is stopped
+	# and run once more: Criterion forks its test processes while its own
+	# threads run, and under AddressSanitizer (gcc 12) a process forked while
+	# another thread held the allocator's lock can wait for it forever.
+	for try in 1 2; do
+		: >"$tap"
+		timeout -k 30 "$limit" "$t" --jobs 2 --tap="$tap" >"$log" 2>&1
+		rc=$?
+		cat "$log"
+		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] || break
+		echo "$t: no result after $limit s (a test process hung), stopped$(
+			[ "$try" -eq 1 ] && echo "; running it again")"
+	done
 	# the TAP report names each skipped test: "ok - suite::name  # SKIP why"
 	grep -a '^ok - .* # SKIP' "$tap" |
 		sed 's/^ok - \([^ ]*\) *# SKIP */\1: /' >>"$skips"
