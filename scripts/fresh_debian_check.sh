@@ -9,7 +9,7 @@
 #
 # usage: scripts/fresh_debian_check.sh [--repo DIR] [--ref REF] [--shared DIR]
 #          [--workdir DIR] [--cache DIR] [--base TAR] [--rebuild-base]
-#          [--mirror URL] [--keep]
+#          [--mirror URL] [--offline-rerun] [--keep]
 #   --repo     the checkout to clone (default: the one holding this script)
 #   --ref      the commit or branch to test (default: HEAD of --repo); only
 #              committed work is tested, as a fresh clone would see it
@@ -22,6 +22,9 @@
 #   --rebuild-base  run debootstrap again even if the cached base exists
 #   --mirror   the Debian mirror (default: the first one in this machine's
 #              /etc/apt/sources.list*)
+#   --offline-rerun  after both pass, run them once more with no network
+#              at all (everything is installed by then): proves they need
+#              nothing from the network but Debian's apt
 #   --keep     keep the root (unmounted) afterwards, for a look inside
 #
 # Every mount it makes (proc, sys, a private /dev, /dev/pts, /dev/shm, the
@@ -38,13 +41,13 @@ die() {
 	exit 3
 }
 usage() {
-	sed -n '10,23s/^# \{0,1\}//p' "$0" >&2
+	sed -n '10,28s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
 args=("$@")
 repo="" ref=HEAD shared="" workdir=/var/tmp/jianxi-fresh
-cache=/var/cache/jianxi-fresh base="" rebuild_base=0 mirror="" keep=0
+cache=/var/cache/jianxi-fresh base="" rebuild_base=0 mirror="" offline=0 keep=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--repo) repo=${2:?}; shift 2 ;;
@@ -55,6 +58,7 @@ while [ $# -gt 0 ]; do
 	--base) base=${2:?}; shift 2 ;;
 	--rebuild-base) rebuild_base=1; shift ;;
 	--mirror) mirror=${2:?}; shift 2 ;;
+	--offline-rerun) offline=1; shift ;;
 	--keep) keep=1; shift ;;
 	-h | --help) usage ;;
 	*) echo "$prog: unknown argument $1" >&2; usage ;;
@@ -230,8 +234,9 @@ git -C "$root/var/tmp/jianxi.git" update-ref refs/heads/fresh-check "$sha"
 git -C "$root/var/tmp/jianxi.git" symbolic-ref HEAD refs/heads/fresh-check
 cp -a "$shared" "$root/root/shared"
 
+netns="" # "unshare --net": no network at all
 in_root() {
-	chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/sh \
+	$netns chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/sh \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		/bin/sh -c "$1" </dev/null
 }
@@ -256,17 +261,25 @@ if [ "$rc_demo" -eq 0 ]; then
 	rc_check=$step_rc secs_check=$step_secs
 fi
 
+if [ "$offline" -eq 1 ] && [ "$rc_demo" = 0 ] && [ "$rc_check" = 0 ]; then
+	netns="unshare --net"
+	run_step offline 'make demo && make check'
+	rc_offline=$step_rc secs_offline=$step_secs
+fi
+
 closing=$(grep -a '^tests: ' "$workdir/make-check.log" 2>/dev/null | tail -n 1 || true)
 echo
 echo "== fresh Debian 12 ($SUITE minbase + git, make), commit ${sha:0:12}"
 echo "   root ready in $((t_base - t0)) s"
 echo "   make demo:  exit $rc_demo in $secs_demo s"
 echo "   make check: exit $rc_check in $secs_check s"
+[ "$offline" -eq 0 ] || echo "   both again, no network: exit ${rc_offline:-not run} in ${secs_offline:-0} s"
 sed -n '/^skipped, not run here:/,/^tests: /{/^tests: /!s/^/   /p}' "$workdir/make-check.log" 2>/dev/null || true
 echo "   ${closing:-no closing test line}"
 verdict=FAIL
 if [ "$rc_demo" = 0 ] && [ "$rc_check" = 0 ] &&
-	echo "$closing" | grep -Eq '^tests: [0-9]+ passed, 0 failed, 0 skipped$'; then
+	echo "$closing" | grep -Eq '^tests: [0-9]+ passed, 0 failed, 0 skipped$' &&
+	{ [ "$offline" -eq 0 ] || [ "${rc_offline:-1}" = 0 ]; }; then
 	verdict=PASS
 fi
 echo "$verdict: make demo and make check on a fresh Debian 12 (logs in $workdir)"
