@@ -31,7 +31,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(OUT)/%.o)
 CMD_OBJ  := $(CMD_SRC:%.c=$(OUT)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
 
-.PHONY: all deps build install check test-unit test-pg demo bench fuzz clean format
+.PHONY: all deps deps-build build install check test-unit test-pg demo bench fuzz clean format
 
 all: build
 build: $(OUT)/jianxi
@@ -42,13 +42,23 @@ PREFIX ?= /usr/local
 install: build
 	install -D -m 0755 build/release/jianxi $(DESTDIR)$(PREFIX)/bin/jianxi
 
-# Installs the Debian packages the build, tests and demo need; silent when
-# everything is present.
-DEB_PKGS := gcc make pkg-config libcsv-dev libxlsxwriter-dev libminizip-dev \
-	zlib1g-dev libexpat1-dev libpq-dev postgresql libcriterion-dev tzdata \
-	valgrind
+# The Debian packages each target needs, installed by scripts/install_deps.sh
+# (silent when everything is present). The build and the demo need only the
+# compiler and the libraries; the tests also run PostgreSQL, valgrind, python3
+# with openpyxl (to read back and fill workbooks), unzip (to read a workbook's
+# XML parts) and LibreOffice Calc (the one independent check that every
+# workbook jianxi writes opens in office software).
+BUILD_PKGS := gcc make pkg-config libcsv-dev libxlsxwriter-dev libminizip-dev \
+	zlib1g-dev libexpat1-dev libpq-dev tzdata
+CHECK_PKGS := $(BUILD_PKGS) libcriterion-dev postgresql valgrind python3 \
+	python3-openpyxl unzip libreoffice-calc-nogui
+
+# make deps: everything the build, the demo and the tests need.
 deps:
-	@scripts/install_deps.sh $(DEB_PKGS)
+	@scripts/install_deps.sh $(CHECK_PKGS)
+
+deps-build:
+	@scripts/install_deps.sh $(BUILD_PKGS)
 
 $(OUT)/libjianxi.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -83,7 +93,7 @@ test-unit: $(OUT)/jianxi $(TEST_BIN)
 test-pg: $(OUT)/jianxi $(TEST_BIN)
 	@scripts/with_postgres.sh scripts/run_tests.sh $(OUT) pg
 
-demo: deps
+demo: deps-build
 	$(MAKE) build
 	@scripts/demo.sh
 

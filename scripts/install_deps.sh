@@ -9,12 +9,16 @@ for p in "$@"; do
 	fi
 done
 [ -z "$missing" ] && exit 0
-echo "installing:$missing" >&2
 if [ "$(id -u)" -ne 0 ]; then
+	if ! command -v sudo >/dev/null; then
+		echo "install_deps: run this as root, or install sudo, to install:$missing" >&2
+		exit 1
+	fi
 	SUDO=sudo
 else
 	SUDO=
 fi
+echo "installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086

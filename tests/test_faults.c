@@ -72,7 +72,8 @@ Test(faults, a_full_disk_under_the_out_folder_loses_nothing_and_the_next_run_cat
 	if (mount("tmpfs", mnt, "tmpfs", 0, "size=4m")) {
 		free(want);
 		free(s.dir);
-		cr_skip_test("cannot mount a small tmpfs here (needs root): %s", strerror(errno));
+		cr_skip_test("cannot mount a small tmpfs here: %s (run make check as root)",
+			     strerror(errno));
 	}
 	/* fill the out folder to the last byte */
 	snprintf(filler, sizeof filler, "%s/filler", mnt);

@@ -14,7 +14,8 @@ static void run_ok(const char *const *args)
 Test(libreoffice, every_generated_workbook_opens, .timeout = 900)
 {
 	if (system("command -v soffice >/dev/null 2>&1"))
-		cr_skip_test("LibreOffice (soffice) is not installed");
+		cr_skip_test("LibreOffice is not installed (no soffice): make deps installs "
+			     "libreoffice-calc-nogui");
 	char *dir = tu_tmpdir(), store[600], fb[600], paths[8][700];
 	snprintf(store, sizeof store, "dir:%s/warehouse", dir);
 	snprintf(fb, sizeof fb, "%s/feedback", dir);
