@@ -14,6 +14,7 @@
 
 #include "../core/indicator.h"
 #include "../core/period.h"
+#include "../core/text.h"
 
 /* Excel's limit on the characters of one cell. */
 #define XU_MAX_CELL_CHARS 32767
@@ -210,34 +211,16 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 
 char *xu_clean_text(const char *text)
 {
-	if (!text)
-		text = "";
-	const unsigned char *s = (const unsigned char *)text;
-	size_t n = strlen(text);
-	char *out = malloc(n * 3 + 1); /* each bad byte may become 3 */
-	if (!out)
+	/* the one rendering of outside text every output uses (core/text.h) */
+	char *shown = jx_text_visible_dup(text ? text : "");
+	if (!shown)
 		return NULL;
-	size_t o = 0, chars = 0;
-	for (size_t i = 0; i < n && chars < XU_MAX_CELL_CHARS;) {
-		size_t len = utf8_len(s + i, n - i);
-		if (!len) {
-			memcpy(out + o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			i++;
-			chars++;
-			continue;
-		}
-		int control = (len == 1 && (s[i] < 0x20 || s[i] == 0x7F)) ||
-			      (len == 2 && s[i] == 0xC2 && s[i + 1] < 0xA0);
-		if (!control) {
-			memcpy(out + o, s + i, len);
-			o += len;
-			chars++;
-		}
-		i += len;
-	}
-	out[o] = 0;
-	return out;
+	const unsigned char *s = (const unsigned char *)shown;
+	size_t n = strlen(shown), i = 0;
+	for (size_t chars = 0; i < n && chars < XU_MAX_CELL_CHARS; chars++)
+		i += utf8_len(s + i, n - i);
+	shown[i] = 0;
+	return shown;
 }
 
 lxw_error xu_write_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,

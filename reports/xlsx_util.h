@@ -46,10 +46,11 @@ int xu_book_commit(struct xu_book *b, char *err, size_t errlen);
 /* Drops the workbook: nothing is left at path or the temporary name. */
 void xu_book_abort(struct xu_book *b);
 
-/* Copies text into a fresh string fit for a cell: control characters
- * (C0, DEL, C1) removed, invalid UTF-8 bytes replaced by U+FFFD, cut at
- * Excel's 32,767 characters. NULL becomes "". Returns the copy (free it) or
- * NULL (out of memory). */
+/* Copies text into a fresh string fit for a cell, rendered as every output
+ * renders outside text (jx_text_visible: invalid bytes and control
+ * characters shown as \xNN, C1 controls and direction marks as \uNNNN),
+ * cut at Excel's 32,767 characters. NULL becomes "". Returns the copy (free
+ * it) or NULL (out of memory). */
 char *xu_clean_text(const char *text);
 
 /* Writes text (cleaned, as a string cell even when it starts with '=').

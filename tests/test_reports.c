@@ -298,7 +298,7 @@ Test(reports, summary_xlsx_has_the_form_layout)
 	free(dir);
 }
 
-Test(reports, input_text_is_written_as_text_without_control_characters)
+Test(reports, input_text_is_written_as_text_with_control_characters_shown)
 {
 	struct summary_report r;
 	struct summary_row rows[3];
@@ -312,7 +312,7 @@ Test(reports, input_text_is_written_as_text_without_control_characters)
 	const struct cell_rec *c = cell_at(&b, "汇总表", "A6");
 	cr_assert_not_null(c);
 	cr_assert_eq(c->kind, ETL_CELL_TEXT);
-	cr_assert_str_eq(c->text, "=HYPERLINK(\"http://x\",\"a\")[31m\xEF\xBF\xBD");
+	cr_assert_str_eq(c->text, "=HYPERLINK(\"http://x\",\"a\")\\x01\\x1b[31m\\xff");
 	book_free(&b);
 	char *ws = zip_part(path, "xl/worksheets/sheet1.xml");
 	cr_assert_null(strstr(ws, "<f>"), "no formula cells in the form sheet");
@@ -322,19 +322,24 @@ Test(reports, input_text_is_written_as_text_without_control_characters)
 	free(dir);
 }
 
-Test(reports, clean_text_strips_controls_and_repairs_utf8)
+/* Cells show outside text as the CSV outputs and the terminal do: every
+ * control character and every byte that is not UTF-8 visible as \xNN. */
+Test(reports, clean_text_shows_controls_and_bad_bytes_visibly)
 {
 	char *s = xu_clean_text("a\tb\nc\x7f\xc2\x85" "d\xe5\x8e\x86\xe4\xb8\x8b");
-	cr_assert_str_eq(s, "abcd历下");
+	cr_assert_str_eq(s, "a\\x09b\\x0ac\\x7f\\u0085d历下");
 	free(s);
 	s = xu_clean_text("\xe5\x8e"); /* cut sequence */
-	cr_assert_str_eq(s, "\xEF\xBF\xBD\xEF\xBF\xBD");
+	cr_assert_str_eq(s, "\\xe5\\x8e");
 	free(s);
 	s = xu_clean_text(NULL);
 	cr_assert_str_empty(s);
 	free(s);
 	s = xu_clean_text("\xed\xa0\x80"); /* a surrogate is not UTF-8 */
-	cr_assert_str_eq(s, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+	cr_assert_str_eq(s, "\\xed\\xa0\\x80");
+	free(s);
+	s = xu_clean_text("\xe2\x80\xae" "abc"); /* a right-to-left override */
+	cr_assert_str_eq(s, "\\u202eabc");
 	free(s);
 }
 
