@@ -2058,12 +2058,17 @@ static int dir_rule_counts(struct store *st, int year, int from_month, int to_mo
 				rc = -1;
 				break;
 			}
-			for (size_t k = 0; !rc && k < n; k++)
+			for (size_t k = 0; !rc && k < n; k++) {
+				/* each finding is counted as an error or a warning:
+				 * a version with neither has none to read */
+				if (ms[k].v.errors + ms[k].v.warnings == 0)
+					continue;
 				if (dir_path(d, path, "%s/%s/v%04d/findings.csv", period, codes[i],
 					     ms[k].v.version) ||
 				    read_csv(d, path, FINDINGS_HEADER, NCOLS(FINDINGS_HEADER),
 					     rule_record, by_rule))
 					rc = -1;
+			}
 			for (int r = 0; !rc && r < JX_RULE_COUNT; r++)
 				if (by_rule[r])
 					rc = fn(ctx, codes[i], mo, (enum jx_rule)r, by_rule[r]);
