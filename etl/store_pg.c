@@ -1535,6 +1535,7 @@ static int month_row(void *vctx, const PGresult *res, int r)
 
 /* One query: per (district, month) the first row in the order of the
  * submission_year_in_force index is the version that decides; the window
+ * (ordered as the index, so that the rows come from it without a sort)
  * counts every version. */
 static int pg_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
 		       void *ctx)
@@ -1553,7 +1554,9 @@ static int pg_in_force(struct store *st, int year, int from_month, int to_month,
 	    "sum(s.errors) OVER w, sum(s.warnings) OVER w, s.version, s.status, "
 	    "extract(epoch FROM s.received_at)::bigint, s.file, " VALUE_COLS
 	    " FROM submission s WHERE s.year = $1 AND s.month BETWEEN $2 AND $3 "
-	    "WINDOW w AS (PARTITION BY s.month, s.district_code COLLATE \"C\") "
+	    "WINDOW w AS (PARTITION BY s.month, s.district_code COLLATE \"C\" "
+	    "ORDER BY (s.status = 'accepted') DESC, s.received_at DESC, s.version DESC "
+	    "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) "
 	    "ORDER BY s.month, s.district_code COLLATE \"C\", (s.status = 'accepted') DESC, "
 	    "s.received_at DESC, s.version DESC",
 	    3, params, month_row, &q);
