@@ -13,19 +13,21 @@ struct scan {
 	struct store_approval *a;
 };
 
-static int scan_version(void *ctx, const struct store_version *v)
+static int scan_month(void *ctx, const struct store_month_state *s)
 {
 	struct scan *x = ctx;
-	int d = jx_config_district_find(x->cfg, v->district_code, JX_MATCH_EXACT);
-	if (d < 0 || strcmp(x->cfg->districts[d].code, v->district_code))
+	int d = jx_config_district_find(x->cfg, s->district_code, JX_MATCH_EXACT);
+	if (d < 0 || strcmp(x->cfg->districts[d].code, s->district_code))
 		return 0; /* no longer configured: not in the snapshot */
 	struct store_approval_line *l = &x->a->lines[d];
-	if (v->in_force) {
-		l->state = STORE_LINE_ACCEPTED;
-		l->version = v->version;
-	} else if (l->state == STORE_LINE_MISSING) {
+	if (s->status != JX_ACCEPTED) {
 		l->state = STORE_LINE_REJECTED;
+		return 0;
 	}
+	l->state = STORE_LINE_ACCEPTED;
+	l->version = s->version;
+	for (int k = 0; k < JX_N_INDICATORS; k++)
+		l->v[k] = s->figures[k].v;
 	return 0;
 }
 
@@ -45,27 +47,11 @@ int approval_snapshot(struct store *st, const struct jx_config *cfg, int year, i
 		a->lines[d].state = STORE_LINE_MISSING;
 	}
 	struct scan x = {cfg, a};
-	if (store_list_versions(st, year, month, scan_version, &x)) {
+	if (store_in_force(st, year, month, month, scan_month, &x)) {
 		snprintf(err, errlen, "%s", store_error(st));
 		return -1;
 	}
-	struct jx_submission sub;
-	jx_submission_init(&sub);
-	int rc = 0;
-	for (size_t d = 0; d < a->n_lines && !rc; d++) {
-		struct store_approval_line *l = &a->lines[d];
-		if (l->state != STORE_LINE_ACCEPTED)
-			continue;
-		if (store_get(st, l->district_code, year, month, l->version, &sub, NULL)) {
-			snprintf(err, errlen, "%s", store_error(st));
-			rc = -1;
-			break;
-		}
-		for (int k = 0; k < JX_N_INDICATORS; k++)
-			l->v[k] = sub.figures[k].v;
-	}
-	jx_submission_release(&sub);
-	return rc;
+	return 0;
 }
 
 int approval_gate(struct store *st, const struct jx_config *cfg, struct jx_submission *s, char *err,

@@ -18,47 +18,54 @@
 #include "common.h"
 #include "report_input.h"
 
-/* Most versions of one month the report reads; far above 15 districts
- * times any sane number of corrections. */
-#define MAX_VERSIONS_PER_MONTH 100000
-
-struct version_ref {
-	int district;
-	int version;
-	enum jx_status status;
-	int in_force;
-	int64_t received_at;
+/* What the store says of one (district, month) of the year. */
+struct month_seen {
+	int any;	     /* a version is stored */
+	int in_force;	     /* an accepted version is in force */
+	int64_t received_at; /* of the version in force */
 };
 
-struct version_list {
+struct year_read {
 	const struct jx_config *cfg;
-	struct version_ref *items;
-	size_t n, cap;
-	int too_many, no_memory;
+	struct annual_report *r;
+	struct month_seen *seen; /* n_districts * 12 */
 };
 
-static int collect_version(void *ctx, const struct store_version *v)
+static int configured(const struct jx_config *cfg, const char *code)
 {
-	struct version_list *vl = ctx;
-	int d = jx_config_district_find(vl->cfg, v->district_code, JX_MATCH_EXACT);
-	if (d < 0 || strcmp(vl->cfg->districts[d].code, v->district_code))
+	int d = jx_config_district_find(cfg, code, JX_MATCH_EXACT);
+	return d < 0 || strcmp(cfg->districts[d].code, code) ? -1 : d;
+}
+
+static int note_month(void *ctx, const struct store_month_state *s)
+{
+	struct year_read *yr = ctx;
+	int d = configured(yr->cfg, s->district_code);
+	if (d < 0)
 		return 0;
-	if (vl->n == vl->cap) {
-		if (vl->cap >= MAX_VERSIONS_PER_MONTH) {
-			vl->too_many = 1;
-			return 1;
-		}
-		size_t cap = vl->cap ? vl->cap * 2 : 64;
-		struct version_ref *items = realloc(vl->items, cap * sizeof *items);
-		if (!items) {
-			vl->no_memory = 1;
-			return 1;
-		}
-		vl->items = items;
-		vl->cap = cap;
+	struct month_seen *ms = &yr->seen[(size_t)d * 12 + (size_t)(s->month - 1)];
+	ms->any = 1;
+	ms->in_force = s->status == JX_ACCEPTED;
+	ms->received_at = s->received_at;
+	struct annual_quality *q = &yr->r->districts[d].quality;
+	for (int k = 0; k < 2; k++, q = &yr->r->total.quality) {
+		q->versions += s->versions;
+		q->rejected += s->rejected;
+		q->errors += s->errors;
+		q->warnings += s->warnings;
 	}
-	vl->items[vl->n++] = (struct version_ref){
-		d, v->version, v->status, v->in_force, v->received_at};
+	return 0;
+}
+
+static int note_rule(void *ctx, const char *code, int month, enum jx_rule rule, size_t n)
+{
+	(void)month;
+	struct year_read *yr = ctx;
+	int d = configured(yr->cfg, code);
+	if (d < 0 || (int)rule < 0 || rule >= JX_RULE_COUNT)
+		return 0;
+	yr->r->districts[d].quality.by_rule[rule] += n;
+	yr->r->total.quality.by_rule[rule] += n;
 	return 0;
 }
 
@@ -78,77 +85,40 @@ static void tally_month(struct annual_timeliness *t, int m,
 }
 
 /* Reads the versions of every month: timeliness (months up to as_of) and
- * findings by rule (every version of the year). Returns 0 or JX_EXIT_ENV. */
+ * findings by rule (every version of the year), in two set reads. Returns 0
+ * or JX_EXIT_ENV. */
 static int read_versions(const char *prog, struct store *st,
 			 const struct jx_config *cfg, int year, int as_of,
 			 struct annual_report *r)
 {
-	struct version_list vl = {.cfg = cfg};
-	struct jx_submission sub;
-	jx_submission_init(&sub);
+	struct year_read yr = {cfg, r,
+			       calloc(r->n_districts ? r->n_districts * 12 : 1, sizeof *yr.seen)};
+	if (!yr.seen) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return JX_EXIT_ENV;
+	}
+	if (store_in_force(st, year, 1, 12, note_month, &yr) ||
+	    store_rule_counts(st, year, 1, 12, note_rule, &yr)) {
+		fprintf(stderr, "%s: cannot read the versions of %d: %s\n", prog, year,
+			store_error(st));
+		free(yr.seen);
+		return JX_EXIT_ENV;
+	}
 	int64_t now = (int64_t)time(NULL);
 	int first = jx_period_index(cfg->first_year, cfg->first_month);
-	int rc = 0;
-	for (int m = 1; m <= 12 && !rc; m++) {
-		vl.n = 0;
-		int lr = store_list_versions(st, year, m, collect_version, &vl);
-		if (lr || vl.too_many || vl.no_memory) {
-			fprintf(stderr, "%s: cannot read the versions of %d-%02d: %s\n",
-				prog, year, m,
-				vl.too_many    ? "more versions than the report reads"
-				: vl.no_memory ? "out of memory"
-					       : store_error(st));
-			rc = JX_EXIT_ENV;
-			break;
-		}
+	for (int m = 1; m <= 12; m++) {
 		int counts = m <= as_of && jx_period_index(year, m) >= first;
 		int64_t deadline = deadline_end(cfg, year, m);
 		for (size_t d = 0; d < r->n_districts && counts; d++) {
-			const struct version_ref *force = NULL;
-			int any = 0;
-			for (size_t i = 0; i < vl.n; i++) {
-				if ((size_t)vl.items[i].district != d)
-					continue;
-				any = 1;
-				if (vl.items[i].in_force &&
-				    vl.items[i].status == JX_ACCEPTED)
-					force = &vl.items[i];
-			}
+			const struct month_seen *ms = &yr.seen[d * 12 + (size_t)(m - 1)];
 			enum annual_month_status s =
-				force ? (force->received_at <= deadline
-						 ? ANNUAL_ON_TIME
-						 : ANNUAL_LATE)
-				: any		 ? ANNUAL_REJECTED
-				: deadline < now ? ANNUAL_MISSING
-						 : ANNUAL_NOT_DUE;
+			    ms->in_force
+				? (ms->received_at <= deadline ? ANNUAL_ON_TIME : ANNUAL_LATE)
+			    : ms->any	     ? ANNUAL_REJECTED
+			    : deadline < now ? ANNUAL_MISSING
+					     : ANNUAL_NOT_DUE;
 			tally_month(&r->districts[d].timely, m, s);
 			tally_month(&r->total.timely, m, s);
-		}
-		for (size_t i = 0; i < vl.n; i++) {
-			const struct version_ref *v = &vl.items[i];
-			struct annual_quality *q = &r->districts[v->district].quality;
-			int got = store_get(st, cfg->districts[v->district].code, year,
-					    m, v->version, &sub, NULL);
-			if (got < 0) {
-				fprintf(stderr, "%s: cannot read %s %d-%02d version %d: %s\n",
-					prog, cfg->districts[v->district].code, year,
-					m, v->version, store_error(st));
-				rc = JX_EXIT_ENV;
-				break;
-			}
-			if (got)
-				continue;
-			for (int k = 0; k < 2; k++, q = &r->total.quality) {
-				q->versions++;
-				q->rejected += v->status == JX_REJECTED;
-				q->errors += sub.findings.errors;
-				q->warnings += sub.findings.warnings;
-				for (size_t f = 0; f < sub.findings.n; f++) {
-					enum jx_rule rule = sub.findings.items[f].rule;
-					if ((int)rule >= 0 && rule < JX_RULE_COUNT)
-						q->by_rule[rule]++;
-				}
-			}
 		}
 	}
 	for (size_t d = 0; d <= r->n_districts; d++) {
@@ -158,9 +128,8 @@ static int read_versions(const char *prog, struct store *st,
 			agg_rate(t->on_time, t->due, t->on_time_rate,
 				 sizeof t->on_time_rate);
 	}
-	free(vl.items);
-	jx_submission_release(&sub);
-	return rc;
+	free(yr.seen);
+	return 0;
 }
 
 /* Year to date, the monthly trend and retention from the aggregation. */

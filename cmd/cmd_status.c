@@ -30,8 +30,6 @@ struct district_state {
 	int any, accepted;
 	int64_t received_at;   /* of the version that decides */
 	char file[1024];
-	int64_t latest_received;
-	int latest_version;
 };
 
 struct status_scan {
@@ -47,28 +45,19 @@ static const char *file_name(const char *path)
 	return slash ? slash + 1 : path ? path : "";
 }
 
-static int status_version(void *vctx, const struct store_version *v)
+/* The version that decides: the one in force, else (no accepted version)
+ * the latest rejected one, which is shown. */
+static int status_month(void *vctx, const struct store_month_state *m)
 {
 	struct status_scan *scan = vctx;
-	int d = jx_config_district_find(scan->cfg, v->district_code, JX_MATCH_EXACT);
+	int d = jx_config_district_find(scan->cfg, m->district_code, JX_MATCH_EXACT);
 	if (d < 0)
 		return 0; /* a district since removed from the config */
 	struct district_state *s = &scan->states[d];
-	if (v->in_force) {
-		s->accepted = 1;
-		s->received_at = v->received_at;
-		jx_text_visible(s->file, sizeof s->file, file_name(v->file));
-	} else if (!s->accepted && (!s->any || v->received_at > s->latest_received ||
-				    (v->received_at == s->latest_received && v->version > s->latest_version))) {
-		/* no accepted version: the latest rejected one is shown */
-		s->received_at = v->received_at;
-		jx_text_visible(s->file, sizeof s->file, file_name(v->file));
-	}
-	if (!s->any || v->received_at > s->latest_received) {
-		s->latest_received = v->received_at;
-		s->latest_version = v->version;
-	}
 	s->any = 1;
+	s->accepted = m->status == JX_ACCEPTED;
+	s->received_at = m->received_at;
+	jx_text_visible(s->file, sizeof s->file, file_name(m->file));
 	return 0;
 }
 
@@ -101,7 +90,7 @@ int cmd_status(int argc, char **argv)
 	}
 	struct district_state *states = calloc(cfg.n_districts, sizeof *states);
 	struct status_scan scan = {&cfg, states};
-	if (!states || store_list_versions(st, year, month, status_version, &scan) < 0) {
+	if (!states || store_in_force(st, year, month, month, status_month, &scan) < 0) {
 		fprintf(stderr, "jianxi status: store: %s\n", states ? store_error(st) : "out of memory");
 		free(states);
 		store_close(st);

@@ -11,24 +11,32 @@
 #include "common.h"
 #include "report_input.h"
 
-/* Which districts have any version, and which an accepted one in force. */
-struct month_listing {
+/* What one set read of the store fills in: month m of the table is month
+ * m of the year, month 0 December of the year before. */
+struct month_fill {
 	const struct jx_config *cfg;
 	struct agg_year *y;
-	int month;
+	unsigned months;
+	int december_before;
 };
 
-static int note_version(void *ctx, const struct store_version *v)
+static int note_month(void *ctx, const struct store_month_state *s)
 {
-	struct month_listing *ml = ctx;
-	int d = jx_config_district_find(ml->cfg, v->district_code, JX_MATCH_EXACT);
-	if (d < 0 || strcmp(ml->cfg->districts[d].code, v->district_code))
+	struct month_fill *mf = ctx;
+	int m = mf->december_before ? 0 : s->month;
+	if (!(mf->months & (1u << m)))
+		return 0;
+	int d = jx_config_district_find(mf->cfg, s->district_code, JX_MATCH_EXACT);
+	if (d < 0 || strcmp(mf->cfg->districts[d].code, s->district_code))
 		return 0; /* a district no longer configured */
-	struct agg_cell *c = agg_year_cell(ml->y, (size_t)d, ml->month);
-	if (v->in_force && v->status == JX_ACCEPTED)
-		c->state = AGG_ACCEPTED; /* figures read after the listing */
-	else if (c->state == AGG_MISSING)
+	struct agg_cell *c = agg_year_cell(mf->y, (size_t)d, m);
+	if (s->status != JX_ACCEPTED) {
 		c->state = AGG_REJECTED;
+		return 0;
+	}
+	c->state = AGG_ACCEPTED;
+	for (int i = 0; i < JX_N_INDICATORS; i++)
+		c->v[i] = s->figures[i].v;
 	return 0;
 }
 
@@ -39,43 +47,26 @@ int cmd_report_load(const char *prog, struct store *st, const struct jx_config *
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return JX_EXIT_ENV;
 	}
-	struct jx_submission sub;
-	jx_submission_init(&sub);
-	int rc = 0;
-	for (int m = 0; m < AGG_MONTHS && !rc; m++) {
-		if (!(months & (1u << m)))
-			continue;
-		int py = m ? y->year : y->year - 1, pm = m ? m : 12;
-		struct month_listing ml = {cfg, y, m};
-		if (store_list_versions(st, py, pm, note_version, &ml)) {
-			fprintf(stderr, "%s: cannot read the store: %s\n", prog,
-				store_error(st));
-			rc = JX_EXIT_ENV;
-			break;
+	/* One read for the months of the year asked for, one for December
+	 * of the year before. */
+	int from = 0, to = 0;
+	for (int m = 1; m < AGG_MONTHS; m++)
+		if (months & (1u << m)) {
+			if (!from)
+				from = m;
+			to = m;
 		}
-		for (size_t d = 0; d < cfg->n_districts; d++) {
-			struct agg_cell *c = agg_year_cell(y, d, m);
-			if (c->state != AGG_ACCEPTED)
-				continue;
-			int got = store_get(st, cfg->districts[d].code, py, pm,
-					    0, &sub, NULL);
-			if (got < 0) {
-				fprintf(stderr, "%s: cannot read %s %d-%02d from the store: %s\n",
-					prog, cfg->districts[d].code, py, pm,
-					store_error(st));
-				rc = JX_EXIT_ENV;
-				break;
-			}
-			if (got == 1) { /* listed in force, then gone: treat as none */
-				c->state = AGG_REJECTED;
-				continue;
-			}
-			for (int i = 0; i < JX_N_INDICATORS; i++)
-				c->v[i] = sub.figures[i].v;
-		}
+	struct month_fill mf = {cfg, y, months, 0};
+	int rc = from ? store_in_force(st, year, from, to, note_month, &mf) : 0;
+	if (!rc && (months & 1u)) {
+		mf.december_before = 1;
+		rc = store_in_force(st, year - 1, 12, 12, note_month, &mf);
 	}
-	jx_submission_release(&sub);
-	return rc;
+	if (rc) {
+		fprintf(stderr, "%s: cannot read the store: %s\n", prog, store_error(st));
+		return JX_EXIT_ENV;
+	}
+	return 0;
 }
 
 int cmd_parse_year(const char *text, int *year)

@@ -362,3 +362,98 @@ int store_approval_get(struct store *st, int year, int month, int number,
 	}
 	return rc;
 }
+
+/* ---- set reads ---------------------------------------------------------- */
+
+static int months_ok(struct store *st, const char *what, int year, int from_month, int to_month)
+{
+	if (from_month < 1 || to_month > 12 || from_month > to_month ||
+	    !period_ok(year, from_month))
+		return store_fail(st, "%s: months %d..%d of %d out of range", what, from_month,
+				  to_month, year);
+	return 0;
+}
+
+int store_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
+		   void *ctx)
+{
+	if (months_ok(st, "store_in_force", year, from_month, to_month))
+		return -1;
+	return st->ops->in_force(st, year, from_month, to_month, fn, ctx);
+}
+
+/* The versions of one month, for counting their findings one by one. */
+struct rule_scan {
+	struct store_version *items;
+	size_t n, cap;
+	int no_memory;
+};
+
+static int rule_scan_add(void *ctx, const struct store_version *v)
+{
+	struct rule_scan *rs = ctx;
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		struct store_version *items = realloc(rs->items, cap * sizeof *items);
+		if (!items) {
+			rs->no_memory = 1;
+			return 1;
+		}
+		rs->items = items;
+		rs->cap = cap;
+	}
+	rs->items[rs->n] = *v;
+	rs->items[rs->n++].file = NULL;
+	return 0;
+}
+
+/* store_rule_counts for a backend without a set read of its own. */
+static int rule_counts_by_get(struct store *st, int year, int from_month, int to_month,
+			      store_rule_count_fn fn, void *ctx)
+{
+	struct rule_scan rs = {0};
+	struct jx_submission sub;
+	jx_submission_init(&sub);
+	int rc = 0;
+	for (int m = from_month; m <= to_month && !rc; m++) {
+		rs.n = 0;
+		rc = st->ops->list(st, year, m, rule_scan_add, &rs);
+		if (rs.no_memory)
+			rc = store_fail(st, "out of memory");
+		for (size_t i = 0; i < rs.n && !rc;) {
+			/* The versions of one district are listed together. */
+			size_t by_rule[JX_RULE_COUNT] = {0}, j = i;
+			for (; !rc && j < rs.n &&
+			       !strcmp(rs.items[j].district_code, rs.items[i].district_code);
+			     j++) {
+				int got = store_get(st, rs.items[j].district_code, year, m,
+						    rs.items[j].version, &sub, NULL);
+				if (got < 0)
+					rc = -1;
+				for (size_t f = 0; !got && f < sub.findings.n; f++) {
+					enum jx_rule rule = sub.findings.items[f].rule;
+					if ((int)rule >= 0 && rule < JX_RULE_COUNT)
+						by_rule[rule]++;
+				}
+			}
+			for (int r = 0; !rc && r < JX_RULE_COUNT; r++)
+				if (by_rule[r])
+					rc = fn(ctx, rs.items[i].district_code, m, (enum jx_rule)r,
+						by_rule[r]);
+			i = j;
+		}
+	}
+	free(rs.items);
+	jx_submission_release(&sub);
+	return rc;
+}
+
+int store_rule_counts(struct store *st, int year, int from_month, int to_month,
+		      store_rule_count_fn fn, void *ctx)
+{
+	if (months_ok(st, "store_rule_counts", year, from_month, to_month))
+		return -1;
+	if (st->ops->rule_counts)
+		return st->ops->rule_counts(st, year, from_month, to_month, fn, ctx);
+	return rule_counts_by_get(st, year, from_month, to_month, fn, ctx);
+}

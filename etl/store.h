@@ -148,4 +148,41 @@ int store_approval_state(struct store *st, int year, int month, struct store_app
 int store_approval_get(struct store *st, int year, int month, int number,
 		       struct store_approval *out);
 
+/* ---- set reads: what the reports need of a year, in one pass ---------- */
+
+/* What one (district, month) stands at: every version counted, and the
+ * version that decides, which is the version in force when there is one,
+ * else the version received last (then the highest). */
+struct store_month_state {
+	char district_code[JX_CODE_MAX];
+	int year, month;
+	size_t versions, rejected; /* every version stored; the rejected among them */
+	size_t errors, warnings;   /* summed over every version */
+	int version;		   /* the version that decides */
+	enum jx_status status;	   /* JX_ACCEPTED: that version is in force */
+	int64_t received_at;	   /* of that version, Unix seconds */
+	const char *file;	   /* of that version; valid during the callback */
+	struct jx_value figures[JX_N_INDICATORS]; /* of that version */
+};
+
+typedef int (*store_month_fn)(void *ctx, const struct store_month_state *s);
+
+/* Calls fn once for each (district, month) of months from_month..to_month
+ * of year that has any version, in month order, then by district code
+ * (byte order): what summary, attainment, annual and status read, in one
+ * query on PostgreSQL. Returns 0, fn's nonzero, or -1 on error. */
+int store_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
+		   void *ctx);
+
+/* Calls fn with how many findings of rule the versions of (district,
+ * month) hold together (only when n > 0), for months from_month..to_month
+ * of year, every version, accepted or rejected: in month order, then by
+ * district code (byte order; the rules of one in no set order). Counts the
+ * findings stored (a version's list is capped; its errors and warnings
+ * counts are not). Returns 0, fn's nonzero, or -1. */
+typedef int (*store_rule_count_fn)(void *ctx, const char *district_code, int month,
+				   enum jx_rule rule, size_t n);
+int store_rule_counts(struct store *st, int year, int from_month, int to_month,
+		      store_rule_count_fn fn, void *ctx);
+
 #endif

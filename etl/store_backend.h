@@ -31,6 +31,12 @@ struct store_ops {
 			       void *ctx);
 	int (*approval_get)(struct store *st, int year, int month, int number,
 			    struct store_approval *out);
+	/* Set reads: arguments checked by store.c. rule_counts NULL: store.c
+	 * answers with list and get, version by version. */
+	int (*in_force)(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
+			void *ctx);
+	int (*rule_counts)(struct store *st, int year, int from_month, int to_month,
+			   store_rule_count_fn fn, void *ctx);
 };
 
 /* Every backend's handle starts with this. */

@@ -1577,6 +1577,11 @@ static int dir_approval_events(struct store *st, int year, int month, store_appr
 static int dir_approval_get(struct store *st, int year, int month, int number,
 			    struct store_approval *out);
 
+static int dir_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
+			void *ctx);
+static int dir_rule_counts(struct store *st, int year, int from_month, int to_month,
+			   store_rule_count_fn fn, void *ctx);
+
 static const struct store_ops dir_ops = {
     dir_close,
     dir_lock,
@@ -1588,6 +1593,8 @@ static const struct store_ops dir_ops = {
     dir_approval_record,
     dir_approval_events,
     dir_approval_get,
+    dir_in_force,
+    dir_rule_counts,
 };
 
 int store_dir_open(const char *path, struct store **out, char *err, size_t errlen)
@@ -1912,4 +1919,162 @@ static int dir_approval_get(struct store *st, int year, int month, int number,
 	    read_csv(d, path, SNAPSHOT_HEADER, NCOLS(SNAPSHOT_HEADER), snapshot_record, out))
 		return -1;
 	return 0;
+}
+
+/* ---- set reads ---------------------------------------------------------- */
+
+/* The district's figures (ord 0) of a values.csv; the unit rows are
+ * skipped. */
+struct figures_read {
+	struct jx_value *v;
+	int n;
+};
+
+static int figures_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	struct figures_read *fr = ctx;
+	int64_t ord, ind, v, ok, row, col;
+	if (field_i64(r, f[0], "ord", 0, INT64_MAX, &ord))
+		return -1;
+	if (ord)
+		return 0;
+	if (field_i64(r, f[1], "indicator", 1, JX_N_INDICATORS, &ind) ||
+	    field_i64(r, f[2], "value", INT64_MIN, INT64_MAX, &v) ||
+	    field_i64(r, f[3], "ok", 0, 1, &ok) || field_i64(r, f[4], "row", 0, UINT32_MAX, &row) ||
+	    field_i64(r, f[5], "column", 0, UINT32_MAX, &col))
+		return -1;
+	struct jx_value *x = &fr->v[ind - 1];
+	x->v = v;
+	x->ok = (uint8_t)ok;
+	x->row = (uint32_t)row;
+	x->col = (uint32_t)col;
+	fr->n++;
+	return 0;
+}
+
+/* One (district, period) from its version folders: submission.csv of each
+ * version, values.csv of the version that decides. */
+static int month_state(struct dir_store *d, const char *period, const char *code, store_month_fn fn,
+		       void *ctx)
+{
+	struct dir_meta *ms;
+	size_t n;
+	if (read_district(d, period, code, &ms, &n))
+		return -1;
+	if (!n) {
+		free(ms);
+		return 0;
+	}
+	struct store_month_state s;
+	memset(&s, 0, sizeof s);
+	size_t pick = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct store_version *v = &ms[i].v;
+		s.versions++;
+		s.rejected += v->status == JX_REJECTED;
+		s.errors += v->errors;
+		s.warnings += v->warnings;
+		if (v->in_force)
+			pick = i;
+	}
+	if (pick == n) { /* none in force: the version received last, then the highest */
+		pick = 0;
+		for (size_t i = 1; i < n; i++)
+			if (store_version_newer(ms[i].v.received_at, ms[i].v.version,
+						ms[pick].v.received_at, ms[pick].v.version))
+				pick = i;
+	}
+	const struct dir_meta *m = &ms[pick];
+	strcpy(s.district_code, m->v.district_code);
+	s.year = m->v.year;
+	s.month = m->v.month;
+	s.version = m->v.version;
+	s.status = m->v.status;
+	s.received_at = m->v.received_at;
+	s.file = m->file;
+	char path[DIR_PATH_MAX];
+	struct figures_read fr = {s.figures, 0};
+	int rc = -1;
+	if (dir_path(d, path, "%s/%s/v%04d/values.csv", period, code, m->v.version) ||
+	    read_csv(d, path, VALUES_HEADER, NCOLS(VALUES_HEADER), figures_record, &fr))
+		goto out;
+	if (fr.n != JX_N_INDICATORS) {
+		store_fail(&d->base, "%s: holds %d figures, expected %d", path, fr.n,
+			   JX_N_INDICATORS);
+		goto out;
+	}
+	rc = fn(ctx, &s);
+out:
+	metas_free(ms, n);
+	return rc;
+}
+
+static int dir_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
+			void *ctx)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	int rc = 0;
+	for (int mo = from_month; mo <= to_month && !rc; mo++) {
+		char period[8], pdir[DIR_PATH_MAX];
+		jx_period_format(year, mo, period);
+		char **codes;
+		size_t n_codes;
+		if (dir_path(d, pdir, "%s", period) || list_subdirs(d, pdir, &codes, &n_codes))
+			return -1;
+		for (size_t i = 0; !rc && i < n_codes; i++)
+			rc = month_state(d, period, codes[i], fn, ctx);
+		names_free(codes, n_codes);
+	}
+	return rc;
+}
+
+/* The rule column of a findings.csv, counted. */
+static int rule_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	size_t *by_rule = ctx;
+	enum jx_rule rule;
+	if (jx_rule_parse(f[8], &rule))
+		return bad_field(r, "rule");
+	by_rule[rule]++;
+	return 0;
+}
+
+static int dir_rule_counts(struct store *st, int year, int from_month, int to_month,
+			   store_rule_count_fn fn, void *ctx)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	int rc = 0;
+	for (int mo = from_month; mo <= to_month && !rc; mo++) {
+		char period[8], pdir[DIR_PATH_MAX], path[DIR_PATH_MAX];
+		jx_period_format(year, mo, period);
+		char **codes;
+		size_t n_codes;
+		if (dir_path(d, pdir, "%s", period) || list_subdirs(d, pdir, &codes, &n_codes))
+			return -1;
+		for (size_t i = 0; !rc && i < n_codes; i++) {
+			struct dir_meta *ms;
+			size_t n, by_rule[JX_RULE_COUNT] = {0};
+			if (read_district(d, period, codes[i], &ms, &n)) {
+				rc = -1;
+				break;
+			}
+			for (size_t k = 0; !rc && k < n; k++) {
+				/* each finding is counted as an error or a warning:
+				 * a version with neither has none to read */
+				if (ms[k].v.errors + ms[k].v.warnings == 0)
+					continue;
+				if (dir_path(d, path, "%s/%s/v%04d/findings.csv", period, codes[i],
+					     ms[k].v.version) ||
+				    read_csv(d, path, FINDINGS_HEADER, NCOLS(FINDINGS_HEADER),
+					     rule_record, by_rule))
+					rc = -1;
+			}
+			for (int r = 0; !rc && r < JX_RULE_COUNT; r++)
+				if (by_rule[r])
+					rc = fn(ctx, codes[i], mo, (enum jx_rule)r, by_rule[r]);
+			metas_free(ms, n);
+		}
+		names_free(codes, n_codes);
+	}
+	return rc;
 }

@@ -176,12 +176,27 @@ static const char SCHEMA_003[] =
     /* END sql/003_approval.sql */
     ;
 
+/* sql/004_in_force.sql, byte for byte; regenerate as above. */
+static const char INDEX_004[] =
+    /* BEGIN sql/004_in_force.sql */
+    "-- jianxi store, schema version 4: the reports read a year's versions in one\n"
+    "-- query (store_in_force). This index hands them over in the order that query\n"
+    "-- asks for: by period, district code (byte order), then the version in force\n"
+    "-- first (accepted, received last, then the highest version). jianxi applies\n"
+    "-- this itself.\n"
+    "CREATE INDEX submission_year_in_force\n"
+    "	ON submission (year, month, district_code COLLATE \"C\", (status = 'accepted') DESC,\n"
+    "		       received_at DESC, version DESC);\n"
+    /* END sql/004_in_force.sql */
+    ;
+
 /* Versions need not be contiguous: each migration not yet recorded in
  * schema_version is applied, in this order (see pg_migrate). */
 static const struct store_migration MIGRATIONS[] = {
     {1, "sql/001_schema.sql", SCHEMA_001},
     {2, "sql/002_delivery.sql", DELIVERY_002},
     {3, "sql/003_approval.sql", SCHEMA_003},
+    {4, "sql/004_in_force.sql", INDEX_004},
 };
 
 const struct store_migration *store_pg_migrations(size_t *n)
@@ -1189,6 +1204,11 @@ static int pg_approval_events(struct store *st, int year, int month, store_appro
 static int pg_approval_get(struct store *st, int year, int month, int number,
 			   struct store_approval *out);
 
+static int pg_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
+		       void *ctx);
+static int pg_rule_counts(struct store *st, int year, int from_month, int to_month,
+			  store_rule_count_fn fn, void *ctx);
+
 static const struct store_ops pg_ops = {
     pg_close,
     pg_lock,
@@ -1200,6 +1220,8 @@ static const struct store_ops pg_ops = {
     pg_approval_record,
     pg_approval_events,
     pg_approval_get,
+    pg_in_force,
+    pg_rule_counts,
 };
 
 int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen)
@@ -1470,4 +1492,107 @@ static int pg_approval_get(struct store *st, int year, int month, int number,
 			   "i6, i7, i8, i9, i10, i11, i12, i13, i14 FROM approval_line "
 			   "WHERE event_id = $1 ORDER BY ord",
 			   1, ip, snapshot_row, &e);
+}
+
+/* ---- set reads ------------------------------------------------------- */
+
+struct pg_months {
+	struct pg_store *p;
+	store_month_fn fn;
+	store_rule_count_fn rule_fn;
+	void *ctx;
+	int fn_rc;
+};
+
+static int month_row(void *vctx, const PGresult *res, int r)
+{
+	struct pg_months *q = vctx;
+	struct store_month_state s;
+	memset(&s, 0, sizeof s);
+	int64_t x[8];
+	const char *code = PQgetvalue(res, r, 0);
+	if (strlen(code) >= sizeof s.district_code || num(res, r, 1, 1, 9999, &x[0]) ||
+	    num(res, r, 2, 1, 12, &x[1]) || num(res, r, 3, 1, INT64_MAX, &x[2]) ||
+	    num(res, r, 4, 0, INT64_MAX, &x[3]) || num(res, r, 5, 0, INT64_MAX, &x[4]) ||
+	    num(res, r, 6, 0, INT64_MAX, &x[5]) || num(res, r, 7, 1, INT32_MAX, &x[6]) ||
+	    store_status_parse(PQgetvalue(res, r, 8), &s.status) ||
+	    num(res, r, 9, INT64_MIN, INT64_MAX, &x[7]) || values_from_row(res, r, 11, s.figures))
+		return store_fail(&q->p->base, "a version of %s holds a value jianxi cannot read",
+				  code);
+	strcpy(s.district_code, code);
+	s.year = (int)x[0];
+	s.month = (int)x[1];
+	s.versions = (size_t)x[2];
+	s.rejected = (size_t)x[3];
+	s.errors = (size_t)x[4];
+	s.warnings = (size_t)x[5];
+	s.version = (int)x[6];
+	s.received_at = x[7];
+	s.file = PQgetvalue(res, r, 10);
+	q->fn_rc = q->fn(q->ctx, &s);
+	return q->fn_rc;
+}
+
+/* One query: per (district, month) the first row in the order of the
+ * submission_year_in_force index is the version that decides; the window
+ * (ordered as the index, so that the rows come from it without a sort)
+ * counts every version. */
+static int pg_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
+		       void *ctx)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char y[16], a[16], b[16];
+	snprintf(y, sizeof y, "%d", year);
+	snprintf(a, sizeof a, "%d", from_month);
+	snprintf(b, sizeof b, "%d", to_month);
+	const char *params[] = {y, a, b};
+	struct pg_months q = {p, fn, NULL, ctx, 0};
+	int rc = pg_each_row(
+	    p, "cannot read the versions in force",
+	    "SELECT DISTINCT ON (s.month, s.district_code COLLATE \"C\") s.district_code, s.year, "
+	    "s.month, count(*) OVER w, count(*) FILTER (WHERE s.status = 'rejected') OVER w, "
+	    "sum(s.errors) OVER w, sum(s.warnings) OVER w, s.version, s.status, "
+	    "extract(epoch FROM s.received_at)::bigint, s.file, " VALUE_COLS
+	    " FROM submission s WHERE s.year = $1 AND s.month BETWEEN $2 AND $3 "
+	    "WINDOW w AS (PARTITION BY s.month, s.district_code COLLATE \"C\" "
+	    "ORDER BY (s.status = 'accepted') DESC, s.received_at DESC, s.version DESC "
+	    "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) "
+	    "ORDER BY s.month, s.district_code COLLATE \"C\", (s.status = 'accepted') DESC, "
+	    "s.received_at DESC, s.version DESC",
+	    3, params, month_row, &q);
+	return q.fn_rc ? q.fn_rc : rc;
+}
+
+static int rule_count_row(void *vctx, const PGresult *res, int r)
+{
+	struct pg_months *q = vctx;
+	int64_t month, n;
+	enum jx_rule rule;
+	const char *code = PQgetvalue(res, r, 0);
+	if (strlen(code) >= JX_CODE_MAX || num(res, r, 1, 1, 12, &month) ||
+	    jx_rule_parse(PQgetvalue(res, r, 2), &rule) || num(res, r, 3, 1, INT64_MAX, &n))
+		return store_fail(&q->p->base, "a finding of %s holds a value jianxi cannot read",
+				  code);
+	q->fn_rc = q->rule_fn(q->ctx, code, (int)month, rule, (size_t)n);
+	return q->fn_rc;
+}
+
+static int pg_rule_counts(struct store *st, int year, int from_month, int to_month,
+			  store_rule_count_fn fn, void *ctx)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char y[16], a[16], b[16];
+	snprintf(y, sizeof y, "%d", year);
+	snprintf(a, sizeof a, "%d", from_month);
+	snprintf(b, sizeof b, "%d", to_month);
+	const char *params[] = {y, a, b};
+	struct pg_months q = {p, NULL, fn, ctx, 0};
+	int rc = pg_each_row(p, "cannot count the findings",
+			     "SELECT s.district_code, s.month, f.rule, count(*) "
+			     "FROM submission s JOIN finding f ON f.submission_id = s.id "
+			     "WHERE s.year = $1 AND s.month BETWEEN $2 AND $3 "
+			     "GROUP BY s.month, s.district_code, f.rule "
+			     "ORDER BY s.month, s.district_code COLLATE \"C\", f.rule",
+			     3, params, rule_count_row, &q);
+	return q.fn_rc ? q.fn_rc : rc;
 }

@@ -35,7 +35,9 @@
 	X(a_second_run_cannot_take_the_lock_while_the_first_holds_it)                              \
 	X(several_processes_can_open_and_write_a_new_store_at_once)                                \
 	X(a_put_killed_midway_leaves_the_version_whole_or_absent)                                  \
-	X(the_figures_in_force_of_a_range_of_months_come_in_month_order)
+	X(the_figures_in_force_of_a_range_of_months_come_in_month_order)                           \
+	X(a_year_of_months_in_force_comes_in_one_read)                                             \
+	X(the_findings_of_every_version_are_counted_by_rule)
 
 #define SC_PERIOD_Y 2023
 #define SC_PERIOD_M 9
@@ -859,6 +861,216 @@ static inline void sc_the_figures_in_force_of_a_range_of_months_come_in_month_or
 	jx_submission_release(&aug2);
 	jx_submission_release(&sep_bad);
 	jx_submission_release(&other);
+	store_close(st);
+}
+
+/* What store_in_force handed over, in order. */
+struct sc_month_seen {
+	size_t n;
+	struct store_month_state s[16];
+	char file[16][64];
+	int stop_after; /* return 7 from call number stop_after; 0: never */
+};
+
+static inline int sc_month_note(void *ctx, const struct store_month_state *s)
+{
+	struct sc_month_seen *seen = ctx;
+	cr_assert_lt(seen->n, 16);
+	seen->s[seen->n] = *s;
+	snprintf(seen->file[seen->n], sizeof seen->file[0], "%s", s->file ? s->file : "(null)");
+	seen->s[seen->n].file = seen->file[seen->n];
+	seen->n++;
+	return seen->stop_after && seen->n == (size_t)seen->stop_after ? 7 : 0;
+}
+
+static inline void sc_assert_month(const struct store_month_state *got, const char *code, int month,
+				   size_t versions, size_t rejected, int version,
+				   enum jx_status status, const struct jx_submission *want)
+{
+	cr_assert_str_eq(got->district_code, code);
+	cr_assert_eq(got->year, want->year, "%s %d", code, month);
+	cr_assert_eq(got->month, month, "%s: month %d, expected %d", code, got->month, month);
+	cr_assert_eq(got->versions, versions, "%s %d: %zu versions", code, month, got->versions);
+	cr_assert_eq(got->rejected, rejected, "%s %d: %zu rejected", code, month, got->rejected);
+	cr_assert_eq(got->errors, rejected, "%s %d: one error per rejected version", code, month);
+	cr_assert_eq(got->warnings, 0);
+	cr_assert_eq(got->version, version, "%s %d: version %d, expected %d", code, month,
+		     got->version, version);
+	cr_assert_eq(got->status, status, "%s %d", code, month);
+	cr_assert_eq(got->received_at, want->received_at, "%s %d", code, month);
+	sc_assert_str(got->file, want->file, "file");
+	for (int k = 0; k < JX_N_INDICATORS; k++)
+		sc_assert_value(&got->figures[k], &want->figures[k], "figure", 0, k);
+}
+
+/* Several versions per (district, month), rejected ones, a re-sent
+ * delivery, a tie, a month without data and the months either side of the
+ * year: what the reports read of a year, in one call. */
+static inline void sc_a_year_of_months_in_force_comes_in_one_read(const char *url)
+{
+	struct store *st = sc_open(url);
+	enum {
+		DEC,
+		JAN_ONLY,
+		JAN_V1,
+		JAN_BAD,
+		JAN_OLD,
+		R1,
+		R2,
+		MAR_A,
+		MAR_B,
+		TIE1,
+		TIE2,
+		NEXT_JAN,
+		N
+	};
+	struct jx_submission s[N];
+	sc_fill(&s[DEC], "370102", SC_PERIOD_Y - 1, 12, 1, 1);
+	sc_fill(&s[JAN_ONLY], "370101", SC_PERIOD_Y, 1, 2, 2);
+	sc_fill(&s[JAN_V1], "370102", SC_PERIOD_Y, 1, 3, 1);
+	sc_fill(&s[JAN_BAD], "370102", SC_PERIOD_Y, 1, 4, 1);
+	sc_fill(&s[JAN_OLD], "370102", SC_PERIOD_Y, 1, 5, 1);
+	sc_fill(&s[R1], "370103", SC_PERIOD_Y, 1, 6, 1);
+	sc_fill(&s[R2], "370103", SC_PERIOD_Y, 1, 7, 1);
+	sc_fill(&s[MAR_A], "370102", SC_PERIOD_Y, 3, 8, 1);
+	sc_fill(&s[MAR_B], "370102", SC_PERIOD_Y, 3, 9, 1);
+	sc_fill(&s[TIE1], "370103", SC_PERIOD_Y, 3, 10, 1);
+	sc_fill(&s[TIE2], "370103", SC_PERIOD_Y, 3, 11, 1);
+	sc_fill(&s[NEXT_JAN], "370102", SC_PERIOD_Y + 1, 1, 12, 1);
+	s[JAN_V1].received_at = SC_T0 + 100;
+	s[JAN_BAD].received_at = SC_T0 + 200; /* received last, but rejected */
+	sc_reject(&s[JAN_BAD]);
+	s[JAN_OLD].received_at = SC_T0; /* an older file loaded later */
+	sc_reject(&s[R1]);
+	sc_reject(&s[R2]);
+	s[R2].received_at = SC_T0 + 50;
+	s[MAR_B].received_at = SC_T0 + 3600;
+	s[TIE2].received_at = s[TIE1].received_at;
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(sc_put(st, &s[i]), 1);
+	/* A, B, then A again: A is back in force, as version 3 */
+	s[MAR_A].received_at = SC_T0 + 7200;
+	cr_assert_eq(sc_put(st, &s[MAR_A]), 1);
+
+	struct sc_month_seen seen = {0};
+	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 1, 12, sc_month_note, &seen), 0, "%s",
+		     store_error(st));
+	cr_assert_eq(seen.n, 5, "%zu calls: January and March only, of this year only", seen.n);
+	sc_assert_month(&seen.s[0], "370101", 1, 1, 0, 1, JX_ACCEPTED, &s[JAN_ONLY]);
+	sc_assert_month(&seen.s[1], "370102", 1, 3, 1, 1, JX_ACCEPTED, &s[JAN_V1]);
+	sc_assert_month(&seen.s[2], "370103", 1, 2, 2, 2, JX_REJECTED, &s[R2]);
+	sc_assert_month(&seen.s[3], "370102", 3, 3, 0, 3, JX_ACCEPTED, &s[MAR_A]);
+	sc_assert_month(&seen.s[4], "370103", 3, 2, 0, 2, JX_ACCEPTED, &s[TIE2]);
+
+	/* the same as store_get says is in force */
+	struct jx_submission got;
+	jx_submission_init(&got);
+	struct store_version meta;
+	for (size_t i = 0; i < seen.n; i++) {
+		if (seen.s[i].status != JX_ACCEPTED)
+			continue;
+		cr_assert_eq(store_get(st, seen.s[i].district_code, SC_PERIOD_Y, seen.s[i].month, 0,
+				       &got, &meta),
+			     0);
+		cr_assert_eq(meta.version, seen.s[i].version);
+	}
+	jx_submission_release(&got);
+
+	/* the year either side, one month, a month without data */
+	memset(&seen, 0, sizeof seen);
+	cr_assert_eq(store_in_force(st, SC_PERIOD_Y - 1, 1, 12, sc_month_note, &seen), 0);
+	cr_assert_eq(seen.n, 1);
+	sc_assert_month(&seen.s[0], "370102", 12, 1, 0, 1, JX_ACCEPTED, &s[DEC]);
+	memset(&seen, 0, sizeof seen);
+	cr_assert_eq(store_in_force(st, SC_PERIOD_Y + 1, 1, 1, sc_month_note, &seen), 0);
+	cr_assert_eq(seen.n, 1);
+	sc_assert_month(&seen.s[0], "370102", 1, 1, 0, 1, JX_ACCEPTED, &s[NEXT_JAN]);
+	memset(&seen, 0, sizeof seen);
+	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 2, 2, sc_month_note, &seen), 0);
+	cr_assert_eq(seen.n, 0, "February has no data");
+	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 3, 3, sc_month_note, &seen), 0);
+	cr_assert_eq(seen.n, 2);
+	cr_assert_eq(seen.s[0].month, 3);
+
+	/* fn's nonzero stops the read and is handed back; bad ranges are refused */
+	memset(&seen, 0, sizeof seen);
+	seen.stop_after = 2;
+	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 1, 12, sc_month_note, &seen), 7);
+	cr_assert_eq(seen.n, 2);
+	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 9, 8, sc_month_note, &seen), -1);
+	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 0, 3, sc_month_note, &seen), -1);
+	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 1, 13, sc_month_note, &seen), -1);
+	for (int i = 0; i < N; i++)
+		jx_submission_release(&s[i]);
+	store_close(st);
+}
+
+struct sc_rules_seen {
+	size_t n;
+	size_t by[13][3][JX_RULE_COUNT]; /* month, district 370101..370103, rule */
+	int last_month;
+};
+
+static inline int sc_rule_note(void *ctx, const char *code, int month, enum jx_rule rule, size_t n)
+{
+	struct sc_rules_seen *seen = ctx;
+	int d = atoi(code) - 370101;
+	cr_assert(d >= 0 && d < 3, "%s", code);
+	cr_assert(month >= 1 && month <= 12);
+	cr_assert_geq(month, seen->last_month, "in month order");
+	cr_assert_gt(n, 0);
+	cr_assert_eq(seen->by[month][d][rule], 0, "%s %d %s counted once", code, month,
+		     jx_rule_id(rule));
+	seen->last_month = month;
+	seen->by[month][d][rule] = n;
+	seen->n++;
+	return 0;
+}
+
+/* The data-quality sheet: every finding stored, of accepted and rejected
+ * versions alike, by (district, month, rule). */
+static inline void sc_the_findings_of_every_version_are_counted_by_rule(const char *url)
+{
+	struct store *st = sc_open(url);
+	struct jx_submission a, b, c, d, other_year;
+	sc_fill(&a, "370102", SC_PERIOD_Y, 1, 1, 1);
+	sc_fill(&b, "370102", SC_PERIOD_Y, 1, 2, 1);
+	sc_fill(&c, "370103", SC_PERIOD_Y, 4, 3, 1);
+	sc_fill(&d, "370101", SC_PERIOD_Y, 4, 4, 1);
+	sc_fill(&other_year, "370102", SC_PERIOD_Y + 1, 1, 5, 1);
+	struct jx_loc loc = jx_submission_loc(&a);
+	jx_findings_add(&a.findings, JX_C2, &loc, 0, NULL, "一个提示");
+	jx_findings_add(&a.findings, JX_C2, &loc, 0, NULL, "又一个提示");
+	sc_reject(&b);
+	jx_findings_add(&b.findings, JX_C2, &loc, 0, NULL, "提示");
+	b.received_at = SC_T0 + 60;
+	sc_reject(&c);
+	sc_reject(&c);
+	sc_reject(&other_year);
+	sc_put(st, &a);
+	sc_put(st, &b);
+	sc_put(st, &c);
+	sc_put(st, &d);
+	sc_put(st, &other_year);
+	struct sc_rules_seen seen = {0};
+	cr_assert_eq(store_rule_counts(st, SC_PERIOD_Y, 1, 12, sc_rule_note, &seen), 0, "%s",
+		     store_error(st));
+	cr_assert_eq(seen.n, 3, "%zu counts", seen.n);
+	cr_assert_eq(seen.by[1][1][JX_C2], 3, "both versions of January, accepted and rejected");
+	cr_assert_eq(seen.by[1][1][JX_R1], 1);
+	cr_assert_eq(seen.by[4][2][JX_R1], 2);
+	memset(&seen, 0, sizeof seen);
+	cr_assert_eq(store_rule_counts(st, SC_PERIOD_Y, 2, 3, sc_rule_note, &seen), 0);
+	cr_assert_eq(seen.n, 0);
+	cr_assert_eq(store_rule_counts(st, SC_PERIOD_Y + 1, 1, 1, sc_rule_note, &seen), 0);
+	cr_assert_eq(seen.n, 1);
+	cr_assert_eq(seen.by[1][1][JX_R1], 1);
+	cr_assert_eq(store_rule_counts(st, SC_PERIOD_Y, 5, 4, sc_rule_note, &seen), -1);
+	jx_submission_release(&a);
+	jx_submission_release(&b);
+	jx_submission_release(&c);
+	jx_submission_release(&d);
+	jx_submission_release(&other_year);
 	store_close(st);
 }
 
