@@ -1,8 +1,9 @@
 # jianxi: build, test, demo and benchmarks. Every source in core/, etl/,
-# transforms/ and reports/ goes into one library; cmd/ holds the program.
+# transforms/, reports/ and portal/ goes into one library; cmd/ holds the
+# program.
 
 CC      ?= cc
-PKGS    := xlsxwriter minizip expat libpq zlib
+PKGS    := xlsxwriter minizip expat libpq zlib libsodium
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter -g \
@@ -24,7 +25,7 @@ CFLAGS  := $(CFLAGS_BASE) -O2
 LDFLAGS :=
 endif
 
-LIB_SRC  := $(wildcard core/*.c etl/*.c transforms/*.c reports/*.c)
+LIB_SRC  := $(wildcard core/*.c etl/*.c transforms/*.c reports/*.c portal/*.c)
 CMD_SRC  := $(wildcard cmd/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(OUT)/%.o)
@@ -46,7 +47,7 @@ install: build
 # everything is present.
 DEB_PKGS := gcc make pkg-config libcsv-dev libxlsxwriter-dev libminizip-dev \
 	zlib1g-dev libexpat1-dev libpq-dev postgresql libcriterion-dev tzdata \
-	valgrind
+	valgrind libsodium-dev
 deps:
 	@scripts/install_deps.sh $(DEB_PKGS)
 
@@ -59,7 +60,7 @@ $(OUT)/jianxi: $(CMD_OBJ) $(OUT)/libjianxi.a
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(OUT)/libjianxi.a $(LIBS)
 
-$(OUT)/%.o: %.c $(wildcard core/*.h etl/*.h transforms/*.h reports/*.h cmd/*.h)
+$(OUT)/%.o: %.c $(wildcard core/*.h etl/*.h transforms/*.h reports/*.h portal/*.h cmd/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -c -o $@ $<
@@ -95,7 +96,7 @@ fuzz:
 	@scripts/fuzz.sh
 
 format:
-	clang-format -i core/*.[ch] etl/*.[ch] transforms/*.[ch] reports/*.[ch] cmd/*.[ch] tests/*.[ch]
+	clang-format -i core/*.[ch] etl/*.[ch] transforms/*.[ch] reports/*.[ch] portal/*.[ch] cmd/*.[ch] tests/*.[ch]
 
 clean:
 	rm -rf build jianxi
