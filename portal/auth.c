@@ -122,6 +122,11 @@ int jx_token_equal(const char *a, const char *b)
 	return sodium_memcmp(a, b, JX_TOKEN_LEN) == 0;
 }
 
+int jx_secret_equal(const void *a, const void *b, size_t len)
+{
+	return len == 0 || sodium_memcmp(a, b, len) == 0;
+}
+
 void jx_auth_wipe(void *p, size_t len)
 {
 	if (p && len)

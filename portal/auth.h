@@ -62,6 +62,9 @@ void jx_token_hash(const char *token, unsigned char out[JX_TOKEN_HASH_BYTES]);
  * constant time; 0 otherwise (a NULL or other length is unequal). */
 int jx_token_equal(const char *a, const char *b);
 
+/* 1 when the len bytes at a and b are equal, compared in constant time. */
+int jx_secret_equal(const void *a, const void *b, size_t len);
+
 /* Overwrites len bytes at p with zeros in a way the compiler keeps. */
 void jx_auth_wipe(void *p, size_t len);
 
