@@ -289,3 +289,129 @@ Test(accounts, account_names_are_plain_and_short)
 	long_name[64] = 0;
 	cr_assert_not(jx_account_name_ok(long_name));
 }
+
+/* ---- on the dir: store, and the command ---------------------------------- */
+
+#include "user_cases.h"
+#include <dirent.h>
+#include <sys/stat.h>
+
+static char *dir_url(char **dir)
+{
+	*dir = tu_tmpdir();
+	char *url = malloc(strlen(*dir) + 16);
+	sprintf(url, "dir:%s/store", *dir);
+	return url;
+}
+
+static void rm_rf(const char *path)
+{
+	DIR *d = opendir(path);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+				char sub[1024];
+				snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+				rm_rf(sub);
+			}
+		closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+/* 1 when text is in any file under path. */
+static int in_files(const char *path, const char *text)
+{
+	DIR *d = opendir(path);
+	if (!d) {
+		size_t len;
+		char *data = tu_slurp(path, &len);
+		int hit = data && contains(data, len, text, strlen(text));
+		free(data);
+		return hit;
+	}
+	int hit = 0;
+	struct dirent *e;
+	while (!hit && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			char sub[1024];
+			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+			hit = in_files(sub, text);
+		}
+	closedir(d);
+	return hit;
+}
+
+static int dir_seen(const char *store, const char *text)
+{
+	return in_files(store + 4, text);
+}
+
+Test(accounts, the_dir_store_keeps_accounts_in_users_csv_for_its_owner_only)
+{
+	char *dir, *url = dir_url(&dir);
+	uc_store_round_trip(url);
+	char path[1024];
+	snprintf(path, sizeof path, "%s/users.csv", url + 4);
+	struct stat sb;
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0600);
+	cr_assert_not(dir_seen(url, "lixia password"));
+	free(url);
+	rm_rf(dir);
+	free(dir);
+}
+
+Test(accounts, a_damaged_users_csv_is_a_store_error_not_an_empty_list)
+{
+	char *dir, *url = dir_url(&dir);
+	uc_store_round_trip(url);
+	char path[1024];
+	snprintf(path, sizeof path, "%s/users.csv", url + 4);
+	tu_write(path, "name,role\nx,city\n", 17);
+	struct store *st;
+	char err[1024];
+	struct jx_account a;
+	cr_assert_eq(store_open(url, &st, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(store_user_get(st, "x", &a), -1);
+	cr_assert(strstr(store_error(st), "users.csv"), "%s", store_error(st));
+	store_close(st);
+	struct run_result r;
+	UC_RUN(r, 3, "", url, "list");
+	tu_run_free(&r);
+	free(url);
+	rm_rf(dir);
+	free(dir);
+}
+
+Test(accounts, jianxi_user_adds_and_changes_accounts_on_the_dir_store, .timeout = 120)
+{
+	char *dir, *url = dir_url(&dir);
+	uc_command_cases(url, dir_seen);
+	free(url);
+	rm_rf(dir);
+	free(dir);
+}
+
+Test(accounts, jianxi_user_help_names_every_action)
+{
+	const char *args[] = {"user", "--help", NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "jianxi user add NAME (--district CODE | --city)"), "%s", r.out);
+	cr_assert(strstr(r.out, "jianxi user passwd NAME"));
+	cr_assert(strstr(r.out, "never taken from the command line"));
+	tu_run_free(&r);
+	const char *none[] = {"user", NULL};
+	r = tu_run(none);
+	cr_assert_eq(r.status, 2);
+	tu_run_free(&r);
+	const char *odd[] = {"user", "frobnicate", "x", NULL};
+	r = tu_run(odd);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "unknown action"), "%s", r.err);
+	tu_run_free(&r);
+}
