@@ -194,12 +194,14 @@ static long ask(const char *prompt, char *buf, size_t size)
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
-	fputs(prompt, stderr);
-	fflush(stderr);
+	/* Echo off (dropping what was typed ahead) before the prompt: what
+	 * is typed after the prompt is never shown. */
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)) {
 		fprintf(stderr, "%s: cannot turn off echo: %s\n", prog, strerror(errno));
 		return -1;
 	}
+	fputs(prompt, stderr);
+	fflush(stderr);
 	long n = read_line(STDIN_FILENO, buf, size);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 	if (n < 0)

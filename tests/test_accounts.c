@@ -1,6 +1,7 @@
 /* Portal accounts (#16): Argon2id hashes, password rules, sessions with a
  * fake clock, CSRF tokens, the session cookie, login throttling, who may
  * access which district, and the `jianxi user` command. */
+#define _XOPEN_SOURCE 700 /* posix_openpt, grantpt, unlockpt, ptsname */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -414,4 +415,92 @@ Test(accounts, jianxi_user_help_names_every_action)
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "unknown action"), "%s", r.err);
 	tu_run_free(&r);
+}
+
+/* ---- the terminal ----------------------------------------------------- */
+
+#include <poll.h>
+
+/* Reads from the terminal's master side until want has appeared (or 20 s
+ * have passed); returns what was read (appended to log). */
+static int pty_wait(int master, const char *want, char *log, size_t size)
+{
+	for (int i = 0; i < 200; i++) {
+		if (strstr(log, want))
+			return 1;
+		struct pollfd p = {master, POLLIN, 0};
+		if (poll(&p, 1, 100) == 1) {
+			size_t len = strlen(log);
+			ssize_t got = read(master, log + len, size - len - 1);
+			if (got <= 0)
+				return strstr(log, want) != NULL;
+			log[len + (size_t)got] = 0;
+		}
+	}
+	return 0;
+}
+
+/* Runs `jianxi user ACTION NAME ...` on a terminal, answering the two
+ * prompts with first and second; returns the exit code, the terminal's
+ * whole output in log. */
+static int on_terminal(const char *const *args, const char *first, const char *second, char *log,
+		       size_t size)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	cr_assert(master >= 0);
+	cr_assert_eq(grantpt(master), 0);
+	cr_assert_eq(unlockpt(master), 0);
+	const char *slave = ptsname(master);
+	cr_assert_not_null(slave);
+	const char *argv[32];
+	size_t n = 0;
+	argv[n++] = getenv("JIANXI_BIN");
+	cr_assert_not_null(argv[0]);
+	for (size_t i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, slave, O_RDWR, 0);
+	posix_spawn_file_actions_adddup2(&fa, 0, 1);
+	posix_spawn_file_actions_adddup2(&fa, 0, 2);
+	pid_t pid;
+	cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	log[0] = 0;
+	cr_assert(pty_wait(master, "New password for ", log, size), "%s", log);
+	cr_assert(write(master, first, strlen(first)) == (ssize_t)strlen(first));
+	cr_assert(pty_wait(master, "Again: ", log, size), "%s", log);
+	cr_assert(write(master, second, strlen(second)) == (ssize_t)strlen(second));
+	pty_wait(master, "\x01", log, size); /* to the end of its output */
+	int st = 0;
+	waitpid(pid, &st, 0);
+	close(master);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+Test(accounts, on_a_terminal_the_password_is_asked_twice_and_not_shown, .timeout = 120)
+{
+	char *dir, *url = dir_url(&dir);
+	char log[8192];
+	const char *add[] = {"user",   "add",	   "lixia",	      "--district",
+			     "370102", "--config", "fixtures/config", "--store",
+			     url,      NULL};
+	int rc = on_terminal(add, "terminal pass 1\n", "terminal pass 2\n", log, sizeof log);
+	cr_assert_eq(rc, 2, "%s", log);
+	cr_assert(strstr(log, "the two passwords differ"), "%s", log);
+	cr_assert_null(strstr(log, "terminal pass"), "echoed: %s", log);
+	rc = on_terminal(add, "terminal pass 1\n", "terminal pass 1\n", log, sizeof log);
+	cr_assert_eq(rc, 0, "%s", log);
+	cr_assert_null(strstr(log, "terminal pass"), "echoed: %s", log);
+	struct store *st;
+	char err[1024];
+	struct jx_account a;
+	cr_assert_eq(store_open(url, &st, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(store_user_get(st, "lixia", &a), 0);
+	cr_assert_eq(jx_password_verify(a.hash, "terminal pass 1", 15), 1);
+	store_close(st);
+	free(url);
+	rm_rf(dir);
+	free(dir);
 }
