@@ -1,8 +1,9 @@
 # jianxi: build, test, demo and benchmarks. Every source in core/, etl/,
-# transforms/ and reports/ goes into one library; cmd/ holds the program.
+# transforms/, reports/ and portal/ goes into one library; cmd/ holds the
+# program.
 
 CC      ?= cc
-PKGS    := xlsxwriter minizip expat libpq zlib
+PKGS    := xlsxwriter minizip expat libpq zlib libsodium
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter -g \
@@ -24,7 +25,7 @@ CFLAGS  := $(CFLAGS_BASE) -O2
 LDFLAGS :=
 endif
 
-LIB_SRC  := $(wildcard core/*.c etl/*.c transforms/*.c reports/*.c)
+LIB_SRC  := $(wildcard core/*.c etl/*.c transforms/*.c reports/*.c portal/*.c)
 CMD_SRC  := $(wildcard cmd/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(OUT)/%.o)
@@ -49,7 +50,7 @@ install: build
 # XML parts) and LibreOffice Calc (the one independent check that every
 # workbook jianxi writes opens in office software).
 BUILD_PKGS := gcc make pkg-config libcsv-dev libxlsxwriter-dev libminizip-dev \
-	zlib1g-dev libexpat1-dev libpq-dev tzdata
+	zlib1g-dev libexpat1-dev libpq-dev libsodium-dev tzdata
 CHECK_PKGS := $(BUILD_PKGS) libcriterion-dev postgresql valgrind python3 \
 	python3-openpyxl unzip libreoffice-calc-nogui
 
@@ -69,7 +70,7 @@ $(OUT)/jianxi: $(CMD_OBJ) $(OUT)/libjianxi.a
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(OUT)/libjianxi.a $(LIBS)
 
-$(OUT)/%.o: %.c $(wildcard core/*.h etl/*.h transforms/*.h reports/*.h cmd/*.h)
+$(OUT)/%.o: %.c $(wildcard core/*.h etl/*.h transforms/*.h reports/*.h portal/*.h cmd/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -c -o $@ $<
@@ -105,7 +106,7 @@ fuzz:
 	@scripts/fuzz.sh
 
 format:
-	clang-format -i core/*.[ch] etl/*.[ch] transforms/*.[ch] reports/*.[ch] cmd/*.[ch] tests/*.[ch]
+	clang-format -i core/*.[ch] etl/*.[ch] transforms/*.[ch] reports/*.[ch] portal/*.[ch] cmd/*.[ch] tests/*.[ch]
 
 clean:
 	rm -rf build jianxi

@@ -22,6 +22,7 @@ static const struct cmd_entry commands[] = {
 	{"approve", cmd_approve, "sign off a month and lock it"},
 	{"reopen", cmd_reopen, "unlock an approved month, with a reason"},
 	{"report-up", cmd_report_up, "the city's own form for the level above"},
+	{"user", cmd_user, "portal accounts: add, passwd, disable, enable, list"},
 };
 
 static void usage(FILE *f)

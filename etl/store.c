@@ -457,3 +457,62 @@ int store_rule_counts(struct store *st, int year, int from_month, int to_month,
 		return st->ops->rule_counts(st, year, from_month, to_month, fn, ctx);
 	return rule_counts_by_get(st, year, from_month, to_month, fn, ctx);
 }
+
+/* ---- portal accounts (#16) -------------------------------------------- */
+
+static int user_args_ok(struct store *st, const struct jx_account *a, const char *what)
+{
+	if (!a || !jx_account_ok(a))
+		return store_fail(st, "%s: the account is incomplete or not valid", what);
+	if (a->created_at < 0 || a->changed_at < a->created_at)
+		return store_fail(st, "%s: the account's times are out of order", what);
+	return 0;
+}
+
+int store_user_add(struct store *st, const struct jx_account *a)
+{
+	if (user_args_ok(st, a, "store_user_add"))
+		return -1;
+	return st->ops->user_write(st, a, 1);
+}
+
+int store_user_update(struct store *st, const struct jx_account *a)
+{
+	if (!a || !jx_account_name_ok(a->name) || strncmp(a->hash, "$argon2id$", 10) ||
+	    (a->disabled != 0 && a->disabled != 1))
+		return store_fail(st, "store_user_update: the account is not valid");
+	return st->ops->user_write(st, a, 0);
+}
+
+struct user_find {
+	const char *name;
+	struct jx_account *out;
+	int found;
+};
+
+static int user_match(void *ctx, const struct jx_account *a)
+{
+	struct user_find *f = ctx;
+	if (strcmp(a->name, f->name))
+		return 0;
+	*f->out = *a;
+	f->found = 1;
+	return 1;
+}
+
+int store_user_get(struct store *st, const char *name, struct jx_account *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!jx_account_name_ok(name))
+		return 1; /* no account can have it */
+	struct user_find f = {name, out, 0};
+	int rc = st->ops->user_list(st, user_match, &f);
+	if (rc < 0 || (rc && !f.found))
+		return -1;
+	return f.found ? 0 : 1;
+}
+
+int store_user_list(struct store *st, store_user_fn fn, void *ctx)
+{
+	return st->ops->user_list(st, fn, ctx);
+}

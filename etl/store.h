@@ -185,4 +185,25 @@ typedef int (*store_rule_count_fn)(void *ctx, const char *district_code, int mon
 int store_rule_counts(struct store *st, int year, int from_month, int to_month,
 		      store_rule_count_fn fn, void *ctx);
 
+/* ---- portal accounts (#16) --------------------------------------------- */
+
+#include "../core/account.h"
+
+/* Adds account a (checked with jx_account_ok). Returns 0, 1 when the name
+ * is taken (nothing changed), or -1. */
+int store_user_add(struct store *st, const struct jx_account *a);
+
+/* Replaces the hash, disabled flag and changed_at of the account named
+ * a->name; its role, district and created_at stay. Returns 0, 1 when there
+ * is no such account, or -1. */
+int store_user_update(struct store *st, const struct jx_account *a);
+
+/* The account name into out. Returns 0, 1 when there is none, -1. */
+int store_user_get(struct store *st, const char *name, struct jx_account *out);
+
+/* Calls fn for every account, by name (byte order). The struct is valid
+ * during the call. Returns 0, fn's nonzero, or -1. */
+typedef int (*store_user_fn)(void *ctx, const struct jx_account *a);
+int store_user_list(struct store *st, store_user_fn fn, void *ctx);
+
 #endif

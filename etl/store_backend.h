@@ -37,6 +37,11 @@ struct store_ops {
 			void *ctx);
 	int (*rule_counts)(struct store *st, int year, int from_month, int to_month,
 			   store_rule_count_fn fn, void *ctx);
+	/* Accounts, checked by store.c: write adds (add 1; returns 1 when the
+	 * name is taken) or updates hash, disabled and changed_at (add 0;
+	 * returns 1 when there is no such name); list calls fn by name. */
+	int (*user_write)(struct store *st, const struct jx_account *a, int add);
+	int (*user_list)(struct store *st, store_user_fn fn, void *ctx);
 };
 
 /* Every backend's handle starts with this. */

@@ -19,6 +19,8 @@
  * PATH/approvals/YYYY-MM_aNNN.csv  what approval NNN of a month signed off:
  *                               one line per district, its state, the
  *                               version in force and its 14 figures
+ * PATH/users.csv                portal accounts with their Argon2id hashes
+ *                               (mode 0600), by name
  *
  * In the CSV files an unquoted empty field is "no value" (NULL) and "" is an
  * empty text, so a CSV file's sheet (none) and an empty sheet name differ. */
@@ -1576,6 +1578,8 @@ static int dir_approval_events(struct store *st, int year, int month, store_appr
 			       void *ctx);
 static int dir_approval_get(struct store *st, int year, int month, int number,
 			    struct store_approval *out);
+static int dir_user_write(struct store *st, const struct jx_account *a, int add);
+static int dir_user_list(struct store *st, store_user_fn fn, void *ctx);
 
 static int dir_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
 			void *ctx);
@@ -1595,6 +1599,8 @@ static const struct store_ops dir_ops = {
     dir_approval_get,
     dir_in_force,
     dir_rule_counts,
+    dir_user_write,
+    dir_user_list,
 };
 
 int store_dir_open(const char *path, struct store **out, char *err, size_t errlen)
@@ -2076,5 +2082,175 @@ static int dir_rule_counts(struct store *st, int year, int from_month, int to_mo
 		}
 		names_free(codes, n_codes);
 	}
+	return rc;
+}
+
+/* ---- portal accounts (#16) -------------------------------------------- */
+
+static const char *const USERS_HEADER[] = {
+    "name", "role", "district_code", "password_hash", "created_at", "changed_at", "disabled"};
+
+struct users {
+	struct jx_account *a;
+	size_t n, cap;
+};
+
+static int user_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	struct users *us = ctx;
+	struct jx_account x;
+	memset(&x, 0, sizeof x);
+	int64_t v;
+	if (!f[0] || !jx_account_name_ok(f[0]))
+		return bad_field(r, "name");
+	strcpy(x.name, f[0]);
+	if (jx_role_parse(f[1], &x.role))
+		return bad_field(r, "role");
+	if (f[2] && strlen(f[2]) >= sizeof x.district_code)
+		return bad_field(r, "district_code");
+	snprintf(x.district_code, sizeof x.district_code, "%s", f[2] ? f[2] : "");
+	if (!f[3] || strlen(f[3]) >= sizeof x.hash)
+		return bad_field(r, "password_hash");
+	strcpy(x.hash, f[3]);
+	if (parse_utc(f[4], &x.created_at))
+		return bad_field(r, "created_at");
+	if (parse_utc(f[5], &x.changed_at))
+		return bad_field(r, "changed_at");
+	if (field_i64(r, f[6], "disabled", 0, 1, &v))
+		return -1;
+	x.disabled = (int)v;
+	if (!jx_account_ok(&x))
+		return store_fail(&r->d->base, "%s: record %llu: the account is not valid", r->path,
+				  (unsigned long long)r->no);
+	if (us->n && strcmp(us->a[us->n - 1].name, x.name) >= 0)
+		return store_fail(&r->d->base, "%s: record %llu: names out of order or repeated",
+				  r->path, (unsigned long long)r->no);
+	if (us->n == us->cap) {
+		size_t cap = us->cap ? us->cap * 2 : 16;
+		struct jx_account *na = realloc(us->a, cap * sizeof *na);
+		if (!na)
+			return store_fail(&r->d->base, "out of memory");
+		us->a = na;
+		us->cap = cap;
+	}
+	us->a[us->n++] = x;
+	return 0;
+}
+
+static void users_free(struct users *us)
+{
+	if (us->a)
+		memset(us->a, 0, us->cap * sizeof *us->a);
+	free(us->a);
+	memset(us, 0, sizeof *us);
+}
+
+/* Reads users.csv (none yet: no accounts). */
+static int users_read(struct dir_store *d, struct users *us)
+{
+	memset(us, 0, sizeof *us);
+	char path[DIR_PATH_MAX];
+	if (dir_path(d, path, "users.csv"))
+		return -1;
+	if (access(path, F_OK) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return store_fail(&d->base, "cannot read %s: %s", path, strerror(errno));
+	}
+	if (read_csv(d, path, USERS_HEADER, NCOLS(USERS_HEADER), user_record, us)) {
+		users_free(us);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes users.csv whole or not at all, readable by its owner only. */
+static int users_write(struct dir_store *d, const struct users *us)
+{
+	char tmp[DIR_PATH_MAX], final[DIR_PATH_MAX];
+	if (dir_path(d, tmp, ".users.csv.tmp") || dir_path(d, final, "users.csv"))
+		return -1;
+	unlink(tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
+	if (!f) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return store_fail(&d->base, "cannot create %s: %s", tmp, strerror(e));
+	}
+	w_header(f, USERS_HEADER, NCOLS(USERS_HEADER));
+	for (size_t i = 0; i < us->n; i++) {
+		const struct jx_account *a = &us->a[i];
+		char created[32], changed[32];
+		format_utc(a->created_at, created);
+		format_utc(a->changed_at, changed);
+		w_text(f, a->name);
+		fprintf(f, ",%s,", jx_role_name(a->role));
+		if (a->district_code[0])
+			w_text(f, a->district_code);
+		putc(',', f);
+		w_text(f, a->hash);
+		fprintf(f, ",%s,%s,%d\n", created, changed, a->disabled ? 1 : 0);
+	}
+	if (close_synced(f) || rename(tmp, final) || fsync_dir(d->root)) {
+		int e = errno;
+		unlink(tmp);
+		return store_fail(&d->base, "cannot write %s: %s", final, strerror(e));
+	}
+	return 0;
+}
+
+static int dir_user_write(struct store *st, const struct jx_account *a, int add)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	int fd;
+	if (put_lock(d, &fd))
+		return -1;
+	struct users us;
+	int rc = users_read(d, &us);
+	if (rc)
+		goto out;
+	size_t at = 0;
+	while (at < us.n && strcmp(us.a[at].name, a->name) < 0)
+		at++;
+	int exists = at < us.n && !strcmp(us.a[at].name, a->name);
+	if (add ? exists : !exists) {
+		rc = 1;
+		goto out;
+	}
+	if (add) {
+		struct jx_account *na = realloc(us.a, (us.n + 1) * sizeof *na);
+		if (!na) {
+			rc = store_fail(st, "out of memory");
+			goto out;
+		}
+		us.a = na;
+		us.cap = us.n + 1;
+		memmove(&us.a[at + 1], &us.a[at], (us.n - at) * sizeof *us.a);
+		us.a[at] = *a;
+		us.n++;
+	} else {
+		memcpy(us.a[at].hash, a->hash, sizeof a->hash);
+		us.a[at].disabled = a->disabled;
+		us.a[at].changed_at = a->changed_at;
+	}
+	rc = users_write(d, &us);
+out:
+	users_free(&us);
+	put_unlock(fd);
+	return rc;
+}
+
+static int dir_user_list(struct store *st, store_user_fn fn, void *ctx)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	struct users us;
+	if (users_read(d, &us))
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < us.n; i++)
+		rc = fn(ctx, &us.a[i]);
+	users_free(&us);
 	return rc;
 }

@@ -190,6 +190,27 @@ static const char INDEX_004[] =
     /* END sql/004_in_force.sql */
     ;
 
+/* sql/006_users.sql, byte for byte; regenerate as above. */
+static const char USERS_006[] =
+    /* BEGIN sql/006_users.sql */
+    "-- jianxi store, schema version 6: the portal's accounts (#16). A password\n"
+    "-- is kept only as its Argon2id hash (libsodium crypto_pwhash_str); a district\n"
+    "-- account sees its own district, a city account every district. Independent\n"
+    "-- of the other tables. jianxi applies this itself.\n"
+    "CREATE TABLE portal_user (\n"
+    "	name          text        PRIMARY KEY CHECK (name ~ "
+    "'^[A-Za-z0-9_@][A-Za-z0-9._@-]{0,62}$'),\n"
+    "	role          text        NOT NULL CHECK (role IN ('district', 'city')),\n"
+    "	district_code text,       -- NULL for the city\n"
+    "	password_hash text        NOT NULL CHECK (password_hash LIKE '$argon2id$%'),\n"
+    "	created_at    timestamptz NOT NULL,\n"
+    "	changed_at    timestamptz NOT NULL,\n"
+    "	disabled      boolean     NOT NULL DEFAULT false,\n"
+    "	CHECK ((role = 'city') = (district_code IS NULL))\n"
+    ");\n"
+    /* END sql/006_users.sql */
+    ;
+
 /* Versions need not be contiguous: each migration not yet recorded in
  * schema_version is applied, in this order (see pg_migrate). */
 static const struct store_migration MIGRATIONS[] = {
@@ -197,6 +218,7 @@ static const struct store_migration MIGRATIONS[] = {
     {2, "sql/002_delivery.sql", DELIVERY_002},
     {3, "sql/003_approval.sql", SCHEMA_003},
     {4, "sql/004_in_force.sql", INDEX_004},
+    {6, "sql/006_users.sql", USERS_006},
 };
 
 const struct store_migration *store_pg_migrations(size_t *n)
@@ -1203,6 +1225,8 @@ static int pg_approval_events(struct store *st, int year, int month, store_appro
 			      void *ctx);
 static int pg_approval_get(struct store *st, int year, int month, int number,
 			   struct store_approval *out);
+static int pg_user_write(struct store *st, const struct jx_account *a, int add);
+static int pg_user_list(struct store *st, store_user_fn fn, void *ctx);
 
 static int pg_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
 		       void *ctx);
@@ -1222,6 +1246,8 @@ static const struct store_ops pg_ops = {
     pg_approval_get,
     pg_in_force,
     pg_rule_counts,
+    pg_user_write,
+    pg_user_list,
 };
 
 int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen)
@@ -1595,4 +1621,91 @@ static int pg_rule_counts(struct store *st, int year, int from_month, int to_mon
 			     "ORDER BY s.month, s.district_code COLLATE \"C\", f.rule",
 			     3, params, rule_count_row, &q);
 	return q.fn_rc ? q.fn_rc : rc;
+}
+
+/* ---- portal accounts (#16) -------------------------------------------- */
+
+static int pg_user_write(struct store *st, const struct jx_account *a, int add)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char created[24], changed[24];
+	snprintf(created, sizeof created, "%lld", (long long)a->created_at);
+	snprintf(changed, sizeof changed, "%lld", (long long)a->changed_at);
+	const char *disabled = a->disabled ? "true" : "false";
+	PGresult *res;
+	if (add) {
+		const char *pp[] = {a->name,
+				    jx_role_name(a->role),
+				    a->role == JX_ROLE_CITY ? NULL : a->district_code,
+				    a->hash,
+				    created,
+				    changed,
+				    disabled};
+		res = pg_exec(p, "cannot add the account",
+			      "INSERT INTO portal_user (name, role, district_code, password_hash, "
+			      "created_at, changed_at, disabled) VALUES ($1, $2, $3, $4, "
+			      "to_timestamp($5::bigint), to_timestamp($6::bigint), $7) "
+			      "ON CONFLICT (name) DO NOTHING",
+			      7, pp, PGRES_COMMAND_OK);
+	} else {
+		const char *pp[] = {a->name, a->hash, changed, disabled};
+		res =
+		    pg_exec(p, "cannot change the account",
+			    "UPDATE portal_user SET password_hash = $2, "
+			    "changed_at = to_timestamp($3::bigint), disabled = $4 WHERE name = $1",
+			    4, pp, PGRES_COMMAND_OK);
+	}
+	if (!res)
+		return -1;
+	int rc = strcmp(PQcmdTuples(res), "1") ? 1 : 0;
+	PQclear(res);
+	return rc;
+}
+
+struct user_rows {
+	struct pg_store *p;
+	store_user_fn fn;
+	void *ctx;
+	int fn_rc;
+};
+
+static int user_row(void *vctx, const PGresult *res, int r)
+{
+	struct user_rows *u = vctx;
+	struct jx_account a;
+	memset(&a, 0, sizeof a);
+	int64_t created, changed;
+	const char *name = PQgetvalue(res, r, 0), *code = PQgetvalue(res, r, 2),
+		   *hash = PQgetvalue(res, r, 3);
+	int bad = strlen(name) >= sizeof a.name || strlen(code) >= sizeof a.district_code ||
+		  strlen(hash) >= sizeof a.hash || jx_role_parse(PQgetvalue(res, r, 1), &a.role) ||
+		  num(res, r, 4, INT64_MIN, INT64_MAX, &created) ||
+		  num(res, r, 5, INT64_MIN, INT64_MAX, &changed);
+	if (!bad) {
+		snprintf(a.name, sizeof a.name, "%s", name);
+		snprintf(a.district_code, sizeof a.district_code, "%s", code);
+		snprintf(a.hash, sizeof a.hash, "%s", hash);
+		a.created_at = created;
+		a.changed_at = changed;
+		a.disabled = !strcmp(PQgetvalue(res, r, 6), "t");
+	}
+	if (bad || !jx_account_ok(&a))
+		return store_fail(&u->p->base, "account %.64s holds a value jianxi cannot read",
+				  name);
+	u->fn_rc = u->fn(u->ctx, &a);
+	memset(&a, 0, sizeof a);
+	return u->fn_rc;
+}
+
+static int pg_user_list(struct store *st, store_user_fn fn, void *ctx)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	struct user_rows u = {p, fn, ctx, 0};
+	int rc = pg_each_row(p, "cannot read the accounts",
+			     "SELECT name, role, coalesce(district_code, ''), password_hash, "
+			     "extract(epoch FROM created_at)::bigint, "
+			     "extract(epoch FROM changed_at)::bigint, disabled "
+			     "FROM portal_user ORDER BY name COLLATE \"C\"",
+			     0, NULL, user_row, &u);
+	return u.fn_rc ? u.fn_rc : rc;
 }
