@@ -31,6 +31,12 @@ struct store_ops {
 			       void *ctx);
 	int (*approval_get)(struct store *st, int year, int month, int number,
 			    struct store_approval *out);
+	/* Bulk loading (#14); NULL when the backend has none: store.c loops
+	 * put, and versions_of_years fails. subs and shas checked by store.c. */
+	int (*versions_of_years)(struct store *st, size_t n, const char *const *codes,
+				 const int *years, store_stored_fn fn, void *ctx);
+	int (*put_many)(struct store *st, const struct jx_submission *const *subs,
+			const char *const *shas, size_t n, int *was_new);
 };
 
 /* Every backend's handle starts with this. */
