@@ -873,7 +873,7 @@ static int pg_put_many(struct store *st, const struct jx_submission *const *subs
 	struct pg_store *p = (struct pg_store *)st;
 	int *version = malloc((n ? n : 1) * sizeof *version);
 	char(*ids)[24] = malloc((n ? n : 1) * sizeof *ids);
-	const char **codes = malloc((n ? n : 1) * sizeof *codes);
+	const char **codes = calloc(n ? n : 1, sizeof *codes);
 	int *years = malloc((n ? n : 1) * sizeof *years),
 	    *months = malloc((n ? n : 1) * sizeof *months);
 	char *ca = NULL, *ya = NULL, *ma = NULL;
