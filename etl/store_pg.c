@@ -910,13 +910,15 @@ static int pg_put_many(struct store *st, const struct jx_submission *const *subs
 		goto out;
 	}
 	PQclear(res);
-	/* every stored version of the batch's (district, period)s, at once */
+	/* every stored version of the batch's (district, period)s, at once;
+	 * "month + 0" keeps the planner off the (year, month) index, which
+	 * holds every district of the month, for the ones led by the district */
 	struct put_many m = {p, subs, shas, n, version, 0};
 	const char *params[] = {ca, ya, ma};
 	if (pg_each_row(p, "cannot read the stored versions",
 			"SELECT district_code, year, month, version, sha256, "
 			"extract(epoch FROM received_at)::bigint FROM submission "
-			"WHERE (district_code, year, month) IN "
+			"WHERE (district_code, year, month + 0) IN "
 			"(SELECT * FROM unnest($1::text[], $2::int[], $3::int[]))",
 			3, params, put_many_row, &m))
 		goto out;
