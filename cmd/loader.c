@@ -2,12 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "../core/csvout.h"
 #include "../core/sha256.h"
 #include "../core/text.h"
 #include "../etl/ingest.h"
 #include "../etl/store.h"
 #include "../reports/findings_csv.h"
+#include "../transforms/approval.h"
 #include "../transforms/history.h"
 #include "../transforms/rules.h"
 #include "approval.h"
@@ -91,6 +93,9 @@ struct file_load {
 	struct loader *ld;
 	struct repeat_set *sets;
 	size_t n_sets, cap_sets;
+	int bulk;	     /* the store takes batches (store_bulk) */
+	struct batch *batch; /* then: the submissions not stored yet */
+	int failed;	     /* a batch could not be stored */
 };
 
 static int has_rule(const struct jx_submission *s, enum jx_rule rule)
@@ -203,6 +208,409 @@ static void loader_report(struct loader *ld, const struct jx_submission *s, int 
 	}
 }
 
+/* ---- bulk loading (#14) ------------------------------------------------
+ * On a store that takes a batch in one transaction (store_bulk), a file's
+ * submissions are gathered, LOADER_BATCH at a time: what the batch needs of
+ * history and deliveries is read in one query, each submission is checked
+ * in C in file order against the store and the batch's earlier
+ * submissions (a month loaded earlier in the batch counts for C1-C3 as if
+ * it were stored), then the batch is stored at once. Data problems are
+ * findings decided before storing, so a rejected submission never takes
+ * its batch with it; a store failure leaves nothing of the batch. */
+
+#define LOADER_BATCH 1000
+
+/* One submission waiting in the batch. */
+struct pending {
+	struct jx_submission sub;
+	int storable;
+	int checked; /* a repeat set: its checks are done */
+};
+
+/* A delivery: the file's sha256 and when it was received. */
+struct delivery {
+	char sha256[65];
+	int64_t at;
+};
+
+/* What the batch knows of one (district, year, month). */
+struct month_state {
+	const char *code; /* a batch submission's (borrowed) or stored; NULL: free slot */
+	char code_buf[JX_CODE_MAX];
+	int year, month;
+	int has_stored; /* the version in force in the store */
+	int64_t stored_at;
+	int stored_version;
+	struct jx_value stored[JX_N_INDICATORS];
+	int has_batch; /* the batch's accepted submission that would be in force */
+	int64_t batch_at;
+	struct jx_value batch[JX_N_INDICATORS];
+	/* every delivery stored or in the batch: sha256 and received_at */
+	struct delivery *del;
+	size_t n_del, cap_del;
+};
+
+struct month_map {
+	struct month_state *slots;
+	size_t cap, n;
+};
+
+static size_t month_hash(const char *code, int year, int month)
+{
+	size_t h = 1469598103934665603u;
+	for (const unsigned char *c = (const unsigned char *)code; *c; c++)
+		h = (h ^ *c) * 1099511628211u;
+	h = (h ^ (size_t)year) * 1099511628211u;
+	return (h ^ (size_t)month) * 1099511628211u;
+}
+
+static void month_map_release(struct month_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slots[i].del);
+	free(m->slots);
+	memset(m, 0, sizeof *m);
+}
+
+/* The state of (code, year, month), added when absent (add), else NULL when
+ * absent; NULL also when out of memory (*oom set). */
+static struct month_state *month_get(struct month_map *m, const char *code, int year, int month,
+				     int add, int *oom)
+{
+	if (add && (m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 1024;
+		struct month_state *ns = calloc(cap, sizeof *ns);
+		if (!ns) {
+			*oom = 1;
+			return NULL;
+		}
+		for (size_t i = 0; i < m->cap; i++) {
+			struct month_state *o = &m->slots[i];
+			if (!o->code)
+				continue;
+			size_t j = month_hash(o->code_buf, o->year, o->month) & (cap - 1);
+			while (ns[j].code)
+				j = (j + 1) & (cap - 1);
+			ns[j] = *o;
+			ns[j].code = ns[j].code_buf;
+		}
+		free(m->slots);
+		m->slots = ns;
+		m->cap = cap;
+	}
+	if (!m->cap)
+		return NULL;
+	size_t j = month_hash(code, year, month) & (m->cap - 1);
+	for (; m->slots[j].code; j = (j + 1) & (m->cap - 1)) {
+		struct month_state *e = &m->slots[j];
+		if (e->year == year && e->month == month && !strcmp(e->code_buf, code))
+			return e;
+	}
+	if (!add)
+		return NULL;
+	struct month_state *e = &m->slots[j];
+	snprintf(e->code_buf, sizeof e->code_buf, "%s", code);
+	e->code = e->code_buf;
+	e->year = year;
+	e->month = month;
+	m->n++;
+	return e;
+}
+
+static int delivery_seen(const struct month_state *e, const char *sha256, int64_t at)
+{
+	for (size_t i = 0; i < e->n_del; i++)
+		if (e->del[i].at == at && !strcasecmp(e->del[i].sha256, sha256))
+			return 1;
+	return 0;
+}
+
+static int delivery_add(struct month_state *e, const char *sha256, int64_t at)
+{
+	if (e->n_del == e->cap_del) {
+		size_t cap = e->cap_del ? e->cap_del * 2 : 2;
+		struct delivery *nd = realloc(e->del, cap * sizeof *nd);
+		if (!nd)
+			return -1;
+		e->del = nd;
+		e->cap_del = cap;
+	}
+	snprintf(e->del[e->n_del].sha256, sizeof e->del[e->n_del].sha256, "%s", sha256);
+	e->del[e->n_del++].at = at;
+	return 0;
+}
+
+/* The figures in force of the month, the batch's included; NULL when none.
+ * The batch's versions come after every stored one, so the batch's wins
+ * unless the stored one was received later. */
+static const struct jx_value *month_in_force(const struct month_state *e)
+{
+	if (!e)
+		return NULL;
+	if (e->has_batch && (!e->has_stored || e->batch_at >= e->stored_at))
+		return e->batch;
+	return e->has_stored ? e->stored : NULL;
+}
+
+static int stored_version(void *ctx, const struct store_version *v,
+			  const struct jx_value figures[JX_N_INDICATORS])
+{
+	struct month_map *m = ctx;
+	int oom = 0;
+	struct month_state *e = month_get(m, v->district_code, v->year, v->month, 1, &oom);
+	if (!e || delivery_add(e, v->sha256, v->received_at))
+		return 1;
+	if (v->status == JX_ACCEPTED &&
+	    (!e->has_stored || v->received_at > e->stored_at ||
+	     (v->received_at == e->stored_at && v->version > e->stored_version))) {
+		e->has_stored = 1;
+		e->stored_at = v->received_at;
+		e->stored_version = v->version;
+		memcpy(e->stored, figures, sizeof e->stored);
+	}
+	return 0;
+}
+
+/* The last approval event of each month, as approval_gate reads it. */
+struct month_events {
+	struct store_approval *a;
+	size_t n, cap;
+};
+
+static int last_event(void *ctx, const struct store_approval *a)
+{
+	struct month_events *me = ctx;
+	if (me->n && me->a[me->n - 1].year == a->year && me->a[me->n - 1].month == a->month) {
+		me->a[me->n - 1] = *a;
+		return 0;
+	}
+	if (me->n == me->cap) {
+		size_t cap = me->cap ? me->cap * 2 : 8;
+		struct store_approval *na = realloc(me->a, cap * sizeof *na);
+		if (!na)
+			return 1;
+		me->a = na;
+		me->cap = cap;
+	}
+	me->a[me->n++] = *a;
+	return 0;
+}
+
+struct batch {
+	struct pending *items;
+	size_t n, cap;
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pending *const *x = a, *const *y = b;
+	int c = strcmp((*x)->sub.district_code, (*y)->sub.district_code);
+	return c ? c : ((*x)->sub.year > (*y)->sub.year) - ((*x)->sub.year < (*y)->sub.year);
+}
+
+static void batch_release(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		jx_submission_release(&b->items[i].sub);
+	b->n = 0;
+}
+
+/* Takes s into the batch: its units and findings move (s is left without),
+ * file and sheet are copied. 0 or -1 (out of memory). */
+static int batch_take(struct batch *b, struct jx_submission *s, int storable, int checked)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct pending *ni = realloc(b->items, cap * sizeof *ni);
+		if (!ni)
+			return -1;
+		b->items = ni;
+		b->cap = cap;
+	}
+	struct pending *p = &b->items[b->n];
+	p->sub = *s;
+	p->storable = storable;
+	p->checked = checked;
+	p->sub.file = s->file ? strdup(s->file) : NULL;
+	p->sub.sheet = s->sheet ? strdup(s->sheet) : NULL;
+	s->units = NULL;
+	s->n_units = s->cap_units = 0;
+	jx_findings_init(&s->findings);
+	b->n++;
+	if ((s->file && !p->sub.file) || (s->sheet && !p->sub.sheet))
+		return -1;
+	return 0;
+}
+
+/* History of s from the batch's months, as history_lookup from the store. */
+static void batch_history(struct month_map *m, const struct jx_submission *s, struct history *h)
+{
+	memset(h, 0, sizeof *h);
+	struct history_scan x = {s, h};
+	int oom = 0;
+	if (s->month == 1) {
+		const struct jx_value *f =
+		    month_in_force(month_get(m, s->district_code, s->year - 1, 12, 0, &oom));
+		if (f)
+			history_month(&x, s->year - 1, 12, f);
+		return;
+	}
+	for (int mo = 1; mo < s->month; mo++) {
+		const struct jx_value *f =
+		    month_in_force(month_get(m, s->district_code, s->year, mo, 0, &oom));
+		if (f)
+			history_month(&x, s->year, mo, f);
+	}
+}
+
+/* Reads what the batch needs from the store: every stored version of its
+ * districts' years (and the year before, for January), and the approval
+ * events. 0 or -1. */
+static int batch_read(struct loader *ld, struct batch *b, struct month_map *m,
+		      struct month_events *me)
+{
+	size_t n = 0;
+	const struct pending **keys = malloc((2 * b->n + 1) * sizeof *keys);
+	struct pending *prev = malloc((b->n + 1) * sizeof *prev);
+	const char **codes = malloc((2 * b->n + 1) * sizeof *codes);
+	int *years = malloc((2 * b->n + 1) * sizeof *years);
+	int rc = -1;
+	if (!keys || !prev || !codes || !years) {
+		snprintf(ld->error, sizeof ld->error, "out of memory");
+		goto out;
+	}
+	size_t n_prev = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pending *p = &b->items[i];
+		if (!p->storable || p->checked)
+			continue;
+		keys[n++] = p;
+		if (p->sub.month == 1 && p->sub.year > 1) {
+			/* a stand-in for the year before */
+			prev[n_prev].sub.district_code = p->sub.district_code;
+			prev[n_prev].sub.year = p->sub.year - 1;
+			keys[n++] = &prev[n_prev++];
+		}
+	}
+	qsort(keys, n, sizeof *keys, pair_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (u && !pair_cmp(&keys[i], &keys[u - 1]))
+			continue;
+		keys[u++] = keys[i];
+	}
+	for (size_t i = 0; i < u; i++) {
+		codes[i] = keys[i]->sub.district_code;
+		years[i] = keys[i]->sub.year;
+	}
+	int got = store_versions_of_years(ld->st, u, codes, years, stored_version, m);
+	if (got > 0)
+		snprintf(ld->error, sizeof ld->error, "out of memory");
+	else if (got < 0)
+		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
+	if (got)
+		goto out;
+	if (u) {
+		got = store_approval_events(ld->st, 0, 0, last_event, me);
+		if (got > 0)
+			snprintf(ld->error, sizeof ld->error, "out of memory");
+		else if (got < 0)
+			snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
+		if (got)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(keys);
+	free(prev);
+	free(codes);
+	free(years);
+	return rc;
+}
+
+/* The checks that need history and the month's approval, for each
+ * submission of the batch in file order; then the batch is stored and
+ * reported. 0 or -1 (ld->error says why; nothing of the batch stored). */
+static int batch_flush(struct loader *ld, struct batch *b)
+{
+	if (!b->n)
+		return 0;
+	struct month_map m = {0};
+	struct month_events me = {0};
+	const struct jx_submission **subs = malloc(b->n * sizeof *subs);
+	int *was_new = calloc(b->n, sizeof *was_new);
+	size_t n = 0;
+	int rc = -1, oom = 0;
+	if (!subs || !was_new) {
+		snprintf(ld->error, sizeof ld->error, "out of memory");
+		goto out;
+	}
+	if (batch_read(ld, b, &m, &me))
+		goto out;
+	for (size_t i = 0; i < b->n; i++) {
+		struct pending *p = &b->items[i];
+		struct jx_submission *s = &p->sub;
+		if (!p->storable || p->checked) {
+			if (!p->checked)
+				jx_findings_sort(&s->findings);
+			if (p->storable)
+				subs[n++] = s;
+			continue;
+		}
+		if (!structural(s)) {
+			struct history h;
+			batch_history(&m, s, &h);
+			history_check(s, &h);
+			history_check_deadline(s, ld->cfg);
+		}
+		/* A1: the month is approved (locked) at the city. */
+		for (size_t k = me.n; k-- > 0;)
+			if (me.a[k].year == s->year && me.a[k].month == s->month) {
+				if (me.a[k].kind == STORE_APPROVED) {
+					struct approval_lock lock = {me.a[k].number, me.a[k].at,
+								     me.a[k].by};
+					approval_check(s, ld->cfg, &lock);
+				}
+				break;
+			}
+		jx_findings_sort(&s->findings);
+		subs[n++] = s;
+		/* what the batch's later submissions see of this month */
+		struct month_state *e = month_get(&m, s->district_code, s->year, s->month, 1, &oom);
+		if (!e)
+			goto oom;
+		if (delivery_seen(e, s->sha256, s->received_at))
+			continue;
+		if (delivery_add(e, s->sha256, s->received_at))
+			goto oom;
+		if (jx_submission_status(s) == JX_ACCEPTED &&
+		    (!e->has_batch || s->received_at >= e->batch_at)) {
+			e->has_batch = 1;
+			e->batch_at = s->received_at;
+			memcpy(e->batch, s->figures, sizeof e->batch);
+		}
+	}
+	if (store_put_many(ld->st, subs, n, was_new)) {
+		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
+		goto out;
+	}
+	for (size_t i = 0, k = 0; i < b->n; i++) {
+		struct pending *p = &b->items[i];
+		loader_report(ld, &p->sub, p->storable, p->storable ? was_new[k++] : 0);
+	}
+	rc = 0;
+	goto out;
+oom:
+	snprintf(ld->error, sizeof ld->error, "out of memory");
+out:
+	batch_release(b);
+	month_map_release(&m);
+	free(me.a);
+	free(subs);
+	free(was_new);
+	return rc;
+}
+
 /* A repeat set shares the file's sha256 with its first row, and the store
  * would take it for that row delivered again: it is identified by the
  * file's hash and the row of its first repeat instead, so it is kept
@@ -242,6 +650,13 @@ static int repeats_store(struct file_load *fl)
 			s->findings.errors--; /* a note on the count, not one more row */
 		}
 		jx_findings_sort(&s->findings);
+		if (fl->bulk) {
+			if (batch_take(fl->batch, s, 1, 1)) {
+				snprintf(ld->error, sizeof ld->error, "out of memory");
+				return -1;
+			}
+			continue;
+		}
 		int was_new = 0;
 		if (store_put(ld->st, s, &was_new)) {
 			snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
@@ -272,6 +687,18 @@ static int load_submission(void *vctx, struct jx_submission *s)
 		 * of the file, with the other repeats of its month */
 		if (repeat_add(fl, s)) {
 			snprintf(ld->error, sizeof ld->error, "%s: out of memory", s->file);
+			return 1;
+		}
+		return 0;
+	}
+	if (fl->bulk) {
+		/* checked against history when the batch is full */
+		if (batch_take(fl->batch, s, storable, 0)) {
+			snprintf(ld->error, sizeof ld->error, "%s: out of memory", s->file);
+			return 1;
+		}
+		if (fl->batch->n >= LOADER_BATCH && batch_flush(ld, fl->batch)) {
+			fl->failed = 1;
 			return 1;
 		}
 		return 0;
@@ -308,10 +735,17 @@ int loader_file(struct loader *ld, const char *path, int64_t received_at)
 	};
 	ld->file_accepted = ld->file_rejected = ld->file_unchanged = 0;
 	ld->error[0] = 0;
-	struct file_load fl = {ld, NULL, 0, 0};
+	struct batch batch = {0};
+	struct file_load fl = {ld, NULL, 0, 0, store_bulk(ld->st), &batch, 0};
 	int rc = ingest_file(path, &o, load_submission, &fl);
 	if (!rc)
 		rc = repeats_store(&fl);
+	/* what was read is stored (as one put at a time would have) unless
+	 * the store itself failed */
+	if (fl.bulk && !fl.failed && batch_flush(ld, &batch) && !rc)
+		rc = -1;
+	batch_release(&batch);
+	free(batch.items);
 	repeats_release(&fl);
 	if (rc == INGEST_UNREADABLE)
 		return LOADER_UNREADABLE;

@@ -1,5 +1,7 @@
 /* Loading files into the store: ingest, the form's rules, the rules that
- * need history (looked up in the store), then one store_put per submission.
+ * need history (looked up in the store), then one store_put per submission;
+ * on a store that takes batches (PostgreSQL, store_bulk) up to 1,000 of a
+ * file's submissions are checked in C, then stored in one transaction.
  * Shared by `jianxi load` and `jianxi nightly`. */
 #ifndef CMD_LOADER_H
 #define CMD_LOADER_H
@@ -39,7 +41,7 @@ void loader_lines_header(FILE *f);
  * machine, its inode change time). Returns 0 when done (data problems are
  * findings), LOADER_UNREADABLE, or -1 when the store or memory failed;
  * ld->error says why. Submissions stored before a failure stay stored,
- * each whole. */
+ * each whole (with batches: the batches stored before it). */
 int loader_file(struct loader *ld, const char *path, int64_t received_at);
 
 #endif

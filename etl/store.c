@@ -93,12 +93,9 @@ static int code_ok(const char *code)
 	return code && *code && strlen(code) < JX_CODE_MAX;
 }
 
-int store_put(struct store *st, const struct jx_submission *s, int *was_new)
+/* The checks of store_put; sha gets s's sha256 in lowercase. 0 or -1. */
+static int put_args_ok(struct store *st, const struct jx_submission *s, char sha[65])
 {
-	int dummy;
-	if (!was_new)
-		was_new = &dummy;
-	*was_new = 0;
 	if (!s)
 		return store_fail(st, "store_put: no submission");
 	if (!code_ok(s->district_code))
@@ -111,12 +108,23 @@ int store_put(struct store *st, const struct jx_submission *s, int *was_new)
 		return store_fail(st, "cannot store a submission without a file name");
 	if (s->n_units && !s->units)
 		return store_fail(st, "cannot store %s: unit rows missing", s->file);
-	char sha[65];
 	if (sha256_normalize(s->sha256, sha))
 		return store_fail(st,
 				  "cannot store %s: sha256 \"%.70s\" is not 64 "
 				  "hex digits",
 				  s->file, s->sha256);
+	return 0;
+}
+
+int store_put(struct store *st, const struct jx_submission *s, int *was_new)
+{
+	int dummy;
+	if (!was_new)
+		was_new = &dummy;
+	*was_new = 0;
+	char sha[65];
+	if (put_args_ok(st, s, sha))
+		return -1;
 	return st->ops->put(st, s, sha, was_new);
 }
 
@@ -224,6 +232,60 @@ int store_parse_i64(const char *text, int64_t min, int64_t max, int64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* ---- bulk loading (#14) ---------------------------------------------- */
+
+int store_bulk(const struct store *st)
+{
+	return st && st->ops->put_many && st->ops->versions_of_years;
+}
+
+int store_versions_of_years(struct store *st, size_t n, const char *const *codes, const int *years,
+			    store_stored_fn fn, void *ctx)
+{
+	if (!st->ops->versions_of_years)
+		return store_fail(st, "store_versions_of_years: not offered by this store");
+	for (size_t i = 0; i < n; i++)
+		if (!code_ok(codes[i]) || !period_ok(years[i], 1))
+			return store_fail(st, "store_versions_of_years: pair %zu out of range",
+					  i + 1);
+	return n ? st->ops->versions_of_years(st, n, codes, years, fn, ctx) : 0;
+}
+
+int store_put_many(struct store *st, const struct jx_submission *const *subs, size_t n,
+		   int *was_new)
+{
+	for (size_t i = 0; i < n; i++)
+		was_new[i] = 0;
+	if (!n)
+		return 0;
+	if (!st->ops->put_many) {
+		for (size_t i = 0; i < n; i++)
+			if (store_put(st, subs[i], &was_new[i]))
+				return -1;
+		return 0;
+	}
+	char(*sha)[65] = malloc(n * sizeof *sha);
+	const char **shas = malloc(n * sizeof *shas);
+	int rc = -1;
+	if (!sha || !shas) {
+		store_fail(st, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (put_args_ok(st, subs[i], sha[i]))
+			goto out;
+		shas[i] = sha[i];
+	}
+	rc = st->ops->put_many(st, subs, shas, n, was_new);
+	if (rc)
+		for (size_t i = 0; i < n; i++)
+			was_new[i] = 0;
+out:
+	free(sha);
+	free(shas);
+	return rc;
 }
 
 /* ---- approvals -------------------------------------------------------- */

@@ -206,4 +206,31 @@ int store_user_get(struct store *st, const char *name, struct jx_account *out);
 typedef int (*store_user_fn)(void *ctx, const struct jx_account *a);
 int store_user_list(struct store *st, store_user_fn fn, void *ctx);
 
+/* ---- bulk loading (#14) ------------------------------------------------ */
+
+/* 1 when store_put_many stores a batch in one transaction and
+ * store_versions_of_years reads in one query (PostgreSQL), 0 when both
+ * work one submission at a time (the dir: store). */
+int store_bulk(const struct store *st);
+
+/* Called with one stored version (file NULL, errors and warnings 0,
+ * in_force 0) and its figures. */
+typedef int (*store_stored_fn)(void *ctx, const struct store_version *v,
+			       const struct jx_value figures[JX_N_INDICATORS]);
+
+/* Calls fn for every stored version, accepted or rejected, of every month
+ * of the n (codes[i], years[i]) pairs, in no given order: what a batch
+ * needs to know of history and deliveries. Returns 0, fn's nonzero, or -1
+ * (also when the store cannot, see store_bulk). */
+int store_versions_of_years(struct store *st, size_t n, const char *const *codes, const int *years,
+			    store_stored_fn fn, void *ctx);
+
+/* Stores subs[0..n) in order as store_put would one after the other
+ * (version numbers, the same delivery stored once, also within the
+ * batch), setting was_new[i]. With store_bulk, in one transaction: returns
+ * 0, or -1 and nothing of the batch is stored. Without, each is stored
+ * whole in turn and a failure leaves the earlier ones stored. */
+int store_put_many(struct store *st, const struct jx_submission *const *subs, size_t n,
+		   int *was_new);
+
 #endif

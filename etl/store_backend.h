@@ -42,6 +42,12 @@ struct store_ops {
 	 * returns 1 when there is no such name); list calls fn by name. */
 	int (*user_write)(struct store *st, const struct jx_account *a, int add);
 	int (*user_list)(struct store *st, store_user_fn fn, void *ctx);
+	/* Bulk loading (#14); NULL when the backend has none: store.c loops
+	 * put, and versions_of_years fails. subs and shas checked by store.c. */
+	int (*versions_of_years)(struct store *st, size_t n, const char *const *codes,
+				 const int *years, store_stored_fn fn, void *ctx);
+	int (*put_many)(struct store *st, const struct jx_submission *const *subs,
+			const char *const *shas, size_t n, int *was_new);
 };
 
 /* Every backend's handle starts with this. */

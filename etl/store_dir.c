@@ -1601,6 +1601,8 @@ static const struct store_ops dir_ops = {
     dir_rule_counts,
     dir_user_write,
     dir_user_list,
+    NULL, /* versions_of_years: the loader looks up one submission at a time */
+    NULL, /* put_many: store.c calls dir_put for each */
 };
 
 int store_dir_open(const char *path, struct store **out, char *err, size_t errlen)

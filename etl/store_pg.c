@@ -562,65 +562,78 @@ static void copy_values(struct copy_buf *c, const struct jx_value *v)
 	"i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12, i13, i14, ok, "                        \
 	"src_row, src_col"
 
+/* The unit rows of s as COPY unit_row lines, for submission id. */
+static void copy_units(struct copy_buf *c, const struct jx_submission *s, const char *id)
+{
+	for (size_t i = 0; i < s->n_units && !c->failed; i++) {
+		const struct jx_unit *u = &s->units[i];
+		copy_bytes(c, id, strlen(id));
+		copy_tab(c);
+		copy_int(c, (long long)i + 1);
+		copy_tab(c);
+		copy_text(c, u->name ? u->name : "");
+		copy_bytes(c, u->is_total ? "\tt\t" : "\tf\t", 3);
+		copy_int(c, (long long)u->row);
+		copy_values(c, u->v);
+		copy_eol(c);
+	}
+}
+
+/* The findings of s as COPY finding lines, for submission id. */
+static void copy_findings(struct copy_buf *c, const struct jx_submission *s, const char *id)
+{
+	for (size_t i = 0; i < s->findings.n && !c->failed; i++) {
+		const struct jx_finding *f = &s->findings.items[i];
+		const char *rule = jx_rule_id(f->rule);
+		copy_bytes(c, id, strlen(id));
+		copy_tab(c);
+		copy_int(c, (long long)i + 1);
+		copy_tab(c);
+		copy_text(c, rule ? rule : "?");
+		copy_tab(c);
+		copy_text(c, jx_severity_name(jx_rule_severity(f->rule)));
+		copy_tab(c);
+		copy_text(c, f->file);
+		copy_tab(c);
+		copy_text(c, f->sheet);
+		copy_tab(c);
+		copy_int(c, (long long)f->row);
+		copy_tab(c);
+		copy_int(c, (long long)f->col);
+		copy_tab(c);
+		copy_text(c, f->district_code);
+		copy_tab(c);
+		copy_text(c, f->district_name);
+		copy_tab(c);
+		copy_text(c, f->period);
+		copy_tab(c);
+		copy_int(c, f->indicator);
+		copy_tab(c);
+		copy_text(c, f->value);
+		copy_tab(c);
+		copy_text(c, f->message ? f->message : "");
+		copy_eol(c);
+	}
+}
+
+#define COPY_UNIT_ROW                                                                              \
+	"COPY unit_row (submission_id, ord, name, is_total, row_no, " VALUE_COLS ") FROM STDIN"
+#define COPY_FINDING                                                                               \
+	"COPY finding (submission_id, ord, rule, severity, file, "                                 \
+	"sheet, row_no, col_no, district_code, district_name, "                                    \
+	"period, indicator, value, message) FROM STDIN"
+
 static int put_rows(struct pg_store *p, const struct jx_submission *s, const char *id)
 {
 	struct copy_buf c;
-	if (copy_begin(&c, p, "cannot store unit rows",
-		       "COPY unit_row (submission_id, ord, name, is_total, row_no, " VALUE_COLS
-		       ") FROM STDIN"))
+	if (copy_begin(&c, p, "cannot store unit rows", COPY_UNIT_ROW))
 		return -1;
-	for (size_t i = 0; i < s->n_units && !c.failed; i++) {
-		const struct jx_unit *u = &s->units[i];
-		copy_bytes(&c, id, strlen(id));
-		copy_tab(&c);
-		copy_int(&c, (long long)i + 1);
-		copy_tab(&c);
-		copy_text(&c, u->name ? u->name : "");
-		copy_bytes(&c, u->is_total ? "\tt\t" : "\tf\t", 3);
-		copy_int(&c, (long long)u->row);
-		copy_values(&c, u->v);
-		copy_eol(&c);
-	}
+	copy_units(&c, s, id);
 	if (copy_end(&c))
 		return -1;
-
-	if (copy_begin(&c, p, "cannot store findings",
-		       "COPY finding (submission_id, ord, rule, severity, file, "
-		       "sheet, row_no, col_no, district_code, district_name, "
-		       "period, indicator, value, message) FROM STDIN"))
+	if (copy_begin(&c, p, "cannot store findings", COPY_FINDING))
 		return -1;
-	for (size_t i = 0; i < s->findings.n && !c.failed; i++) {
-		const struct jx_finding *f = &s->findings.items[i];
-		const char *rule = jx_rule_id(f->rule);
-		copy_bytes(&c, id, strlen(id));
-		copy_tab(&c);
-		copy_int(&c, (long long)i + 1);
-		copy_tab(&c);
-		copy_text(&c, rule ? rule : "?");
-		copy_tab(&c);
-		copy_text(&c, jx_severity_name(jx_rule_severity(f->rule)));
-		copy_tab(&c);
-		copy_text(&c, f->file);
-		copy_tab(&c);
-		copy_text(&c, f->sheet);
-		copy_tab(&c);
-		copy_int(&c, (long long)f->row);
-		copy_tab(&c);
-		copy_int(&c, (long long)f->col);
-		copy_tab(&c);
-		copy_text(&c, f->district_code);
-		copy_tab(&c);
-		copy_text(&c, f->district_name);
-		copy_tab(&c);
-		copy_text(&c, f->period);
-		copy_tab(&c);
-		copy_int(&c, f->indicator);
-		copy_tab(&c);
-		copy_text(&c, f->value);
-		copy_tab(&c);
-		copy_text(&c, f->message ? f->message : "");
-		copy_eol(&c);
-	}
+	copy_findings(&c, s, id);
 	return copy_end(&c);
 }
 
@@ -709,6 +722,341 @@ out:
 	free(code_own);
 	free(file_own);
 	free(sheet_own);
+	return rc;
+}
+
+/* ---- bulk loading (#14) ----------------------------------------------- */
+
+static int num(const PGresult *res, int row, int col, int64_t min, int64_t max, int64_t *out);
+static int values_from_row(const PGresult *res, int r, int first, struct jx_value *v);
+
+/* An array literal of texts, "{\"a\",\"b\"}", for a text[] parameter (each
+ * element quoted, with " and \ escaped; invalid UTF-8 as U+FFFD). NULL
+ * when out of memory; free it. */
+static char *text_array(const char *const *items, size_t n)
+{
+	size_t cap = 3;
+	for (size_t i = 0; i < n; i++)
+		cap += 3 * 2 * strlen(items[i]) + 4;
+	char *out = malloc(cap), *o = out;
+	if (!out)
+		return NULL;
+	*o++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		char *own;
+		const char *t = utf8_clean(items[i], &own);
+		if (!t) {
+			free(out);
+			return NULL;
+		}
+		if (i)
+			*o++ = ',';
+		*o++ = '"';
+		for (; *t; t++) {
+			if (*t == '"' || *t == '\\')
+				*o++ = '\\';
+			*o++ = *t;
+		}
+		*o++ = '"';
+		free(own);
+	}
+	*o++ = '}';
+	*o = 0;
+	return out;
+}
+
+/* An array literal of integers, "{1,2}"; NULL when out of memory. */
+static char *int_array(const int *items, size_t n)
+{
+	char *out = malloc(n * 12 + 3), *o = out;
+	if (!out)
+		return NULL;
+	*o++ = '{';
+	for (size_t i = 0; i < n; i++)
+		o += sprintf(o, "%s%d", i ? "," : "", items[i]);
+	*o++ = '}';
+	*o = 0;
+	return out;
+}
+
+struct pg_years {
+	struct pg_store *p;
+	store_stored_fn fn;
+	void *ctx;
+	int fn_rc;
+};
+
+static int years_row(void *vctx, const PGresult *res, int r)
+{
+	struct pg_years *y = vctx;
+	struct store_version v;
+	struct jx_value fig[JX_N_INDICATORS];
+	int64_t x[4];
+	memset(&v, 0, sizeof v);
+	const char *code = PQgetvalue(res, r, 0);
+	if (strlen(code) >= sizeof v.district_code || num(res, r, 1, 1, 9999, &x[0]) ||
+	    num(res, r, 2, 1, 12, &x[1]) || num(res, r, 3, 1, INT32_MAX, &x[2]) ||
+	    store_status_parse(PQgetvalue(res, r, 4), &v.status) ||
+	    num(res, r, 5, INT64_MIN, INT64_MAX, &x[3]) || strlen(PQgetvalue(res, r, 6)) != 64 ||
+	    values_from_row(res, r, 7, fig))
+		return store_fail(&y->p->base, "a submission holds a value jianxi cannot read");
+	strcpy(v.district_code, code);
+	v.year = (int)x[0];
+	v.month = (int)x[1];
+	v.version = (int)x[2];
+	v.received_at = x[3];
+	memcpy(v.sha256, PQgetvalue(res, r, 6), 65);
+	y->fn_rc = y->fn(y->ctx, &v, fig);
+	return y->fn_rc;
+}
+
+static int pg_versions_of_years(struct store *st, size_t n, const char *const *codes,
+				const int *years, store_stored_fn fn, void *ctx)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	char *c = text_array(codes, n), *y = int_array(years, n);
+	if (!c || !y) {
+		free(c);
+		free(y);
+		return store_fail(st, "out of memory");
+	}
+	const char *params[] = {c, y};
+	struct pg_years x = {p, fn, ctx, 0};
+	int rc = pg_each_row(p, "cannot read the stored versions",
+			     "SELECT s.district_code, s.year, s.month, s.version, s.status, "
+			     "extract(epoch FROM s.received_at)::bigint, s.sha256, " VALUE_COLS
+			     " FROM submission s WHERE (s.district_code, s.year) IN "
+			     "(SELECT * FROM unnest($1::text[], $2::int[]))",
+			     2, params, years_row, &x);
+	free(c);
+	free(y);
+	return x.fn_rc ? x.fn_rc : rc;
+}
+
+/* What the batch's transaction finds stored for one key of the batch. */
+struct put_key {
+	const char *code; /* the submission's */
+	int year, month;
+	int max_version;
+};
+
+struct put_many {
+	struct pg_store *p;
+	const struct jx_submission *const *subs;
+	const char *const *shas;
+	size_t n;
+	int *version; /* per submission; 0 = the delivery is stored already */
+	int bad;
+};
+
+/* One stored version of a key of the batch: raises the version numbers of
+ * the batch's submissions of that key, and marks the same delivery. */
+static int put_many_row(void *vctx, const PGresult *res, int r)
+{
+	struct put_many *m = vctx;
+	int64_t y, mo, v, at;
+	const char *code = PQgetvalue(res, r, 0), *sha = PQgetvalue(res, r, 4);
+	if (num(res, r, 1, 1, 9999, &y) || num(res, r, 2, 1, 12, &mo) ||
+	    num(res, r, 3, 1, INT32_MAX, &v) || num(res, r, 5, INT64_MIN, INT64_MAX, &at))
+		return store_fail(&m->p->base, "a submission holds a value jianxi cannot read");
+	for (size_t i = 0; i < m->n; i++) {
+		const struct jx_submission *s = m->subs[i];
+		if (s->year != y || s->month != mo || strcmp(s->district_code, code))
+			continue;
+		if (m->version[i] > 0 && m->version[i] <= v)
+			m->version[i] = (int)v + 1;
+		if (!strcmp(m->shas[i], sha) && s->received_at == at)
+			m->version[i] = 0;
+	}
+	return 0;
+}
+
+/* Numbers the batch's submissions: after the stored versions (set by
+ * put_many_row) and after the batch's earlier ones of the same key; a
+ * delivery already stored, or earlier in the batch, gets 0. */
+static void put_many_number(struct put_many *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct jx_submission *s = m->subs[i];
+		for (size_t j = 0; j < i && m->version[i]; j++) {
+			const struct jx_submission *t = m->subs[j];
+			if (!m->version[j] || t->year != s->year || t->month != s->month ||
+			    strcmp(t->district_code, s->district_code))
+				continue;
+			if (!strcmp(m->shas[i], m->shas[j]) && s->received_at == t->received_at)
+				m->version[i] = 0;
+			else if (m->version[i] <= m->version[j])
+				m->version[i] = m->version[j] + 1;
+		}
+	}
+}
+
+/* received_at as a timestamptz COPY accepts; -1 when out of its range. */
+static int timestamp_text(int64_t at, char *buf, size_t size)
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+	if ((int64_t)t != at || !gmtime_r(&t, &tm) || tm.tm_year + 1900 < 1 ||
+	    tm.tm_year + 1900 > 9999)
+		return -1;
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d+00", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return 0;
+}
+
+static int pg_put_many(struct store *st, const struct jx_submission *const *subs,
+		       const char *const *shas, size_t n, int *was_new)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	int *version = malloc((n ? n : 1) * sizeof *version);
+	char(*ids)[24] = malloc((n ? n : 1) * sizeof *ids);
+	const char **codes = calloc(n ? n : 1, sizeof *codes);
+	int *years = malloc((n ? n : 1) * sizeof *years),
+	    *months = malloc((n ? n : 1) * sizeof *months);
+	char *ca = NULL, *ya = NULL, *ma = NULL;
+	int rc = -1, began = 0;
+	if (!version || !ids || !codes || !years || !months) {
+		store_fail(st, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		version[i] = 1;
+		codes[i] = subs[i]->district_code;
+		years[i] = subs[i]->year;
+		months[i] = subs[i]->month;
+		char ts[40];
+		if (timestamp_text(subs[i]->received_at, ts, sizeof ts)) {
+			store_fail(st, "cannot store %s: received time %lld out of range",
+				   subs[i]->file, (long long)subs[i]->received_at);
+			goto out;
+		}
+	}
+	ca = text_array(codes, n);
+	ya = int_array(years, n);
+	ma = int_array(months, n);
+	if (!ca || !ya || !ma) {
+		store_fail(st, "out of memory");
+		goto out;
+	}
+	/* the transaction and the writer's lock, as store_put */
+	PGresult *res = PQexec(p->conn, "BEGIN; SELECT pg_advisory_xact_lock(" JX_LOCK_PUT ")");
+	began = PQtransactionStatus(p->conn) != PQTRANS_IDLE;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_fail_res(p, "cannot start a transaction", res);
+		PQclear(res);
+		goto out;
+	}
+	PQclear(res);
+	/* every stored version of the batch's (district, period)s, at once;
+	 * "month + 0" keeps the planner off the (year, month) index, which
+	 * holds every district of the month, for the ones led by the district */
+	struct put_many m = {p, subs, shas, n, version, 0};
+	const char *params[] = {ca, ya, ma};
+	if (pg_each_row(p, "cannot read the stored versions",
+			"SELECT district_code, year, month, version, sha256, "
+			"extract(epoch FROM received_at)::bigint FROM submission "
+			"WHERE (district_code, year, month + 0) IN "
+			"(SELECT * FROM unnest($1::text[], $2::int[], $3::int[]))",
+			3, params, put_many_row, &m))
+		goto out;
+	put_many_number(&m);
+	size_t fresh = 0;
+	for (size_t i = 0; i < n; i++)
+		fresh += version[i] > 0;
+	/* the ids of the new rows, reserved in one query */
+	char count[24];
+	snprintf(count, sizeof count, "%zu", fresh);
+	const char *cp[] = {count};
+	res = pg_exec(p, "cannot number the submissions",
+		      "SELECT nextval(pg_get_serial_sequence('submission', 'id')) "
+		      "FROM generate_series(1, $1::int)",
+		      1, cp, PGRES_TUPLES_OK);
+	if (!res)
+		goto out;
+	if ((size_t)PQntuples(res) != fresh) {
+		PQclear(res);
+		store_fail(st, "cannot number the submissions: %d ids for %zu", PQntuples(res),
+			   fresh);
+		goto out;
+	}
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (version[i] > 0)
+			snprintf(ids[i], sizeof ids[i], "%s", PQgetvalue(res, (int)k++, 0));
+	PQclear(res);
+
+	struct copy_buf c;
+	if (copy_begin(&c, p, "cannot store the submissions",
+		       "COPY submission (id, district_code, year, month, version, status, "
+		       "received_at, file, sheet, sha256, errors, warnings, dropped, " VALUE_COLS
+		       ") FROM STDIN"))
+		goto out;
+	for (size_t i = 0; i < n && !c.failed; i++) {
+		const struct jx_submission *s = subs[i];
+		if (!version[i])
+			continue;
+		char ts[40];
+		timestamp_text(s->received_at, ts, sizeof ts);
+		copy_bytes(&c, ids[i], strlen(ids[i]));
+		copy_tab(&c);
+		copy_text(&c, s->district_code);
+		copy_tab(&c);
+		copy_int(&c, s->year);
+		copy_tab(&c);
+		copy_int(&c, s->month);
+		copy_tab(&c);
+		copy_int(&c, version[i]);
+		copy_tab(&c);
+		copy_text(&c, store_status_name(jx_submission_status(s)));
+		copy_tab(&c);
+		copy_text(&c, ts);
+		copy_tab(&c);
+		copy_text(&c, s->file);
+		copy_tab(&c);
+		copy_text(&c, s->sheet);
+		copy_tab(&c);
+		copy_text(&c, shas[i]);
+		copy_tab(&c);
+		copy_int(&c, (long long)s->findings.errors);
+		copy_tab(&c);
+		copy_int(&c, (long long)s->findings.warnings);
+		copy_tab(&c);
+		copy_int(&c, (long long)s->findings.dropped);
+		copy_values(&c, s->figures);
+		copy_eol(&c);
+	}
+	if (copy_end(&c))
+		goto out;
+	if (copy_begin(&c, p, "cannot store unit rows", COPY_UNIT_ROW))
+		goto out;
+	for (size_t i = 0; i < n && !c.failed; i++)
+		if (version[i])
+			copy_units(&c, subs[i], ids[i]);
+	if (copy_end(&c))
+		goto out;
+	if (copy_begin(&c, p, "cannot store findings", COPY_FINDING))
+		goto out;
+	for (size_t i = 0; i < n && !c.failed; i++)
+		if (version[i])
+			copy_findings(&c, subs[i], ids[i]);
+	if (copy_end(&c))
+		goto out;
+	began = 0;
+	if (pg_cmd(p, "cannot commit the submissions", "COMMIT"))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		was_new[i] = version[i] > 0;
+	rc = 0;
+out:
+	if (began)
+		pg_rollback(p);
+	free(version);
+	free(ids);
+	free(codes);
+	free(years);
+	free(months);
+	free(ca);
+	free(ya);
+	free(ma);
 	return rc;
 }
 
@@ -1248,6 +1596,8 @@ static const struct store_ops pg_ops = {
     pg_rule_counts,
     pg_user_write,
     pg_user_list,
+    pg_versions_of_years,
+    pg_put_many,
 };
 
 int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen)

@@ -37,7 +37,8 @@
 	X(a_put_killed_midway_leaves_the_version_whole_or_absent)                                  \
 	X(the_figures_in_force_of_a_range_of_months_come_in_month_order)                           \
 	X(a_year_of_months_in_force_comes_in_one_read)                                             \
-	X(the_findings_of_every_version_are_counted_by_rule)
+	X(the_findings_of_every_version_are_counted_by_rule)                                       \
+	X(a_batch_is_stored_as_its_puts_one_after_another)
 
 #define SC_PERIOD_Y 2023
 #define SC_PERIOD_M 9
@@ -805,6 +806,61 @@ static inline void sc_a_put_killed_midway_leaves_the_version_whole_or_absent(con
 		jx_submission_release(&want);
 		store_close(st);
 	}
+}
+
+/* A batch (#14): versions numbered after the stored ones and in batch
+ * order, a delivery stored already or earlier in the batch not stored
+ * again, accepted and rejected side by side, each read back whole. */
+static inline void sc_a_batch_is_stored_as_its_puts_one_after_another(const char *url)
+{
+	struct store *st = sc_open(url);
+	struct jx_submission old, a1, r2, a3, b2, again, old_again;
+	sc_fill(&old, "370103", SC_PERIOD_Y, SC_PERIOD_M, 10, 1);
+	cr_assert_eq(sc_put(st, &old), 1);
+	sc_fill(&a1, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 3);
+	sc_fill(&r2, "370102", SC_PERIOD_Y, SC_PERIOD_M, 2, 1);
+	sc_reject(&r2);
+	sc_fill(&a3, "370102", SC_PERIOD_Y, SC_PERIOD_M, 3, 2);
+	a3.received_at = SC_T0 - 60; /* loaded last, received first */
+	free(a3.sheet);
+	a3.sheet = strdup("Sheet\t1 \\ \"x\"\n");
+	sc_fill(&b2, "370103", SC_PERIOD_Y, SC_PERIOD_M, 11, 1);
+	sc_fill(&again, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 3); /* a1 again */
+	sc_fill(&old_again, "370103", SC_PERIOD_Y, SC_PERIOD_M, 10, 1);
+	const struct jx_submission *subs[] = {&a1, &r2, &a3, &b2, &again, &old_again};
+	int was_new[6] = {-1, -1, -1, -1, -1, -1};
+	cr_assert_eq(store_put_many(st, subs, 6, was_new), 0, "%s", store_error(st));
+	static const int want_new[] = {1, 1, 1, 1, 0, 0};
+	for (int i = 0; i < 6; i++)
+		cr_assert_eq(was_new[i], want_new[i], "submission %d", i);
+	cr_assert_eq(store_put_many(st, subs, 0, was_new), 0);
+
+	struct sc_list l;
+	sc_list(st, SC_PERIOD_Y, SC_PERIOD_M, &l);
+	cr_assert_eq(l.n, 5);
+	struct store_version meta;
+	sc_assert_stored(st, "370102", 1, &a1, &meta);
+	cr_assert_eq(meta.status, JX_ACCEPTED);
+	sc_assert_stored(st, "370102", 2, &r2, &meta);
+	cr_assert_eq(meta.status, JX_REJECTED);
+	cr_assert_eq(meta.errors, 1);
+	sc_assert_stored(st, "370102", 3, &a3, &meta);
+	cr_assert_eq(meta.received_at, SC_T0 - 60);
+	sc_assert_stored(st, "370103", 1, &old, NULL);
+	sc_assert_stored(st, "370103", 2, &b2, NULL);
+	cr_assert_eq(sc_in_force(st, "370102"), 1);
+	cr_assert_eq(sc_in_force(st, "370103"), 2);
+
+	/* the whole batch again: nothing new */
+	cr_assert_eq(store_put_many(st, subs, 6, was_new), 0, "%s", store_error(st));
+	for (int i = 0; i < 6; i++)
+		cr_assert_eq(was_new[i], 0, "submission %d", i);
+	sc_list(st, SC_PERIOD_Y, SC_PERIOD_M, &l);
+	cr_assert_eq(l.n, 5);
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+		jx_submission_release((struct jx_submission *)subs[i]);
+	jx_submission_release(&old);
+	store_close(st);
 }
 
 /* store_figures collects into this. */

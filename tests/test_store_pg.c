@@ -243,3 +243,116 @@ Test(store_pg, a_version_1_database_is_migrated_to_deliveries)
 	pg_drop(db);
 	free(url);
 }
+
+/* ---- bulk loading (#14) ------------------------------------------------ */
+
+/* A batch the server refuses in its last COPY (the findings, after the
+ * submissions and unit rows went in) leaves nothing of itself, and the
+ * store goes on. */
+Test(store_pg, a_batch_refused_in_its_last_copy_leaves_nothing, .timeout = 300)
+{
+	char db[64];
+	char *url = pg_fresh_url(db, sizeof db);
+	struct store *st = sc_open(url);
+	PGconn *c = PQconnectdb(url);
+	cr_assert(PQstatus(c) == CONNECTION_OK);
+	pg_admin_exec(c,
+		      "ALTER TABLE finding ADD CONSTRAINT test_refused CHECK (message <> 'boom')");
+	struct jx_submission a, b, r;
+	sc_fill(&a, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 3);
+	sc_fill(&b, "370103", SC_PERIOD_Y, SC_PERIOD_M, 2, 2);
+	sc_fill(&r, "370104", SC_PERIOD_Y, SC_PERIOD_M, 3, 1);
+	struct jx_loc loc = jx_submission_loc(&r);
+	jx_findings_add(&r.findings, JX_R1, &loc, 1, NULL, "%s", "boom");
+	const struct jx_submission *subs[] = {&a, &b, &r};
+	int was_new[3] = {7, 7, 7};
+	cr_assert_eq(store_put_many(st, subs, 3, was_new), -1);
+	cr_assert(strstr(store_error(st), "cannot store findings"), "%s", store_error(st));
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(was_new[i], 0);
+	PGresult *res =
+	    PQexec(c, "SELECT (SELECT count(*) FROM submission) + "
+		      "(SELECT count(*) FROM unit_row) + (SELECT count(*) FROM finding)");
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	cr_assert_str_eq(PQgetvalue(res, 0, 0), "0");
+	PQclear(res);
+	/* the same handle stores the batch without the refused one */
+	cr_assert_eq(store_put_many(st, subs, 2, was_new), 0, "%s", store_error(st));
+	cr_assert(was_new[0] && was_new[1]);
+	sc_assert_stored(st, "370102", 1, &a, NULL);
+	sc_assert_stored(st, "370103", 1, &b, NULL);
+	PQfinish(c);
+	jx_submission_release(&a);
+	jx_submission_release(&b);
+	jx_submission_release(&r);
+	store_close(st);
+	pg_drop(db);
+	free(url);
+}
+
+/* The connection cut while the unit rows are being copied: nothing of the
+ * batch is stored, the submissions copied before included. */
+Test(store_pg, a_batch_cut_off_in_the_middle_of_its_copy_leaves_nothing, .timeout = 300)
+{
+	char db[64];
+	char *url = pg_fresh_url(db, sizeof db);
+	struct store *st = sc_open(url);
+	enum { N = 4 };
+	struct jx_submission s[N];
+	const struct jx_submission *subs[N];
+	for (int i = 0; i < N; i++) {
+		sc_fill(&s[i], i % 2 ? "370103" : "370102", SC_PERIOD_Y, SC_PERIOD_M,
+			(unsigned)i + 1, SC_BIG_UNITS);
+		subs[i] = &s[i];
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		/* waits for the unit rows' COPY, then ends that session */
+		PGconn *c = PQconnectdb(getenv("JIANXI_TEST_PG"));
+		char sql[512];
+		snprintf(sql, sizeof sql,
+			 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+			 "WHERE datname = '%s' AND pid <> pg_backend_pid() "
+			 "AND query LIKE 'COPY unit_row%%'",
+			 db);
+		int cut = 0;
+		for (int tries = 0; tries < 2000 && !cut; tries++) {
+			PGresult *r = PQexec(c, sql);
+			if (PQresultStatus(r) != PGRES_TUPLES_OK)
+				_exit(1);
+			cut = PQntuples(r) > 0;
+			PQclear(r);
+			struct timespec ts = {0, 5 * 1000 * 1000};
+			if (!cut)
+				nanosleep(&ts, NULL);
+		}
+		PQfinish(c);
+		_exit(cut ? 0 : 2);
+	}
+	int was_new[N];
+	int rc = store_put_many(st, subs, N, was_new);
+	int status;
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the COPY was not seen");
+	cr_assert_eq(rc, -1);
+	cr_assert_neq(store_error(st)[0], 0);
+	cr_log_info("the batch failed: %s", store_error(st));
+	store_close(st);
+	st = sc_open(url);
+	struct sc_list l;
+	sc_list(st, SC_PERIOD_Y, SC_PERIOD_M, &l);
+	cr_assert_eq(l.n, 0);
+	/* and the batch goes in afterwards, numbered from 1 */
+	cr_assert_eq(store_put_many(st, subs, 2, was_new), 0, "%s", store_error(st));
+	sc_list(st, SC_PERIOD_Y, SC_PERIOD_M, &l);
+	cr_assert_eq(l.n, 2);
+	cr_assert_eq(l.v[0].version, 1);
+	cr_assert_eq(l.v[1].version, 1);
+	for (int i = 0; i < N; i++)
+		jx_submission_release(&s[i]);
+	store_close(st);
+	pg_drop(db);
+	free(url);
+}
