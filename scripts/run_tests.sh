@@ -6,7 +6,8 @@
 # (test_*_pg), "pg" only those (they need JIANXI_TEST_PG), "all" both.
 # Exits 1 when a test failed, or was skipped and JIANXI_TESTS_NO_SKIP=1 (CI).
 # JIANXI_TEST_TIMEOUT: seconds one test program may take (default 1200).
-# A test program whose test process deadlocks is stopped and run again.
+# A test program whose test process deadlocks is stopped and run again
+# (twice at most).
 set -u
 out=$1
 mode=${2:-unit}
@@ -67,17 +68,21 @@ for t in "$out"/tests/test_*; do
 	# gcc 12's AddressSanitizer a process forked while another thread held
 	# the allocator's lock waits for it forever. Such a test process (one
 	# thread, on a futex, no CPU time for a minute) is stopped and the
-	# program run once more; so is a program with no result after $limit s.
-	for try in 1 2; do
+	# program run again, up to twice, one test at a time (fewer runner
+	# threads, fewer chances of the race); so is a program with no result
+	# after $limit s.
+	for try in 1 2 3; do
 		: >"$tap"
-		timeout -k 30 "$limit" "$t" --jobs 2 --tap="$tap" >"$log" 2>&1 &
+		jobs=2
+		[ "$try" -gt 1 ] && jobs=1
+		timeout -k 30 "$limit" "$t" --jobs "$jobs" --tap="$tap" >"$log" 2>&1 &
 		watch_hung $!
 		wait $!
 		rc=$?
 		cat "$log"
 		[ "$hung" = 1 ] || [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] || break
-		echo "$t: a test process hung, stopped$([ "$try" -eq 1 ] && echo "; running it again")"
-		[ "$try" -eq 2 ] && [ "$rc" -eq 0 ] && rc=1
+		echo "$t: a test process hung, stopped$([ "$try" -lt 3 ] && echo "; running it again, one test at a time")"
+		[ "$try" -eq 3 ] && [ "$rc" -eq 0 ] && rc=1
 	done
 	# the TAP report names each skipped test: "ok - suite::name  # SKIP why"
 	grep -a '^ok - .* # SKIP' "$tap" |
