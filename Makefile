@@ -1,6 +1,6 @@
 # jianxi: build, test, demo and benchmarks. Every source in core/, etl/,
-# transforms/, reports/ and portal/ goes into one library; cmd/ holds the
-# program.
+# transforms/, reports/, pipeline/ and portal/ goes into one library; cmd/
+# holds the program.
 
 CC      ?= cc
 PKGS    := xlsxwriter minizip expat libpq zlib libsodium
@@ -25,7 +25,7 @@ CFLAGS  := $(CFLAGS_BASE) -O2
 LDFLAGS :=
 endif
 
-LIB_SRC  := $(wildcard core/*.c etl/*.c transforms/*.c reports/*.c portal/*.c)
+LIB_SRC  := $(wildcard core/*.c etl/*.c transforms/*.c reports/*.c pipeline/*.c portal/*.c)
 CMD_SRC  := $(wildcard cmd/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(OUT)/%.o)
@@ -70,7 +70,7 @@ $(OUT)/jianxi: $(CMD_OBJ) $(OUT)/libjianxi.a
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(OUT)/libjianxi.a $(LIBS)
 
-$(OUT)/%.o: %.c $(wildcard core/*.h etl/*.h transforms/*.h reports/*.h portal/*.h cmd/*.h)
+$(OUT)/%.o: %.c $(wildcard core/*.h etl/*.h transforms/*.h reports/*.h pipeline/*.h portal/*.h cmd/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -c -o $@ $<

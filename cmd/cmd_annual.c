@@ -13,10 +13,10 @@
 #include "../transforms/aggregate.h"
 #include "../transforms/approval.h"
 #include "../transforms/deadline.h"
-#include "approval.h"
+#include "../pipeline/approval.h"
 #include "commands.h"
 #include "common.h"
-#include "report_input.h"
+#include "../pipeline/report_input.h"
 
 /* What the store says of one (district, month) of the year. */
 struct month_seen {
@@ -246,11 +246,14 @@ int cmd_annual(int argc, char **argv)
 		rc = JX_EXIT_ENV;
 		goto out;
 	}
-	rc = cmd_report_load(prog, st, &cfg, year, CMD_MONTHS_OF_YEAR, &y);
-	if (rc)
+	char read_err[320];
+	if (report_input_load(st, &cfg, year, REPORT_MONTHS_OF_YEAR, &y, read_err, sizeof read_err)) {
+		fprintf(stderr, "%s: %s\n", prog, read_err);
+		rc = JX_EXIT_ENV;
 		goto out;
+	}
 	if (!as_of)
-		as_of = cmd_default_as_of(&cfg, &y);
+		as_of = report_default_as_of(&cfg, &y);
 
 	char today[64], period[64];
 	xu_today_text(cfg.timezone, today, sizeof today);
@@ -273,7 +276,7 @@ int cmd_annual(int argc, char **argv)
 		.n_rows = cfg.n_districts,
 	};
 	if (build_figures(&cfg, &y, as_of, &r) ||
-	    cmd_attain_build(&cfg, &y, as_of, attain_rows, &r.attain)) {
+	    report_attain_build(&cfg, &y, as_of, attain_rows, &r.attain)) {
 		fprintf(stderr, "%s: a total does not fit in 64 bits; check the stored figures\n",
 			prog);
 		rc = JX_EXIT_ENV;

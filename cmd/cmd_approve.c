@@ -10,7 +10,7 @@
 #include "../core/period.h"
 #include "../etl/store.h"
 #include "../transforms/approval.h"
-#include "approval.h"
+#include "../pipeline/approval.h"
 #include "commands.h"
 #include "common.h"
 

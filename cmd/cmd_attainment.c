@@ -12,7 +12,7 @@
 #include "../transforms/aggregate.h"
 #include "commands.h"
 #include "common.h"
-#include "report_input.h"
+#include "../pipeline/report_input.h"
 
 static const char usage_text[] =
 	"usage: jianxi attainment --year YYYY [--as-of YYYY-MM] [--config DIR]\n"
@@ -82,17 +82,20 @@ int cmd_attainment(int argc, char **argv)
 		rc = JX_EXIT_ENV;
 		goto out;
 	}
-	rc = cmd_report_load(prog, st, &cfg, year, CMD_MONTHS_OF_YEAR, &y);
-	if (rc)
+	char read_err[320];
+	if (report_input_load(st, &cfg, year, REPORT_MONTHS_OF_YEAR, &y, read_err, sizeof read_err)) {
+		fprintf(stderr, "%s: %s\n", prog, read_err);
+		rc = JX_EXIT_ENV;
 		goto out;
+	}
 	if (!as_of)
-		as_of = cmd_default_as_of(&cfg, &y);
+		as_of = report_default_as_of(&cfg, &y);
 
 	char today[64];
 	xu_today_text(cfg.timezone, today, sizeof today);
 	struct attain_report r;
 	memset(&r, 0, sizeof r);
-	if (cmd_attain_build(&cfg, &y, as_of, rows, &r)) {
+	if (report_attain_build(&cfg, &y, as_of, rows, &r)) {
 		fprintf(stderr, "%s: a total does not fit in 64 bits; check the stored figures\n",
 			prog);
 		rc = JX_EXIT_ENV;

@@ -7,7 +7,7 @@
 #include "../reports/findings_csv.h"
 #include "commands.h"
 #include "common.h"
-#include "loader.h"
+#include "../pipeline/loader.h"
 
 static const char usage_text[] =
 	"usage: jianxi load [--config DIR] [--store URL] [--findings FILE]\n"

@@ -21,7 +21,7 @@
 #include "../reports/findings_csv.h"
 #include "commands.h"
 #include "common.h"
-#include "loader.h"
+#include "../pipeline/loader.h"
 
 extern char **environ;
 

@@ -7,7 +7,7 @@
 #include "../core/csvout.h"
 #include "../core/period.h"
 #include "../etl/store.h"
-#include "approval.h"
+#include "../pipeline/approval.h"
 #include "commands.h"
 #include "common.h"
 

@@ -8,7 +8,7 @@
 #include "../etl/store.h"
 #include "../reports/report_up.h"
 #include "../reports/xlsx_util.h"
-#include "approval.h"
+#include "../pipeline/approval.h"
 #include "commands.h"
 #include "common.h"
 

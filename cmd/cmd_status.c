@@ -8,7 +8,7 @@
 #include "../core/period.h"
 #include "../etl/store.h"
 #include "../transforms/deadline.h"
-#include "approval.h"
+#include "../pipeline/approval.h"
 #include "commands.h"
 #include "common.h"
 

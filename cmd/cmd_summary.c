@@ -9,10 +9,10 @@
 #include "../reports/summary.h"
 #include "../reports/xlsx_util.h"
 #include "../transforms/aggregate.h"
-#include "approval.h"
+#include "../pipeline/approval.h"
 #include "commands.h"
 #include "common.h"
-#include "report_input.h"
+#include "../pipeline/report_input.h"
 
 static const char usage_text[] =
 	"usage: jianxi summary --period YYYY-MM [--config DIR] [--store URL]\n"
@@ -127,9 +127,12 @@ int cmd_summary(int argc, char **argv)
 		rc = JX_EXIT_ENV;
 		goto out;
 	}
-	rc = cmd_report_load(prog, st, &cfg, year, (1u << month) | (1u << (month - 1)), &y);
-	if (rc)
+	char read_err[320];
+	if (report_input_load(st, &cfg, year, (1u << month) | (1u << (month - 1)), &y, read_err, sizeof read_err)) {
+		fprintf(stderr, "%s: %s\n", prog, read_err);
+		rc = JX_EXIT_ENV;
 		goto out;
+	}
 
 	char today[64];
 	xu_today_text(cfg.timezone, today, sizeof today);

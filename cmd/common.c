@@ -258,3 +258,42 @@ int cmd_mkdirs(const char *dir)
 		return -1;
 	return 0;
 }
+
+int cmd_parse_year(const char *text, int *year)
+{
+	if (!text || strlen(text) != 4 || strspn(text, "0123456789") != 4)
+		return -1;
+	*year = atoi(text);
+	return *year >= 2000 && *year <= 2099 ? 0 : -1;
+}
+
+
+int cmd_parse_year_as_of(const char *prog, const char *year_text, const char *as_of_text,
+			 int *year, int *as_of)
+{
+	if (!year_text || cmd_parse_year(year_text, year)) {
+		fprintf(stderr, "%s: --year YYYY is required (2000-2099)\n", prog);
+		return JX_EXIT_USAGE;
+	}
+	int ay;
+	if (as_of_text && (cmd_parse_period(as_of_text, &ay, as_of) || ay != *year)) {
+		fprintf(stderr, "%s: --as-of %s is not a month of %d (YYYY-MM)\n", prog, as_of_text,
+			*year);
+		return JX_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cmd_parse_format(const char *prog, const char *format, const char *output, int *xlsx)
+{
+	*xlsx = format && !strcmp(format, "xlsx");
+	if (format && !*xlsx && strcmp(format, "csv")) {
+		fprintf(stderr, "%s: --format must be csv or xlsx\n", prog);
+		return JX_EXIT_USAGE;
+	}
+	if (*xlsx && !output) {
+		fprintf(stderr, "%s: --format xlsx needs -o FILE\n", prog);
+		return JX_EXIT_USAGE;
+	}
+	return 0;
+}

@@ -66,6 +66,18 @@ int cmd_store_open(const char *prog, const char *opt, int lock,
 /* Parses "YYYY-MM" strictly for --period. Returns 0 or -1. */
 int cmd_parse_period(const char *text, int *year, int *month);
 
+/* Parses --year (2000..2099). Returns 0 or -1. */
+int cmd_parse_year(const char *text, int *year);
+
+/* --year (required) and --as-of (optional, a month of that year; *as_of
+ * stays 0 without it). Returns 0, or JX_EXIT_USAGE after saying why. */
+int cmd_parse_year_as_of(const char *prog, const char *year_text, const char *as_of_text,
+			 int *year, int *as_of);
+
+/* --format csv (default) or xlsx; xlsx needs -o. Sets *xlsx. Returns 0, or
+ * JX_EXIT_USAGE after saying why. */
+int cmd_parse_format(const char *prog, const char *format, const char *output, int *xlsx);
+
 /* Atomic output: opens "<path>.tmp.<pid>" for writing. Commit flushes,
  * fsyncs, closes and renames it onto path; abort removes it. Both return 0
  * or -1 with errno set; the FILE is closed either way. */

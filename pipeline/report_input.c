@@ -7,8 +7,6 @@
 
 #include "../core/period.h"
 #include "../etl/store.h"
-#include "commands.h"
-#include "common.h"
 #include "report_input.h"
 
 /* What one set read of the store fills in: month m of the table is month
@@ -40,12 +38,12 @@ static int note_month(void *ctx, const struct store_month_state *s)
 	return 0;
 }
 
-int cmd_report_load(const char *prog, struct store *st, const struct jx_config *cfg,
-		    int year, unsigned months, struct agg_year *y)
+int report_input_load(struct store *st, const struct jx_config *cfg, int year, unsigned months,
+		      struct agg_year *y, char *err, size_t errlen)
 {
 	if (agg_year_init(y, year, cfg->n_districts)) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return JX_EXIT_ENV;
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	/* One read for the months of the year asked for, one for December
 	 * of the year before. */
@@ -63,24 +61,16 @@ int cmd_report_load(const char *prog, struct store *st, const struct jx_config *
 		rc = store_in_force(st, year - 1, 12, 12, note_month, &mf);
 	}
 	if (rc) {
-		fprintf(stderr, "%s: cannot read the store: %s\n", prog, store_error(st));
-		return JX_EXIT_ENV;
+		snprintf(err, errlen, "cannot read the store: %s", store_error(st));
+		return -1;
 	}
 	return 0;
-}
-
-int cmd_parse_year(const char *text, int *year)
-{
-	if (!text || strlen(text) != 4 || strspn(text, "0123456789") != 4)
-		return -1;
-	*year = atoi(text);
-	return *year >= 2000 && *year <= 2099 ? 0 : -1;
 }
 
 /* The latest month of the year with any accepted submission. With none: 12
  * for a past year, the month before now for this year (January at least),
  * 1 for a future year. */
-int cmd_default_as_of(const struct jx_config *cfg, const struct agg_year *y)
+int report_default_as_of(const struct jx_config *cfg, const struct agg_year *y)
 {
 	int m = agg_latest_month(y);
 	if (m)
@@ -113,7 +103,7 @@ static void fill_measure(struct attain_measure *m, int reported,
 
 /* Fills r (rows has room for cfg->n_districts) for as_of (1..12). Returns 0
  * or -1 when a sum does not fit in 64 bits. */
-int cmd_attain_build(const struct jx_config *cfg, const struct agg_year *y,
+int report_attain_build(const struct jx_config *cfg, const struct agg_year *y,
 		     int as_of, struct attain_row *rows,
 		     struct attain_report *r)
 {
@@ -161,33 +151,3 @@ int cmd_attain_build(const struct jx_config *cfg, const struct agg_year *y,
 	return 0;
 }
 
-
-int cmd_parse_year_as_of(const char *prog, const char *year_text, const char *as_of_text,
-			 int *year, int *as_of)
-{
-	if (!year_text || cmd_parse_year(year_text, year)) {
-		fprintf(stderr, "%s: --year YYYY is required (2000-2099)\n", prog);
-		return JX_EXIT_USAGE;
-	}
-	int ay;
-	if (as_of_text && (cmd_parse_period(as_of_text, &ay, as_of) || ay != *year)) {
-		fprintf(stderr, "%s: --as-of %s is not a month of %d (YYYY-MM)\n", prog, as_of_text,
-			*year);
-		return JX_EXIT_USAGE;
-	}
-	return 0;
-}
-
-int cmd_parse_format(const char *prog, const char *format, const char *output, int *xlsx)
-{
-	*xlsx = format && !strcmp(format, "xlsx");
-	if (format && !*xlsx && strcmp(format, "csv")) {
-		fprintf(stderr, "%s: --format must be csv or xlsx\n", prog);
-		return JX_EXIT_USAGE;
-	}
-	if (*xlsx && !output) {
-		fprintf(stderr, "%s: --format xlsx needs -o FILE\n", prog);
-		return JX_EXIT_USAGE;
-	}
-	return 0;
-}

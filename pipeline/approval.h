@@ -1,8 +1,8 @@
 /* What approve, reopen, report-up and the loader share about a month's
  * sign-off: the snapshot of the figures in force, the A1 gate on loading,
  * and the user name recorded with each event. */
-#ifndef CMD_APPROVAL_H
-#define CMD_APPROVAL_H
+#ifndef PIPELINE_APPROVAL_H
+#define PIPELINE_APPROVAL_H
 
 #include "../core/config.h"
 #include "../core/submission.h"

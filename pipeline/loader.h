@@ -3,8 +3,8 @@
  * on a store that takes batches (PostgreSQL, store_bulk) up to 1,000 of a
  * file's submissions are checked in C, then stored in one transaction.
  * Shared by `jianxi load` and `jianxi nightly`. */
-#ifndef CMD_LOADER_H
-#define CMD_LOADER_H
+#ifndef PIPELINE_LOADER_H
+#define PIPELINE_LOADER_H
 
 #include <stdint.h>
 #include <stdio.h>
