@@ -56,7 +56,12 @@ children() {
 	cat "/proc/$1"/task/*/children 2>/dev/null
 }
 log=$(mktemp) tap=$(mktemp) skips=$(mktemp)
-trap 'rm -f "$log" "$tap" "$skips"' EXIT
+# Every test's scratch folder goes under one folder of this run, removed at
+# the end (0755: one test runs the program as nobody from its scratch copy).
+scratch=$(mktemp -d /tmp/jianxi-run-XXXXXX)
+chmod 755 "$scratch"
+export JIANXI_TEST_TMP="$scratch"
+trap 'rm -f "$log" "$tap" "$skips"; rm -rf "$scratch"' EXIT
 for t in "$out"/tests/test_*; do
 	case "$t" in
 	*_pg) is_pg=1 ;;

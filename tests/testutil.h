@@ -90,12 +90,17 @@ static inline void tu_write(const char *path, const char *data, size_t len)
 	cr_assert_eq(fclose(f), 0);
 }
 
-/* A fresh scratch folder under /tmp; returns a malloc'd path. */
+/* A fresh scratch folder under $JIANXI_TEST_TMP (the folder of this test
+ * run, which scripts/run_tests.sh removes at the end), else /tmp; returns a
+ * malloc'd path. */
 static inline char *tu_tmpdir(void)
 {
-	char tmpl[] = "/tmp/jianxi-test-XXXXXX";
+	const char *base = getenv("JIANXI_TEST_TMP");
+	char tmpl[4096];
+	int n = snprintf(tmpl, sizeof tmpl, "%s/jianxi-test-XXXXXX", base && *base ? base : "/tmp");
+	cr_assert(n > 0 && (size_t)n < sizeof tmpl, "JIANXI_TEST_TMP is too long");
 	char *d = mkdtemp(tmpl);
-	cr_assert(d, "mkdtemp: %s", strerror(errno));
+	cr_assert(d, "mkdtemp %s: %s", tmpl, strerror(errno));
 	return strdup(d);
 }
 
