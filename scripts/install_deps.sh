@@ -4,6 +4,11 @@
 set -eu
 missing=""
 for p in "$@"; do
+	# A Node.js installed from elsewhere (NodeSource) brings its own npm and
+	# conflicts with Debian's npm package: a working npm is enough.
+	if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then
+		continue
+	fi
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
 		missing="$missing $p"
 	fi
