@@ -86,7 +86,7 @@ static void view_sheet_done(struct view_read *v)
 	if (!g)
 		return;
 	int wanted = v->want_sheet && g->sheet && !strcmp(v->want_sheet, g->sheet);
-	if (wanted || !v->best || (!v->best->number_row && g->number_row && !v->want_sheet)) {
+	if (wanted || !v->best || (!v->best->number_row && g->number_row)) {
 		grid_free(v->best);
 		v->best = g;
 		v->done = wanted || (g->number_row && !v->want_sheet);

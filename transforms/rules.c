@@ -29,15 +29,15 @@ void rules_unit_prefix(const char *row, const char *name, char *buf, size_t size
 }
 
 void rules_relation_message(const struct rules_relation *r, const char *prefix, const char *lv,
-			    const char *rv, const char *pv, const char *sum, char *buf,
-			    size_t size)
+			    const char *rv, const char *pv, const char *sum, char *buf, size_t size)
 {
 	if (r->plus)
 		snprintf(buf, size,
-			 "%s指标%d（%s）=%s 小于 指标%d（%s）=%s 与 指标%d（%s）=%s 之和 %s，应满足 %s；请核实完成见习人数及留用、其他方式就业人数",
+			 "%s指标%d（%s）=%s 小于 指标%d（%s）=%s 与 指标%d（%s）=%s 之和 "
+			 "%s，应满足 %s；请核实完成见习人数及留用、其他方式就业人数",
 			 prefix, r->left, jx_indicator(r->left)->name, lv, r->right,
-			 jx_indicator(r->right)->name, rv, r->plus, jx_indicator(r->plus)->name,
-			 pv, sum, r->text);
+			 jx_indicator(r->right)->name, rv, r->plus, jx_indicator(r->plus)->name, pv,
+			 sum, r->text);
 	else
 		snprintf(buf, size,
 			 "%s指标%d（%s）=%s 小于 指标%d（%s）=%s，应满足 %s；请核实这两个数",

@@ -5,8 +5,8 @@
 #ifndef TRANSFORMS_RULES_H
 #define TRANSFORMS_RULES_H
 
-#include <stddef.h>
 #include "../core/submission.h"
+#include <stddef.h>
 
 /* Appends R1-R6 and S6 findings to s->findings. */
 void rules_check(struct jx_submission *s);
