@@ -298,6 +298,65 @@ Test(form_view, a_workbook_draws_the_sheet_the_findings_name, .init = load_confi
 	jx_findings_release(&c.fs);
 }
 
+/* A workbook with a notes sheet first and the form second, whose number
+ * row has 项目 in its first cell. */
+static void make_two_sheets(const char *path)
+{
+	const char *py = "import sys, openpyxl\n"
+			 "wb = openpyxl.Workbook()\n"
+			 "ws = wb.active\n"
+			 "ws.title = '说明'\n"
+			 "ws['A1'] = '填报说明：见第二个工作表'\n"
+			 "f = wb.create_sheet('汇总表')\n"
+			 "f['A2'] = '统计期：2023年9月'\n"
+			 "f.append([])\n"
+			 "f.cell(row=5, column=1, value='项目')\n"
+			 "for k in range(1, 15):\n"
+			 "    f.cell(row=5, column=k + 1, value=k)\n"
+			 "    f.cell(row=6, column=k + 1, value=3)\n"
+			 "f['A6'] = '历下区'\n"
+			 "wb.save(sys.argv[1])\n";
+	const char *args[] = {"/usr/bin/python3", "-c", py, path, NULL};
+	struct run_result r = tu_run_prog(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_run_free(&r);
+}
+
+Test(form_view, a_workbook_draws_the_form_sheet_or_the_one_the_findings_name, .init = load_config,
+     .fini = free_config)
+{
+	char *dir = tu_tmpdir(), path[512];
+	snprintf(path, sizeof path, "%s/two_370102_2023-09.xlsx", dir);
+	make_two_sheets(path);
+	struct jx_findings fs;
+	jx_findings_init(&fs);
+	int rc;
+	char *page = render_view(path, &fs, &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert(strstr(page, "<table class=\"sheet\" data-sheet=\"汇总表\">"), "%s", page);
+	cr_assert(strstr(page, "<td data-cell=\"A5\">项目</td>"));
+	free(page);
+	/* two findings on one cell, one of them a warning; a warning alone */
+	struct jx_loc at = {path, "说明", 1, 1, NULL, NULL, NULL};
+	jx_findings_add(&fs, JX_C3, &at, 0, NULL, "跳变");
+	jx_findings_add(&fs, JX_T2, &at, 0, NULL, "不是数字");
+	at.col = 2;
+	jx_findings_add(&fs, JX_C2, &at, 0, NULL, "不衔接");
+	page = render_view(path, &fs, &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert(strstr(page, "<table class=\"sheet\" data-sheet=\"说明\">"));
+	cr_assert(strstr(page, "<td data-cell=\"A1\" class=\"bad\" data-severity=\"error\" "
+			       "data-rules=\"C3 T2\" title=\"C3 跳变；T2 不是数字\">"),
+		  "%s", page);
+	cr_assert(strstr(page, "<td data-cell=\"B1\" class=\"bad\" data-severity=\"warning\" "
+			       "data-rules=\"C2\""));
+	free(page);
+	jx_findings_release(&fs);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
 /* ---- the online form ---- */
 
 static char *render_fill(const struct jx_submission *prefill, int district)
