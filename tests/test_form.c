@@ -822,6 +822,103 @@ Test(form_post, an_empty_form_is_fourteen_blank_cells, .init = load_config, .fin
 	free(dir);
 }
 
+/* Random posts: whatever the bytes, the file reads as one submission of
+ * the session's district and month, with no structure finding (S6 aside:
+ * a 合计 row that is not the sum is the clerk's). */
+static uint64_t rnd(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+static void random_text(uint64_t *st, char *buf, size_t size)
+{
+	static const char *const pieces[] = {"0",
+					     "7",
+					     "12",
+					     "1,000",
+					     "-",
+					     "+",
+					     ".",
+					     " ",
+					     "\"",
+					     "\n",
+					     "\r",
+					     ",",
+					     "=",
+					     "'",
+					     "填报单位：",
+					     "统计期：2020年1月",
+					     "合计",
+					     "历城区",
+					     "市中区",
+					     "１２",
+					     "\xe3\x80\x80",
+					     "\xff",
+					     "\x01",
+					     "1e30",
+					     "{lv}",
+					     "<",
+					     "99999999999999999999"};
+	size_t n = rnd(st) % 6, len = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = pieces[rnd(st) % (sizeof pieces / sizeof pieces[0])];
+		if (len + strlen(p) + 1 >= size)
+			break;
+		strcpy(buf + len, p);
+		len += strlen(p);
+	}
+}
+
+Test(form_post, random_posts_always_read_as_the_sessions_form, .init = load_config,
+     .fini = free_config, .timeout = 120)
+{
+	char *dir = tu_tmpdir(), path[512];
+	char url[600], err[512];
+	snprintf(url, sizeof url, "dir:%s/wh", dir);
+	struct store *st;
+	cr_assert_eq(store_open(url, &st, err, sizeof err), 0, "%s", err);
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	static char names[64][16], values[64][128];
+	for (int round = 0; round < 60; round++) {
+		struct form_field f[64];
+		size_t n = rnd(&seed) % 64;
+		for (size_t i = 0; i < n; i++) {
+			int row = (int)(rnd(&seed) % 4), k = (int)(rnd(&seed) % 15);
+			if (k == 0)
+				snprintf(names[i], sizeof names[i], "n%d", row);
+			else
+				snprintf(names[i], sizeof names[i], "v%d_%d", row, k);
+			random_text(&seed, values[i], sizeof values[i]);
+			f[i] = (struct form_field){names[i], values[i]};
+		}
+		snprintf(path, sizeof path, "%s/370112_2023-09_%d.csv", dir, round);
+		post(f, n, 4, path);
+		struct loaded l;
+		memset(&l, 0, sizeof l);
+		struct loader ld = {0};
+		ld.cfg = &cfg;
+		ld.st = st;
+		ld.on_submission = on_sub;
+		ld.ctx = &l;
+		cr_assert_eq(loader_file(&ld, path, RECEIVED + round), 0, "%s", ld.error);
+		char r[4096];
+		rules_text(&l, r, sizeof r);
+		cr_assert_eq(l.submissions, 1, "round %d: %s", round, r);
+		cr_assert_str_eq(l.district, "370112", "round %d: %s", round, r);
+		cr_assert_str_eq(l.period, "2023-09", "round %d: %s", round, r);
+		for (size_t i = 0; i < l.n_rules; i++)
+			cr_assert(l.rules[i][0] != 'S' || !strncmp(l.rules[i], "S6 ", 3),
+				  "round %d: %s", round, r);
+		unlink(path);
+	}
+	store_close(st);
+	free(dir);
+}
+
 /* ---- static files ---- */
 
 Test(form_static, the_compiled_files_are_the_ones_in_portal_static)
