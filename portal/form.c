@@ -121,8 +121,10 @@ static int view_row(void *ctx, uint32_t row, const struct etl_cell *cells, size_
 		return 0;
 	if (row > FORM_VIEW_MAX_ROWS) {
 		g->cut_rows = 1;
-		/* a CSV is one sheet: nothing more to see */
-		return g->is_xlsx ? 0 : 2;
+		/* nothing more to see once this is the sheet to draw (a CSV is
+		 * one sheet): a long sheet is not read to its end */
+		int wanted = v->want_sheet && g->sheet && !strcmp(v->want_sheet, g->sheet);
+		return !g->is_xlsx || wanted || (!v->want_sheet && g->number_row) ? 2 : 0;
 	}
 	if (!g->number_row && is_number_row(cells, n))
 		g->number_row = 1;

@@ -315,6 +315,8 @@ static void make_two_sheets(const char *path)
 			 "    f.cell(row=5, column=k + 1, value=k)\n"
 			 "    f.cell(row=6, column=k + 1, value=3)\n"
 			 "f['A6'] = '历下区'\n"
+			 "for r in range(20, 200):\n"
+			 "    f.cell(row=r, column=3, value='备注')\n"
 			 "wb.save(sys.argv[1])\n";
 	const char *args[] = {"/usr/bin/python3", "-c", py, path, NULL};
 	struct run_result r = tu_run_prog(args);
@@ -335,6 +337,9 @@ Test(form_view, a_workbook_draws_the_form_sheet_or_the_one_the_findings_name, .i
 	cr_assert_eq(rc, 0);
 	cr_assert(strstr(page, "<table class=\"sheet\" data-sheet=\"汇总表\">"), "%s", page);
 	cr_assert(strstr(page, "<td data-cell=\"A5\">项目</td>"));
+	cr_assert(strstr(page, "只显示前 80 行"));
+	cr_assert(strstr(page, "<th class=\"row\">80</th>"));
+	cr_assert_null(strstr(page, "<th class=\"row\">81</th>"));
 	free(page);
 	/* two findings on one cell, one of them a warning; a warning alone */
 	struct jx_loc at = {path, "说明", 1, 1, NULL, NULL, NULL};
