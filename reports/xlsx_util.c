@@ -317,14 +317,19 @@ int xu_same_workbook(const char *a, const char *b)
 		unz_file_info64 ia, ib;
 		if (unzGetCurrentFileInfo64(za, &ia, na, sizeof na, NULL, 0, NULL, 0) != UNZ_OK ||
 		    unzGetCurrentFileInfo64(zb, &ib, nb, sizeof nb, NULL, 0, NULL, 0) != UNZ_OK ||
-		    strcmp(na, nb) || ia.uncompressed_size != ib.uncompressed_size ||
-		    ia.crc != ib.crc || ia.uncompressed_size > (64u << 20)) {
+		    strcmp(na, nb)) {
 			same = 0;
 			break;
 		}
 		/* the creation time of the file, the one part that is not
 		 * content */
-		if (strcmp(na, "docProps/core.xml")) {
+		int content = strcmp(na, "docProps/core.xml") != 0;
+		if (content && (ia.uncompressed_size != ib.uncompressed_size || ia.crc != ib.crc ||
+				ia.uncompressed_size > (64u << 20))) {
+			same = 0;
+			break;
+		}
+		if (content) {
 			char *xa = NULL, *xb = NULL;
 			size_t size = (size_t)ia.uncompressed_size;
 			same = !read_entry(za, size, &xa) && !read_entry(zb, size, &xb) &&
