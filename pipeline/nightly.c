@@ -358,12 +358,15 @@ int nightly_load(struct nightly *n)
 
 /* ---- the report phase --------------------------------------------------- */
 
-/* One report's outcome: counted, logged, and a failure said. */
+/* One report's outcome: counted, logged (with before, the tally before
+ * it: whether it was left as it was), and a failure said. */
 static void report_done(struct nightly *n, const char *what, int rc, const char *err,
 			const struct report_tally *before)
 {
 	if (!rc) {
 		n->reports++;
+		if (!before) /* said before the listings' paths */
+			return;
 		if (n->tally.written == before->written && n->tally.removed == before->removed &&
 		    n->tally.unchanged != before->unchanged)
 			logf_(n, "report: %s (unchanged, left as it was)", what);
@@ -411,11 +414,11 @@ static void period_reports(struct nightly *n, struct store *st, const struct agg
 	rc = report_status_write_tally(st, cfg, y->year, m, path, &n->tally, err, sizeof err);
 	report_done(n, path, rc, err, &before);
 
-	before = n->tally;
 	snprintf(path, sizeof path, "%s/feedback", dir);
+	logf_(n, "report: %s", path);
 	rc = report_feedback_write_each(st, cfg, y->year, m, NULL, path, log_path_fn, n, &n->tally,
 					NULL, err, sizeof err);
-	report_done(n, path, rc, err, &before);
+	report_done(n, path, rc, err, NULL);
 }
 
 void nightly_reports(struct nightly *n, struct store *st, int ok)
