@@ -53,6 +53,23 @@ static char *dir_url(char **scratch)
 STORE_CASES(DIR_CASE)
 APPROVAL_CASES(DIR_CASE)
 
+/* Files (not folders) directly in path. */
+static int count_files(const char *path)
+{
+	DIR *d = opendir(path);
+	cr_assert(d, "cannot read %s", path);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char sub[8192];
+		struct stat sb;
+		snprintf(sub, sizeof sub, "%.4000s/%.255s", path, e->d_name);
+		n += stat(sub, &sb) == 0 && S_ISREG(sb.st_mode);
+	}
+	closedir(d);
+	return n;
+}
+
 static char *slurp_in(const char *dir, const char *rel)
 {
 	char path[4096];
@@ -77,41 +94,57 @@ Test(store_dir, the_files_are_csv_a_statistician_can_open)
 	char root[4200];
 	snprintf(root, sizeof root, "%s/store", scratch);
 
-	char *text = slurp_in(root, "2023-09/370102/v0001/units.csv");
+	char *text = slurp_in(root, "2023-09/units.csv");
 	cr_assert_str_eq(text, "\xEF\xBB\xBF"
-			       "ord,unit,is_total,row\n"
-			       "1,\"单位1\",0,7\n");
+			       "district_code,version,ord,unit,is_total,row\n"
+			       "\"370102\",1,1,\"单位1\",0,7\n");
 	free(text);
-	text = slurp_in(root, "2023-09/370102/v0001/values.csv");
-	cr_assert(strstr(text, "\n0,14,355000,1,7,15\n"), "%s", text);
-	cr_assert(strstr(text, "\n1,14,355000,1,7,15\n"), "%s", text);
+	text = slurp_in(root, "2023-09/values.csv");
+	cr_assert(!strncmp(text,
+			   "\xEF\xBB\xBF"
+			   "district_code,version,ord,indicator,value,ok,row,column\n"
+			   "\"370102\",1,0,1,",
+			   strlen("\xEF\xBB\xBF"
+				  "district_code,version,ord,indicator,value,ok,row,column\n"
+				  "\"370102\",1,0,1,")),
+		  "%s", text);
+	cr_assert(strstr(text, "\n\"370102\",1,0,14,355000,1,7,15\n"), "%s", text);
+	cr_assert(strstr(text, "\n\"370102\",1,1,14,355000,1,7,15\n"), "%s", text);
 	free(text);
-	text = slurp_in(root, "2023-09/370102/v0001/findings.csv");
+	text = slurp_in(root, "2023-09/findings.csv");
 	cr_assert_str_eq(text, "\xEF\xBB\xBF"
-			       "file,sheet,cell,row,column,district_code,district_name,"
+			       "version,file,sheet,cell,row,column,district_code,district_name,"
 			       "period,rule,severity,indicator,value,message\n"
-			       "\"370102_2023-09_1.csv\",,\"B7\",7,2,\"370102\",\"测试区\","
+			       "1,\"370102_2023-09_1.csv\",,\"B7\",7,2,\"370102\",\"测试区\","
 			       "\"2023-09\",R1,error,1,\"12\",\"指标1（本期末实有见习基地总数）"
 			       "=12 小于 指标2（本期新增见习基地数量）=15，应满足 1≥2\"\n");
 	free(text);
-	text = slurp_in(root, "2023-09/370102/v0001/submission.csv");
-	cr_assert(strstr(text, "\"370102\",\"2023-09\",1,rejected,"
-			       "2023-10-02T00:30:00Z,"),
+	text = slurp_in(root, "versions.csv");
+	cr_assert(strstr(text, "\xEF\xBB\xBF"
+			       "period,district_code,version,status,received_at,loaded_at,errors,"
+			       "warnings,dropped,sha256,file,sheet,units_at,units_bytes,values_at,"
+			       "values_bytes,findings_at,findings_bytes,commit,check\n"
+			       "2023-09,\"370102\",1,rejected,2023-10-02T00:30:00Z,"),
 		  "%s", text);
-	free(text);
-	text = slurp_in(root, "files.csv");
-	cr_assert(strstr(text, "2023-09,\"370102\",1,rejected,2023-10-02T00:30:00Z,"), "%s", text);
+	cr_assert(strstr(text, ",1,0,0,"), "%s", text);
 	free(text);
 	text = slurp_in(root, "schema_version.txt");
-	cr_assert_str_eq(text, "1\n");
+	cr_assert_str_eq(text, "2\n");
 	free(text);
+	/* a month is three files, whatever the number of versions */
+	char path[4400];
+	snprintf(path, sizeof path, "%s/2023-09", root);
+	cr_assert_eq(count_files(path), 3);
 	jx_submission_release(&s);
 	rm_tree(scratch);
 	free(scratch);
 	free(url);
 }
 
-Test(store_dir, an_index_behind_the_folders_is_rebuilt_and_leftovers_are_ignored)
+/* A run killed after appending a version's rows, before its index line:
+ * the rows are not a version, are never read, and the next open cuts them
+ * off; the next put takes the version number they would have had. */
+Test(store_dir, rows_appended_but_not_indexed_are_never_read_and_are_cut_off)
 {
 	char *scratch;
 	char *url = dir_url(&scratch);
@@ -123,42 +156,247 @@ Test(store_dir, an_index_behind_the_folders_is_rebuilt_and_leftovers_are_ignored
 	store_close(st);
 	char root[4200], path[4400];
 	snprintf(root, sizeof root, "%s/store", scratch);
-
-	/* A run killed after renaming its version into place but before
-	 * indexing it: the marker is there, the index lacks the version. */
-	snprintf(path, sizeof path, "%s/files.csv", root);
-	char *index = tu_slurp(path, NULL);
-	char *first_line_end = strchr(index, '\n');
-	tu_write(path, index, (size_t)(first_line_end + 1 - index));
-	free(index);
-	snprintf(path, sizeof path, "%s/.index-dirty", root);
-	tu_write(path, "", 0);
-	/* And a run killed while writing a version: a temporary folder. */
-	snprintf(path, sizeof path, "%s/2023-09/370102/.tmp-v0002-abcdef", root);
-	cr_assert_eq(mkdir(path, 0777), 0);
-	snprintf(path, sizeof path, "%s/2023-09/370102/.tmp-v0002-abcdef/units.csv", root);
-	tu_write(path, "ord,unit", 8);
-
+	static const char *const files[] = {"units.csv", "values.csv", "findings.csv"};
+	size_t sizes[3];
+	for (int k = 0; k < 3; k++) {
+		snprintf(path, sizeof path, "%s/2023-09/%s", root, files[k]);
+		char *text = tu_slurp(path, &sizes[k]);
+		/* a whole second version's worth of rows, and a torn one */
+		size_t len = sizes[k] + 200;
+		char *more = malloc(len + 1);
+		snprintf(more, len + 1, "%s\"370102\",2,0,1,999,1,7,2\n\"370102\",2,0,2,9", text);
+		tu_write(path, more, strlen(more));
+		free(more);
+		free(text);
+	}
 	st = sc_open(url);
-	cr_assert_eq(store_file_seen(st, a.sha256, a.received_at), 1, "%s", store_error(st));
-	snprintf(path, sizeof path, "%s/.index-dirty", root);
-	cr_assert_neq(access(path, F_OK), 0, "the marker is cleared");
 	struct sc_list l;
 	sc_list(st, 2023, 9, &l);
-	cr_assert_eq(l.n, 1, "the temporary folder is not a version");
+	cr_assert_eq(l.n, 1, "the rows are not a version");
+	sc_assert_stored(st, "370102", 1, &a, NULL);
+	for (int k = 0; k < 3; k++) {
+		snprintf(path, sizeof path, "%s/2023-09/%s", root, files[k]);
+		struct stat sb;
+		cr_assert_eq(stat(path, &sb), 0);
+		cr_assert_eq((size_t)sb.st_size, sizes[k], "%s: the rows are cut off", files[k]);
+	}
 	cr_assert_eq(sc_put(st, &b), 1);
 	cr_assert_eq(sc_in_force(st, "370102"), 2);
-	snprintf(path, sizeof path, "%s/2023-09/370102/.tmp-v0002-abcdef", root);
-	cr_assert_neq(access(path, F_OK), 0, "the next put clears leftovers");
 	sc_assert_stored(st, "370102", 2, &b, NULL);
-
-	/* Someone deleted the index: it comes back. */
-	snprintf(path, sizeof path, "%s/files.csv", root);
-	cr_assert_eq(unlink(path), 0);
-	cr_assert_eq(store_file_seen(st, b.sha256, b.received_at), 1, "%s", store_error(st));
+	sc_assert_stored(st, "370102", 1, &a, NULL);
 	store_close(st);
 	jx_submission_release(&a);
 	jx_submission_release(&b);
+	rm_tree(scratch);
+	free(scratch);
+	free(url);
+}
+
+/* The last index line cut anywhere (a write killed midway, a machine
+ * stopped before the sync): that version is not there, is never read as
+ * figures, and the tail is cut off so the next put writes after the last
+ * whole line. */
+Test(store_dir, a_torn_last_index_line_is_ignored_and_cut)
+{
+	char *scratch;
+	char *url = dir_url(&scratch);
+	struct store *st = sc_open(url);
+	struct jx_submission a, b;
+	sc_fill(&a, "370102", 2023, 9, 1, 2);
+	sc_fill(&b, "370103", 2023, 9, 2, 2);
+	sc_put(st, &a);
+	store_close(st);
+	char root[4200], path[4400];
+	snprintf(root, sizeof root, "%s/store", scratch);
+	snprintf(path, sizeof path, "%s/versions.csv", root);
+	size_t one;
+	free(tu_slurp(path, &one));
+	st = sc_open(url);
+	sc_put(st, &b);
+	store_close(st);
+	size_t two;
+	char *full = tu_slurp(path, &two);
+	cr_assert_gt(two, one);
+	/* every cut of the second line, and a line whose bytes were lost */
+	for (size_t cut = one; cut <= two; cut += (cut + 7 < two ? 7 : 1)) {
+		char *text = strdup(full);
+		size_t len = cut;
+		if (cut == two) { /* whole length, a byte of the check wrong */
+			text[two - 3] = text[two - 3] == '0' ? '1' : '0';
+		}
+		tu_write(path, text, len);
+		free(text);
+		st = sc_open(url);
+		struct sc_list l;
+		sc_list(st, 2023, 9, &l);
+		cr_assert_eq(l.n, 1, "cut at %zu of %zu", cut, two);
+		cr_assert_str_eq(l.v[0].district_code, "370102");
+		cr_assert_eq(store_file_seen(st, b.sha256, b.received_at), 0);
+		struct jx_submission got;
+		jx_submission_init(&got);
+		cr_assert_eq(store_get(st, "370103", 2023, 9, 0, &got, NULL), 1);
+		jx_submission_release(&got);
+		struct stat sb;
+		cr_assert_eq(stat(path, &sb), 0);
+		cr_assert_eq((size_t)sb.st_size, one, "the torn tail is cut off");
+		store_close(st);
+		if (cut == two)
+			break;
+	}
+	st = sc_open(url);
+	cr_assert_eq(sc_put(st, &b), 1);
+	sc_assert_stored(st, "370103", 1, &b, NULL);
+	sc_assert_stored(st, "370102", 1, &a, NULL);
+	store_close(st);
+	free(full);
+	jx_submission_release(&a);
+	jx_submission_release(&b);
+	rm_tree(scratch);
+	free(scratch);
+	free(url);
+}
+
+/* A batch is there whole or not at all: its lines without the last one,
+ * which commits it, are not versions. */
+Test(store_dir, a_batch_whose_commit_line_is_lost_is_not_there)
+{
+	char *scratch;
+	char *url = dir_url(&scratch);
+	struct store *st = sc_open(url);
+	struct jx_submission a, b, c, d;
+	sc_fill(&a, "370102", 2023, 9, 1, 1);
+	sc_fill(&b, "370102", 2023, 9, 2, 1);
+	sc_fill(&c, "370103", 2023, 9, 3, 1);
+	sc_fill(&d, "370104", 2023, 9, 4, 1);
+	sc_put(st, &a);
+	const struct jx_submission *subs[] = {&b, &c, &d};
+	int was_new[3];
+	cr_assert_eq(store_put_many(st, subs, 3, was_new), 0, "%s", store_error(st));
+	store_close(st);
+	char path[4400];
+	snprintf(path, sizeof path, "%s/store/versions.csv", scratch);
+	size_t len;
+	char *text = tu_slurp(path, &len);
+	cr_assert_eq(text[len - 1], '\n');
+	size_t last = len - 1;
+	while (last > 0 && text[last - 1] != '\n')
+		last--;
+	cr_assert(strstr(text + last, ",1,"), "the last line commits: %s", text + last);
+	tu_write(path, text, last);
+	free(text);
+	st = sc_open(url);
+	struct sc_list l;
+	sc_list(st, 2023, 9, &l);
+	cr_assert_eq(l.n, 1, "only the put before the batch");
+	cr_assert_eq(store_file_seen(st, b.sha256, b.received_at), 0);
+	cr_assert_eq(store_put_many(st, subs, 3, was_new), 0, "%s", store_error(st));
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(was_new[i], 1);
+	sc_assert_stored(st, "370102", 2, &b, NULL);
+	sc_assert_stored(st, "370103", 1, &c, NULL);
+	sc_assert_stored(st, "370104", 1, &d, NULL);
+	store_close(st);
+	jx_submission_release(&a);
+	jx_submission_release(&b);
+	jx_submission_release(&c);
+	jx_submission_release(&d);
+	rm_tree(scratch);
+	free(scratch);
+	free(url);
+}
+
+/* A line that does not check with good lines after it is not a torn tail
+ * but damage: the store says so and cuts nothing. */
+Test(store_dir, a_damaged_index_line_before_good_ones_is_an_error_not_a_cut)
+{
+	char *scratch;
+	char *url = dir_url(&scratch);
+	struct store *st = sc_open(url);
+	struct jx_submission a, b;
+	sc_fill(&a, "370102", 2023, 9, 1, 1);
+	sc_fill(&b, "370103", 2023, 9, 2, 1);
+	sc_put(st, &a);
+	sc_put(st, &b);
+	store_close(st);
+	char path[4400];
+	snprintf(path, sizeof path, "%s/store/versions.csv", scratch);
+	size_t len;
+	char *text = tu_slurp(path, &len);
+	char *line = strstr(text, "\n2023-09,\"370102\",1,accepted,");
+	cr_assert(line);
+	line[20] = line[20] == '0' ? '1' : '0';
+	tu_write(path, text, len);
+	free(text);
+	struct store *bad = NULL;
+	char err[1024] = "";
+	cr_assert_eq(store_open(url, &bad, err, sizeof err), -1);
+	cr_assert(strstr(err, "damaged"), "%s", err);
+	struct stat sb;
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq((size_t)sb.st_size, len, "nothing is cut");
+	jx_submission_release(&a);
+	jx_submission_release(&b);
+	rm_tree(scratch);
+	free(scratch);
+	free(url);
+}
+
+static int reader_note(void *ctx, const struct store_version *v)
+{
+	int *last = ctx;
+	*last = v->version > *last ? v->version : *last;
+	return 0;
+}
+
+/* Reads while the parent writes: the newest version listed reads back
+ * whole, with as many unit rows as it was put with. */
+static int reader_child(const char *url)
+{
+	struct store *st = NULL;
+	char err[1024];
+	if (store_open(url, &st, err, sizeof err))
+		return 10;
+	int last = 0, reads = 0;
+	for (int round = 0; round < 100000 && last < 40; round++) {
+		if (store_list_versions(st, 2023, 9, reader_note, &last))
+			return 11;
+		if (!last)
+			continue;
+		struct jx_submission got;
+		jx_submission_init(&got);
+		if (store_get(st, "370102", 2023, 9, last, &got, NULL))
+			return 12;
+		if (got.n_units != (size_t)last * 20)
+			return 13;
+		jx_submission_release(&got);
+		reads++;
+	}
+	store_close(st);
+	return last == 40 && reads > 0 ? 0 : 14;
+}
+
+Test(store_dir, a_reader_sees_whole_versions_while_a_writer_appends, .timeout = 300)
+{
+	char *scratch;
+	char *url = dir_url(&scratch);
+	store_close(sc_open(url));
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0)
+		_exit(reader_child(url));
+	struct store *st = sc_open(url);
+	for (int v = 1; v <= 40; v++) {
+		struct jx_submission s;
+		sc_fill(&s, "370102", 2023, 9, (unsigned)v, (size_t)v * 20);
+		cr_assert_eq(sc_put(st, &s), 1);
+		jx_submission_release(&s);
+	}
+	store_close(st);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "reader: status %d",
+		  WEXITSTATUS(status));
 	rm_tree(scratch);
 	free(scratch);
 	free(url);
@@ -186,7 +424,7 @@ Test(store_dir, a_store_written_by_a_newer_jianxi_is_refused)
 	store_close(sc_open(url));
 	char path[4200], err[1024] = "";
 	snprintf(path, sizeof path, "%s/store/schema_version.txt", scratch);
-	tu_write(path, "2\n", 2);
+	tu_write(path, "3\n", 2);
 	struct store *st = NULL;
 	cr_assert_eq(store_open(url, &st, err, sizeof err), -1);
 	cr_assert(strstr(err, "newer jianxi"), "%s", err);
