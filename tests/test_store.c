@@ -3,6 +3,7 @@
  * leftovers) and the check that the built-in schema is sql/001_schema.sql. */
 #include "../etl/store_backend.h"
 #include "store_cases.h"
+#include "store_dump.h"
 #include "testutil.h"
 #include <dirent.h>
 #include <sys/stat.h>
@@ -517,4 +518,240 @@ Test(store, the_built_in_schema_is_the_sql_folder_byte_for_byte)
 			  "%s differs from the schema in etl/store_pg.c", ms[i].file);
 		free(text);
 	}
+}
+
+/* ---- layout 1 -> 2 (#14) ------------------------------------------------ */
+
+static const struct sd_period v1_periods[] = {{2022, 12}, {2023, 8}, {2023, 9}};
+
+/* A copy of fixtures/store-v1 (made by the layout 1 code, see
+ * scripts/make_store_v1_fixture.sh) at scratch/store, users.csv 0600 as
+ * that code wrote it (git keeps no modes). */
+static void v1_copy(const char *scratch)
+{
+	char cmd[9000];
+	snprintf(cmd, sizeof cmd,
+		 "cp -R fixtures/store-v1 '%s/store' && chmod 600 '%s/store/users.csv'", scratch,
+		 scratch);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+static char *dump_of(struct store *st)
+{
+	char err[1024] = "";
+	char *d =
+	    sd_dump(st, v1_periods, sizeof v1_periods / sizeof v1_periods[0], err, sizeof err);
+	cr_assert(d, "%s", err);
+	return d;
+}
+
+/* Sub-folders directly in path. */
+static int count_dirs(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char sub[8192];
+		struct stat sb;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(sub, sizeof sub, "%.4000s/%.255s", path, e->d_name);
+		n += stat(sub, &sb) == 0 && S_ISDIR(sb.st_mode);
+	}
+	closedir(d);
+	return n;
+}
+
+Test(store_dir, a_layout_1_store_is_migrated_on_open_with_everything_it_held)
+{
+	char *scratch;
+	char *url = dir_url(&scratch);
+	v1_copy(scratch);
+	struct store *st = sc_open(url);
+	char *got = dump_of(st);
+	char *want = tu_slurp("fixtures/store-v1.dump", NULL);
+	cr_assert(want);
+	cr_assert_str_eq(got, want,
+			 "every version, delivery, approval and account as layout 1 read them");
+	free(got);
+	free(want);
+
+	char root[4200], path[4400];
+	snprintf(root, sizeof root, "%s/store", scratch);
+	char *text = slurp_in(root, "schema_version.txt");
+	cr_assert_str_eq(text, "2\n");
+	free(text);
+	text = slurp_in(root, "README.txt");
+	cr_assert(strstr(text, "layout version 2"), "%s", text);
+	free(text);
+	snprintf(path, sizeof path, "%s/files.csv", root);
+	cr_assert_neq(access(path, F_OK), 0, "the layout 1 index is gone");
+	static const char *const months[] = {"2022-12", "2023-08", "2023-09"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s", root, months[i]);
+		cr_assert_eq(count_dirs(path), 0, "%s: the version folders are gone", months[i]);
+		cr_assert_eq(count_files(path), 3, "%s", months[i]);
+	}
+	struct stat sb;
+	snprintf(path, sizeof path, "%s/users.csv", root);
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0600, "users.csv stays readable by its owner only");
+	snprintf(path, sizeof path, "%s/approvals/2023-08_a002.csv", root);
+	cr_assert_eq(access(path, F_OK), 0);
+
+	/* the store goes on: the next version of 370102 2023-09 is the 4th */
+	struct jx_submission s;
+	sc_fill(&s, "370102", 2023, 9, 77, 2);
+	s.received_at += 86400;
+	cr_assert_eq(sc_put(st, &s), 1);
+	cr_assert_eq(sc_in_force(st, "370102"), 4);
+	sc_assert_stored(st, "370102", 4, &s, NULL);
+	store_close(st);
+	/* and opens again as it is */
+	st = sc_open(url);
+	sc_assert_stored(st, "370102", 4, &s, NULL);
+	store_close(st);
+	jx_submission_release(&s);
+	rm_tree(scratch);
+	free(scratch);
+	free(url);
+}
+
+#define V1_EXTRA 150 /* districts copied from 370102's 2023-09 */
+
+/* The fixture with V1_EXTRA more districts in 2023-09, each a copy of
+ * 370102's three versions: a store whose migration takes a while. */
+static void v1_big(const char *scratch)
+{
+	v1_copy(scratch);
+	static const char *const names[] = {"units.csv", "values.csv", "findings.csv",
+					    "submission.csv"};
+	for (int i = 0; i < V1_EXTRA; i++) {
+		char code[16], dir[4400], src[4400], dst[4600];
+		snprintf(code, sizeof code, "38%04d", i);
+		snprintf(dir, sizeof dir, "%s/store/2023-09/%s", scratch, code);
+		cr_assert_eq(mkdir(dir, 0777), 0);
+		for (int v = 1; v <= 3; v++) {
+			snprintf(dst, sizeof dst, "%s/v%04d", dir, v);
+			cr_assert_eq(mkdir(dst, 0777), 0);
+			for (int k = 0; k < 4; k++) {
+				snprintf(src, sizeof src,
+					 "fixtures/store-v1/2023-09/370102/v%04d/%s", v, names[k]);
+				size_t len;
+				char *text = tu_slurp(src, &len);
+				cr_assert(text, "%s", src);
+				if (k == 3) {
+					char *at = strstr(text, "\"370102\"");
+					cr_assert(at);
+					memcpy(at + 1, code, 6);
+				}
+				snprintf(dst, sizeof dst, "%s/v%04d/%s", dir, v, names[k]);
+				tu_write(dst, text, len);
+				free(text);
+			}
+		}
+	}
+}
+
+/* Version folders of layout 1 under root. */
+static int count_v1_versions(const char *root)
+{
+	int n = 0;
+	static const char *const months[] = {"2022-12", "2023-08", "2023-09"};
+	for (int i = 0; i < 3; i++) {
+		char pdir[4400];
+		snprintf(pdir, sizeof pdir, "%s/%s", root, months[i]);
+		DIR *d = opendir(pdir);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			char ddir[8192];
+			snprintf(ddir, sizeof ddir, "%.4000s/%.255s", pdir, e->d_name);
+			int k = count_dirs(ddir);
+			n += k > 0 ? k : 0;
+		}
+		if (d)
+			closedir(d);
+	}
+	return n;
+}
+
+static int child_open(const char *url)
+{
+	struct store *st = NULL;
+	char err[1024];
+	return store_open(url, &st, err, sizeof err) ? 10 : 0;
+}
+
+Test(store_dir, a_migration_killed_at_any_point_leaves_layout_1_whole_or_layout_2_complete,
+     .timeout = 600)
+{
+	/* the store migrated without interruption */
+	char *ref;
+	char *ref_url = dir_url(&ref);
+	v1_big(ref);
+	char ref_root[4200];
+	snprintf(ref_root, sizeof ref_root, "%s/store", ref);
+	int v1_versions = count_v1_versions(ref_root);
+	cr_assert_eq(v1_versions, 9 + 3 * V1_EXTRA);
+	double t0 = sc_now();
+	struct store *st = sc_open(ref_url);
+	double took = sc_now() - t0;
+	char *want = dump_of(st);
+	store_close(st);
+	cr_log_info("migrating %d versions took %.0f ms", v1_versions, took * 1000);
+
+	static const double at[] = {0.01, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.5, 0.8, 1.1};
+	int saw_v1 = 0, saw_v2 = 0;
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		char *scratch;
+		char *url = dir_url(&scratch);
+		v1_big(scratch);
+		char root[4200], path[4400];
+		snprintf(root, sizeof root, "%s/store", scratch);
+		fflush(NULL);
+		pid_t pid = fork();
+		cr_assert_neq(pid, -1);
+		if (pid == 0)
+			_exit(child_open(url));
+		long us = (long)(at[i] * took * 1e6);
+		struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		int status = 0;
+		waitpid(pid, &status, 0);
+		cr_assert(WIFSIGNALED(status) || WEXITSTATUS(status) == 0, "child failed: %d",
+			  WEXITSTATUS(status));
+		char *version = slurp_in(root, "schema_version.txt");
+		if (!strcmp(version, "1\n")) {
+			/* layout 1 whole: every version folder and the index */
+			saw_v1++;
+			cr_assert_eq(count_v1_versions(root), v1_versions, "killed at %.0f%%",
+				     at[i] * 100);
+			snprintf(path, sizeof path, "%s/files.csv", root);
+			cr_assert_eq(access(path, F_OK), 0);
+		} else {
+			cr_assert_str_eq(version, "2\n");
+			saw_v2++;
+		}
+		free(version);
+		st = sc_open(url);
+		char *got = dump_of(st);
+		cr_assert_str_eq(got, want, "killed at %.0f%% of the migration", at[i] * 100);
+		free(got);
+		store_close(st);
+		cr_assert_eq(count_v1_versions(root), 0);
+		rm_tree(scratch);
+		free(scratch);
+		free(url);
+	}
+	cr_log_info("killed %d times in layout 1, %d times after the commit", saw_v1, saw_v2);
+	free(want);
+	rm_tree(ref);
+	free(ref);
+	free(ref_url);
 }
