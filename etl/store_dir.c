@@ -543,17 +543,28 @@ static void format_utc(int64_t t, char buf[32])
 /* The inverse of format_utc; -1 unless text is exactly that shape. */
 static int parse_utc(const char *text, int64_t *t)
 {
-	int y, m, dd, hh, mi, ss, n = 0;
-	if (!text ||
-	    sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &m, &dd, &hh, &mi, &ss, &n) != 6 ||
-	    n == 0 || text[n])
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	if (!text)
 		return -1;
-	if (m < 1 || m > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59)
+	int x[6] = {0}, at[6] = {0, 5, 8, 11, 14, 17}, width[6] = {4, 2, 2, 2, 2, 2};
+	for (int i = 0; i < 20; i++)
+		if (shape[i] == 'd' ? text[i] < '0' || text[i] > '9' : text[i] != shape[i])
+			return -1;
+	if (text[20])
 		return -1;
-	*t = (int64_t)jx_days_from_civil(y, m, dd) * 86400 + hh * 3600 + mi * 60 + ss;
-	char back[32];
-	format_utc(*t, back);
-	return strcmp(back, text) ? -1 : 0;
+	for (int k = 0; k < 6; k++)
+		for (int i = 0; i < width[k]; i++)
+			x[k] = x[k] * 10 + (text[at[k] + i] - '0');
+	int y = x[0], m = x[1], dd = x[2];
+	if (m < 1 || m > 12 || dd < 1 || dd > 31 || x[3] > 23 || x[4] > 59 || x[5] > 59)
+		return -1;
+	int32_t days = jx_days_from_civil(y, m, dd);
+	int y2, m2, d2;
+	jx_civil_from_days(days, &y2, &m2, &d2);
+	if (y2 != y || m2 != m || d2 != dd)
+		return -1; /* 2023-02-30 */
+	*t = (int64_t)days * 86400 + x[3] * 3600 + x[4] * 60 + x[5];
+	return 0;
 }
 
 /* The year range format_utc writes as four digits. */
@@ -1292,18 +1303,52 @@ static int version_record(void *ctx, struct csv_rec *r, const char **f)
 	return 0;
 }
 
-/* Parses the whole record rec[0..len) with fn; the header when header. */
-static int parse_record(struct dir_store *d, struct csv_parser *p, struct csv_rec *r,
-			const char *rec, size_t len, int header)
+/* Parses the whole record rec[0..len) (it ends with its '\n') with r's
+ * callback; the header when header. jianxi wrote it: a field is quoted
+ * ("" for a quote inside) or holds no quote, comma, CR or line break; an
+ * empty unquoted field is NULL, as libcsv gives it. scratch holds len
+ * bytes. */
+static int parse_record(struct dir_store *d, struct csv_rec *r, const char *rec, size_t len,
+			char *scratch, int header)
 {
 	r->no = header ? 0 : 1;
 	r->rc = 0;
 	r->n = r->len = 0;
-	if (csv_parse(p, rec, len, rec_field, rec_end, r) != len && !r->rc)
-		r->rc = store_fail(&d->base, "%s: not valid CSV (%s)", r->path,
-				   csv_strerror(csv_error(p)));
-	csv_fini(p, rec_field, rec_end, r); /* resets the parser */
+	size_t i = 0;
+	for (;;) {
+		if (rec[i] == '"') {
+			size_t k = 0;
+			for (i++;; i++) {
+				if (i >= len - 1)
+					goto bad;
+				if (rec[i] == '"') {
+					if (rec[i + 1] != '"')
+						break;
+					i++;
+				}
+				scratch[k++] = rec[i];
+			}
+			i++;
+			rec_field(scratch, k, r);
+		} else {
+			size_t start = i;
+			for (; rec[i] != ',' && rec[i] != '\n'; i++)
+				if (rec[i] == '"' || rec[i] == '\r')
+					goto bad;
+			rec_field(i > start ? (void *)(rec + start) : NULL, i - start, r);
+		}
+		if (rec[i] == '\n')
+			break;
+		if (rec[i] != ',')
+			goto bad;
+		i++;
+	}
+	if (i + 1 != len)
+		goto bad;
+	rec_end('\n', r);
 	return r->rc ? -1 : 0;
+bad:
+	return store_fail(&d->base, "%s: not valid CSV", r->path);
 }
 
 /* Brings the index up to the last committed line of versions.csv. Only
@@ -1357,9 +1402,11 @@ static int vindex_refresh(struct dir_store *d)
 		return store_fail(&d->base, "cannot read %s: %s", path,
 				  got < n && e ? strerror(e) : "file shrank");
 	}
-	struct csv_parser p;
-	csv_init(&p, CSV_OPTS);
-	csv_set_realloc_func(&p, capped_realloc);
+	char *scratch = malloc(n);
+	if (!scratch) {
+		free(buf);
+		return store_fail(&d->base, "out of memory");
+	}
 	struct version_read vr;
 	struct csv_rec r;
 	rec_setup(&r, d, path, VERSIONS_HEADER, NCOLS(VERSIONS_HEADER), version_record, &vr);
@@ -1367,7 +1414,7 @@ static int vindex_refresh(struct dir_store *d)
 	size_t n_pend = 0, cap_pend = 0, pos = 0, taken = 0, end;
 	int rc = 0;
 	if (ix->off == 0) {
-		if (!record_end(buf, n, &end) || parse_record(d, &p, &r, buf, end, 1)) {
+		if (!record_end(buf, n, &end) || parse_record(d, &r, buf, end, scratch, 1)) {
 			if (!r.rc)
 				store_fail(&d->base, "%s: the header is cut off", path);
 			rc = -1;
@@ -1378,7 +1425,7 @@ static int vindex_refresh(struct dir_store *d)
 		if (!record_end(buf + pos, n - pos, &end))
 			break; /* being written, or torn */
 		if (!record_check_ok(buf + pos, end) ||
-		    parse_record(d, &p, &r, buf + pos, end, 0)) {
+		    parse_record(d, &r, buf + pos, end, scratch, 0)) {
 			/* a torn last batch, or damage if a good line follows */
 			for (size_t i = pos; i < n; i++) {
 				size_t e2;
@@ -1420,7 +1467,7 @@ static int vindex_refresh(struct dir_store *d)
 		ver_free(&pend[i]);
 	free(pend);
 	free(r.buf);
-	csv_free(&p);
+	free(scratch);
 	free(buf);
 	if (rc) {
 		vindex_reset(ix); /* start over next time */
