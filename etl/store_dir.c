@@ -1424,8 +1424,7 @@ static int vindex_refresh(struct dir_store *d)
 	while (!rc && pos < n) {
 		if (!record_end(buf + pos, n - pos, &end))
 			break; /* being written, or torn */
-		if (!record_check_ok(buf + pos, end) ||
-		    parse_record(d, &r, buf + pos, end, scratch, 0)) {
+		if (!record_check_ok(buf + pos, end)) {
 			/* a torn last batch, or damage if a good line follows */
 			for (size_t i = pos; i < n; i++) {
 				size_t e2;
@@ -1439,6 +1438,12 @@ static int vindex_refresh(struct dir_store *d)
 					break;
 				}
 			}
+			break;
+		}
+		/* a line that checks was written whole: if it does not read, that
+		 * is damage, never a tail to cut */
+		if (parse_record(d, &r, buf + pos, end, scratch, 0)) {
+			rc = -1;
 			break;
 		}
 		if (n_pend == cap_pend) {

@@ -7,6 +7,7 @@
 #include "testutil.h"
 #include <dirent.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 static void rm_tree(const char *path)
 {
@@ -754,4 +755,45 @@ Test(store_dir, a_migration_killed_at_any_point_leaves_layout_1_whole_or_layout_
 	rm_tree(ref);
 	free(ref);
 	free(ref_url);
+}
+
+/* A last line whose check holds was written whole: if it does not read
+ * (a status no jianxi writes), that is damage to report, not a torn tail
+ * to cut. */
+Test(store_dir, a_last_line_that_checks_but_does_not_read_is_an_error_not_a_cut)
+{
+	char *scratch;
+	char *url = dir_url(&scratch);
+	struct store *st = sc_open(url);
+	struct jx_submission a;
+	sc_fill(&a, "370102", 2023, 9, 1, 1);
+	sc_put(st, &a);
+	store_close(st);
+	char path[4400];
+	snprintf(path, sizeof path, "%s/store/versions.csv", scratch);
+	size_t len;
+	char *text = tu_slurp(path, &len);
+	char *line = strstr(text, "\n2023-09,\"370102\",1,accepted,");
+	cr_assert(line);
+	line++;
+	memcpy(strstr(line, "accepted"), "acceptex", 8);
+	/* the check made again over the changed line */
+	size_t body = (size_t)(text + len - line) - 10;
+	char check[16];
+	snprintf(check, sizeof check, "%08lx",
+		 (unsigned long)crc32(0L, (const Bytef *)line, (uInt)body));
+	memcpy(line + body + 1, check, 8);
+	tu_write(path, text, len);
+	free(text);
+	struct store *bad = NULL;
+	char err[1024] = "";
+	cr_assert_eq(store_open(url, &bad, err, sizeof err), -1);
+	cr_assert(strstr(err, "bad status"), "%s", err);
+	struct stat sb;
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq((size_t)sb.st_size, len, "nothing is cut");
+	jx_submission_release(&a);
+	rm_tree(scratch);
+	free(scratch);
+	free(url);
 }
