@@ -208,9 +208,10 @@ int store_user_list(struct store *st, store_user_fn fn, void *ctx);
 
 /* ---- bulk loading (#14) ------------------------------------------------ */
 
-/* 1 when store_put_many stores a batch in one transaction and
- * store_versions_of_years reads in one query (PostgreSQL), 0 when both
- * work one submission at a time (the dir: store). */
+/* 1 when store_put_many stores a batch all or nothing and
+ * store_versions_of_years reads in one pass: PostgreSQL (one transaction,
+ * one query) and the dir: store (one commit to its index, one sync per
+ * file; #14). 0 when both would work one submission at a time. */
 int store_bulk(const struct store *st);
 
 /* Called with one stored version (file NULL, errors and warnings 0,
@@ -227,9 +228,10 @@ int store_versions_of_years(struct store *st, size_t n, const char *const *codes
 
 /* Stores subs[0..n) in order as store_put would one after the other
  * (version numbers, the same delivery stored once, also within the
- * batch), setting was_new[i]. With store_bulk, in one transaction: returns
- * 0, or -1 and nothing of the batch is stored. Without, each is stored
- * whole in turn and a failure leaves the earlier ones stored. */
+ * batch), setting was_new[i]. With store_bulk, all or nothing (one
+ * transaction; on the dir: store one commit, also against a kill):
+ * returns 0, or -1 and nothing of the batch is stored. Without, each is
+ * stored whole in turn and a failure leaves the earlier ones stored. */
 int store_put_many(struct store *st, const struct jx_submission *const *subs, size_t n,
 		   int *was_new);
 

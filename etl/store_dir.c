@@ -1,26 +1,47 @@
-/* The "dir:PATH" store: plain UTF-8 CSV files a statistician can open, one
- * folder per version, each made whole in a hidden temporary folder and then
- * renamed into place, so a killed run leaves a version fully there or absent.
+/* The "dir:PATH" store: plain UTF-8 CSV files a statistician can open.
+ * Layout 2 (#14): every version of a month is a few rows in three
+ * append-only files of that month's folder, and one index names every
+ * version with where its rows are. A version exists once its index line
+ * is written, synced and committed; rows that no committed line names (a
+ * killed writer's) are never read, and the next writer cuts them off.
  *
- * PATH/schema_version.txt       layout version ("1")
+ * PATH/schema_version.txt       layout version ("2")
  * PATH/README.txt               this layout, for people
- * PATH/files.csv                index of every version, in load order
- * PATH/YYYY-MM/CODE/v0001/      one version of (district, period):
- *     submission.csv            its metadata (one row)
- *     units.csv                 unit rows: ord, name, 合计 flag, sheet row
- *     values.csv                every value: ord (0 = the district's
- *                               figures), indicator, value (yuan for 14),
- *                               ok, sheet row and column it came from
- *     findings.csv              findings, columns as the findings CSV
+ * PATH/versions.csv             every version, in load order: its metadata
+ *                               and the byte ranges of its rows in the
+ *                               month's files; "commit" 1 ends a batch
+ *                               stored together, "check" is the CRC-32 of
+ *                               the line's bytes before its last comma
+ * PATH/YYYY-MM/units.csv        unit rows: district, version, ord, name,
+ *                               合计 flag, sheet row
+ * PATH/YYYY-MM/values.csv       every value: district, version, ord (0 =
+ *                               the district's figures), indicator, value
+ *                               (yuan for 14), ok, sheet row and column
+ * PATH/YYYY-MM/findings.csv     findings: version, then the columns of the
+ *                               findings CSV
  * PATH/.lock                    flock: the single-writer run lock
- * PATH/.put.lock                flock: held while one store_put writes
- * PATH/.index-dirty             present while files.csv may lag the folders
+ * PATH/.put.lock                flock: held while one batch is written
  * PATH/approvals.csv            every approval and reopening, in order
  * PATH/approvals/YYYY-MM_aNNN.csv  what approval NNN of a month signed off:
  *                               one line per district, its state, the
  *                               version in force and its 14 figures
  * PATH/users.csv                portal accounts with their Argon2id hashes
  *                               (mode 0600), by name
+ *
+ * A batch (store_put is a batch of one) is written under .put.lock: the
+ * index and the month files are cut back to what the index commits, the
+ * batch's rows are appended to its months' files and each file is synced
+ * once; then the batch's index lines are appended in one write, the last
+ * with commit 1, and the index is synced once. Readers take the index up to
+ * its last committed line whose checks hold: a batch is there whole or not
+ * at all, and a torn last line is never read as figures.
+ *
+ * Layout 1 (a folder per version with four files, files.csv as index) is
+ * migrated when opened: the layout 2 files are written beside the version
+ * folders, versions.csv put in place, then schema_version.txt says 2 (the
+ * step that commits), then the version folders and files.csv are removed
+ * (finished by the next open when killed before). Until the commit the
+ * layout 1 store is untouched.
  *
  * In the CSV files an unquoted empty field is "no value" (NULL) and "" is an
  * empty text, so a CSV file's sheet (none) and an empty sheet name differ. */
@@ -40,8 +61,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
-#define DIR_LAYOUT_VERSION 1
+#define DIR_LAYOUT_VERSION 2
 #define DIR_PATH_MAX 4096
 #define DIR_MAX_FIELDS 24
 /* A field or record longer than this is damage, not data. */
@@ -51,6 +73,7 @@
 
 static const char UTF8_BOM[] = "\xEF\xBB\xBF";
 
+/* Layout 1, read when migrating. */
 static const char *const SUBMISSION_HEADER[] = {
     "district_code", "period", "version", "status", "received_at", "loaded_at",
     "file",	     "sheet",  "sha256",  "errors", "warnings",	   "dropped"};
@@ -59,46 +82,47 @@ static const char *const VALUES_HEADER[] = {"ord", "indicator", "value", "ok", "
 static const char *const FINDINGS_HEADER[] = {
     "file",   "sheet", "cell",	   "row",	"column", "district_code", "district_name",
     "period", "rule",  "severity", "indicator", "value",  "message"};
-static const char *const INDEX_HEADER[] = {"period",	  "district_code", "version", "status",
-					   "received_at", "loaded_at",	   "errors",  "warnings",
-					   "sha256",	  "file"};
+
+/* Layout 2: a month's files, each row led by the version it belongs to. */
+enum { DF_UNITS, DF_VALUES, DF_FINDINGS, DF_N };
+static const char *const DATA_FILE[DF_N] = {"units.csv", "values.csv", "findings.csv"};
+static const char *const UNITS2_HEADER[] = {"district_code", "version",	 "ord",
+					    "unit",	     "is_total", "row"};
+static const char *const VALUES2_HEADER[] = {"district_code", "version", "ord", "indicator",
+					     "value",	      "ok",	 "row", "column"};
+static const char *const FINDINGS2_HEADER[] = {
+    "version",	     "file",   "sheet", "cell",	    "row",	 "column", "district_code",
+    "district_name", "period", "rule",	"severity", "indicator", "value",  "message"};
+static const char *const VERSIONS_HEADER[] = {
+    "period",	    "district_code", "version",	       "status",      "received_at",
+    "loaded_at",    "errors",	     "warnings",       "dropped",     "sha256",
+    "file",	    "sheet",	     "units_at",       "units_bytes", "values_at",
+    "values_bytes", "findings_at",   "findings_bytes", "commit",      "check"};
 #define NCOLS(h) (sizeof(h) / sizeof(h)[0])
 
 static const char README_TEXT[] =
-    "jianxi store (dir: backend), layout version 1. Written by jianxi; do not\n"
-    "edit. All files are UTF-8 CSV. Every loaded file is one version folder:\n"
+    "jianxi store (dir: backend), layout version 2. Written by jianxi; do not\n"
+    "edit. All files are UTF-8 CSV. Each month has a folder with three files\n"
+    "that every loaded file of that month adds rows to:\n"
     "\n"
-    "  YYYY-MM/<district code>/v0001/submission.csv  status, file, times\n"
-    "  YYYY-MM/<district code>/v0001/units.csv       the unit rows\n"
-    "  YYYY-MM/<district code>/v0001/values.csv      every value; ord 0 is\n"
-    "      the district's figures, ord N the Nth unit row; indicator 14 is\n"
-    "      in yuan (10,000 yuan = 1 wan yuan)\n"
-    "  YYYY-MM/<district code>/v0001/findings.csv    what the checks found\n"
-    "  files.csv                                     every version, in load order\n"
-    "  approvals.csv                                 every approval and reopening\n"
-    "  approvals/YYYY-MM_a001.csv                    the figures each approval\n"
-    "      signed off, one line per district\n"
+    "  YYYY-MM/values.csv    every value: district_code and version say whose;\n"
+    "      ord 0 is the district's figures, ord N the Nth unit row;\n"
+    "      indicator 14 is in yuan (10,000 yuan = 1 wan yuan)\n"
+    "  YYYY-MM/units.csv     the unit rows\n"
+    "  YYYY-MM/findings.csv  what the checks found, by version\n"
+    "  versions.csv          every version, in load order: district, month,\n"
+    "      status, file, times; the *_at and *_bytes columns say where its\n"
+    "      rows are in the month's files (for jianxi)\n"
+    "  approvals.csv         every approval and reopening\n"
+    "  approvals/YYYY-MM_a001.csv  the figures each approval signed off,\n"
+    "      one line per district\n"
     "\n"
     "Each version is one delivery: a file received at a time. The same file\n"
     "received again later is a new version; the same delivery is stored once.\n"
-    "The version in force is the accepted version received last.\n"
+    "The version in force is the accepted version received last. Rows of a\n"
+    "version that versions.csv does not list (a run killed while writing)\n"
+    "are not data; the next run removes them.\n"
     "Times are UTC. An empty unquoted field means no value.\n";
-
-/* One delivery (sha256, received_at) per stored version, read
- * incrementally from files.csv. */
-struct seen_delivery {
-	char sha[65];
-	int64_t received_at;
-};
-struct seen_cache {
-	int active;
-	struct csv_parser parser;
-	dev_t dev;
-	ino_t ino;
-	off_t off;
-	struct seen_delivery *d;
-	size_t n, cap;
-};
 
 /* One CSV record being collected from libcsv's field callbacks. */
 struct csv_rec {
@@ -108,25 +132,59 @@ struct csv_rec {
 	unsigned char null[DIR_MAX_FIELDS];
 	size_t n;    /* fields so far; may pass DIR_MAX_FIELDS */
 	uint64_t no; /* record number; 1 is the header */
-	int rc;	     /* nonzero once a callback failed: stop */
+	int rc;	     /* nonzero once a callback failed (-1) or stopped (1) */
 	const char *path;
 	const char *const *header;
 	size_t n_header;
 	struct dir_store *d;
-	/* Called per data record; returns 0 or -1 (with the store's message). */
+	/* Called per data record; returns 0, 1 to stop reading, or -1 (with
+	 * the store's message). */
 	int (*fn)(void *ctx, struct csv_rec *r, const char **f);
 	void *ctx;
+};
+
+/* One committed version, as versions.csv lists it. */
+struct ver {
+	struct store_version v; /* in_force 0; v.file is file */
+	char *file, *sheet;
+	size_t dropped;
+	int64_t at[DF_N], len[DF_N]; /* its rows in the month's files */
+	size_t next; /* index + 1 of the next version of (district, month); 0: none */
+};
+
+/* (district, month) -> its versions, first and last (index + 1; 0: free). */
+struct key_slot {
+	size_t first, last;
+};
+
+/* What the index commits of one month's files: where each ends. */
+struct period_info {
+	int year, month;
+	int64_t end[DF_N];
+};
+
+/* versions.csv as far as it is committed, read incrementally. */
+struct vindex {
+	int active;
+	dev_t dev;
+	ino_t ino;
+	int64_t off; /* bytes taken: the header and every committed line */
+	struct ver *v;
+	size_t n, cap;
+	struct key_slot *slots;
+	size_t cap_slots;
+	struct period_info *p;
+	size_t n_p, cap_p;
 };
 
 struct dir_store {
 	struct store base;
 	char *root;
 	int lock_fd; /* .lock while store_lock holds it, else -1 */
-	struct seen_cache seen;
-	struct csv_rec seen_rec;
+	struct vindex ix;
 };
 
-/* What submission.csv says about one version. */
+/* What a layout 1 submission.csv says about one version. */
 struct dir_meta {
 	struct store_version v;
 	char *file, *sheet;
@@ -450,11 +508,6 @@ static void w_text(FILE *f, const char *s)
 	jx_csv_verbatim(f, s);
 }
 
-static void w_int(FILE *f, long long v)
-{
-	fprintf(f, "%lld", v);
-}
-
 /* A number that is empty when it is 0 ("not applicable"). */
 static void w_int_or_empty(FILE *f, long long v)
 {
@@ -490,17 +543,28 @@ static void format_utc(int64_t t, char buf[32])
 /* The inverse of format_utc; -1 unless text is exactly that shape. */
 static int parse_utc(const char *text, int64_t *t)
 {
-	int y, m, dd, hh, mi, ss, n = 0;
-	if (!text ||
-	    sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &m, &dd, &hh, &mi, &ss, &n) != 6 ||
-	    n == 0 || text[n])
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	if (!text)
 		return -1;
-	if (m < 1 || m > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59)
+	int x[6] = {0}, at[6] = {0, 5, 8, 11, 14, 17}, width[6] = {4, 2, 2, 2, 2, 2};
+	for (int i = 0; i < 20; i++)
+		if (shape[i] == 'd' ? text[i] < '0' || text[i] > '9' : text[i] != shape[i])
+			return -1;
+	if (text[20])
 		return -1;
-	*t = (int64_t)jx_days_from_civil(y, m, dd) * 86400 + hh * 3600 + mi * 60 + ss;
-	char back[32];
-	format_utc(*t, back);
-	return strcmp(back, text) ? -1 : 0;
+	for (int k = 0; k < 6; k++)
+		for (int i = 0; i < width[k]; i++)
+			x[k] = x[k] * 10 + (text[at[k] + i] - '0');
+	int y = x[0], m = x[1], dd = x[2];
+	if (m < 1 || m > 12 || dd < 1 || dd > 31 || x[3] > 23 || x[4] > 59 || x[5] > 59)
+		return -1;
+	int32_t days = jx_days_from_civil(y, m, dd);
+	int y2, m2, d2;
+	jx_civil_from_days(days, &y2, &m2, &d2);
+	if (y2 != y || m2 != m || d2 != dd)
+		return -1; /* 2023-02-30 */
+	*t = (int64_t)days * 86400 + x[3] * 3600 + x[4] * 60 + x[5];
+	return 0;
 }
 
 /* The year range format_utc writes as four digits. */
@@ -538,69 +602,44 @@ static int write_file(struct dir_store *d, const char *dir, const char *name,
 }
 
 /* What the writers of one version need. */
-struct put_args {
-	const struct jx_submission *s;
-	const char *sha256;
-	int version;
-	int64_t loaded_at;
-};
 
-static void write_submission(FILE *f, const void *arg)
-{
-	const struct put_args *a = arg;
-	const struct jx_submission *s = a->s;
-	char rec[32], load[32];
-	format_utc(s->received_at, rec);
-	format_utc(a->loaded_at, load);
-	w_header(f, SUBMISSION_HEADER, NCOLS(SUBMISSION_HEADER));
-	w_text(f, s->district_code);
-	putc(',', f);
-	w_text(f, s->period);
-	fprintf(f, ",%d,%s,%s,%s,", a->version, store_status_name(jx_submission_status(s)), rec,
-		load);
-	w_text(f, s->file);
-	putc(',', f);
-	w_text(f, s->sheet);
-	fprintf(f, ",%s,%zu,%zu,%zu\n", a->sha256, s->findings.errors, s->findings.warnings,
-		s->findings.dropped);
-}
+/* ---- writing a version's rows (layout 2) ------------------------------ */
 
-static void write_units(FILE *f, const void *arg)
+static void write_unit_rows(FILE *f, const struct jx_submission *s, int version)
 {
-	const struct jx_submission *s = ((const struct put_args *)arg)->s;
-	w_header(f, UNITS_HEADER, NCOLS(UNITS_HEADER));
 	for (size_t i = 0; i < s->n_units; i++) {
-		w_int(f, (long long)i + 1);
-		putc(',', f);
+		w_text(f, s->district_code);
+		fprintf(f, ",%d,%zu,", version, i + 1);
 		w_text(f, s->units[i].name ? s->units[i].name : "");
 		fprintf(f, ",%d,%lu\n", s->units[i].is_total ? 1 : 0,
 			(unsigned long)s->units[i].row);
 	}
 }
 
-static void write_value_rows(FILE *f, size_t ord, const struct jx_value *v)
+static void write_value_rows(FILE *f, const char *code, int version, size_t ord,
+			     const struct jx_value *v)
 {
-	for (int k = 0; k < JX_N_INDICATORS; k++)
-		fprintf(f, "%zu,%d,%lld,%d,%lu,%lu\n", ord, k + 1, (long long)v[k].v,
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		w_text(f, code);
+		fprintf(f, ",%d,%zu,%d,%lld,%d,%lu,%lu\n", version, ord, k + 1, (long long)v[k].v,
 			v[k].ok ? 1 : 0, (unsigned long)v[k].row, (unsigned long)v[k].col);
+	}
 }
 
-static void write_values(FILE *f, const void *arg)
+/* The district's figures first: a reader wanting only them stops there. */
+static void write_values_of(FILE *f, const struct jx_submission *s, int version)
 {
-	const struct jx_submission *s = ((const struct put_args *)arg)->s;
-	w_header(f, VALUES_HEADER, NCOLS(VALUES_HEADER));
-	write_value_rows(f, 0, s->figures);
+	write_value_rows(f, s->district_code, version, 0, s->figures);
 	for (size_t i = 0; i < s->n_units; i++)
-		write_value_rows(f, i + 1, s->units[i].v);
+		write_value_rows(f, s->district_code, version, i + 1, s->units[i].v);
 }
 
-static void write_findings(FILE *f, const void *arg)
+static void write_finding_rows(FILE *f, const struct jx_submission *s, int version)
 {
-	const struct jx_submission *s = ((const struct put_args *)arg)->s;
-	w_header(f, FINDINGS_HEADER, NCOLS(FINDINGS_HEADER));
 	for (size_t i = 0; i < s->findings.n; i++) {
 		const struct jx_finding *x = &s->findings.items[i];
 		char cell[32];
+		fprintf(f, "%d,", version);
 		w_text(f, x->file);
 		putc(',', f);
 		w_text(f, x->sheet);
@@ -628,20 +667,38 @@ static void write_findings(FILE *f, const void *arg)
 	}
 }
 
-static void write_index_line(FILE *f, const struct dir_meta *m)
+/* One index line of x into f, its check added: commit 1 ends a batch.
+ * Returns 0 or -1 (out of memory). */
+static int write_version_line(FILE *f, const struct ver *x, int commit)
 {
+	char *line = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&line, &len);
+	if (!m)
+		return -1;
 	char period[8], rec[32], load[32];
-	jx_period_format(m->v.year, m->v.month, period);
-	format_utc(m->v.received_at, rec);
-	format_utc(m->v.loaded_at, load);
-	fprintf(f, "%s,", period);
-	w_text(f, m->v.district_code);
-	fprintf(f, ",%d,%s,%s,%s,%zu,%zu,%s,", m->v.version, store_status_name(m->v.status), rec,
-		load, m->v.errors, m->v.warnings, m->v.sha256);
-	w_text(f, m->file);
-	putc('\n', f);
+	jx_period_format(x->v.year, x->v.month, period);
+	format_utc(x->v.received_at, rec);
+	format_utc(x->v.loaded_at, load);
+	fprintf(m, "%s,", period);
+	w_text(m, x->v.district_code);
+	fprintf(m, ",%d,%s,%s,%s,%zu,%zu,%zu,%s,", x->v.version, store_status_name(x->v.status),
+		rec, load, x->v.errors, x->v.warnings, x->dropped, x->v.sha256);
+	w_text(m, x->file);
+	putc(',', m);
+	w_text(m, x->sheet);
+	for (int k = 0; k < DF_N; k++)
+		fprintf(m, ",%lld,%lld", (long long)x->at[k], (long long)x->len[k]);
+	fprintf(m, ",%d", commit);
+	if (fclose(m) || !line) {
+		free(line);
+		return -1;
+	}
+	fwrite(line, 1, len, f);
+	fprintf(f, ",%08lx\n", (unsigned long)crc32(0L, (const Bytef *)line, (uInt)len));
+	free(line);
+	return 0;
 }
-
 /* ---- reading CSV ------------------------------------------------------ */
 
 static void *capped_realloc(void *p, size_t n)
@@ -711,8 +768,9 @@ static void rec_end(int c, void *data)
 			}
 		return;
 	}
-	if (r->fn(r->ctx, r, f))
-		r->rc = -1;
+	int x = r->fn(r->ctx, r, f);
+	if (x)
+		r->rc = x < 0 ? -1 : 1;
 }
 
 static const unsigned char CSV_OPTS =
@@ -931,471 +989,6 @@ static int read_district(struct dir_store *d, const char *period, const char *co
 	return 0;
 }
 
-/* ---- the index (files.csv) -------------------------------------------- */
-
-/* Writes files.csv afresh from the version folders, then clears the dirty
- * marker. Caller holds the put lock. */
-static int index_rebuild(struct dir_store *d)
-{
-	char tmp[DIR_PATH_MAX], final[DIR_PATH_MAX], marker[DIR_PATH_MAX];
-	if (dir_path(d, tmp, ".files.csv.tmp-XXXXXX") || dir_path(d, final, "files.csv") ||
-	    dir_path(d, marker, ".index-dirty"))
-		return -1;
-	/* Index files a killed rebuild left behind; we hold the put lock. */
-	DIR *dh = opendir(d->root);
-	struct dirent *ent;
-	char stale[DIR_PATH_MAX];
-	while (dh && (ent = readdir(dh)))
-		if (!strncmp(ent->d_name, ".files.csv.tmp-", 15) &&
-		    !sub_path(d, stale, d->root, ent->d_name))
-			unlink(stale);
-	if (dh)
-		closedir(dh);
-	char **periods = NULL;
-	size_t n_periods = 0;
-	if (list_subdirs(d, d->root, &periods, &n_periods))
-		return -1;
-	int fd = mkstemp(tmp);
-	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	if (!f) {
-		int e = errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		names_free(periods, n_periods);
-		return store_fail(&d->base, "cannot create %s: %s", tmp, strerror(e));
-	}
-	w_header(f, INDEX_HEADER, NCOLS(INDEX_HEADER));
-	int rc = 0;
-	for (size_t i = 0; !rc && i < n_periods; i++) {
-		if (!period_is_folder_name(periods[i]))
-			continue;
-		char pdir[DIR_PATH_MAX];
-		char **codes;
-		size_t n_codes;
-		if (dir_path(d, pdir, "%s", periods[i]) ||
-		    list_subdirs(d, pdir, &codes, &n_codes)) {
-			rc = -1;
-			break;
-		}
-		for (size_t j = 0; !rc && j < n_codes; j++) {
-			struct dir_meta *ms;
-			size_t n;
-			if (read_district(d, periods[i], codes[j], &ms, &n)) {
-				rc = -1;
-				break;
-			}
-			for (size_t k = 0; k < n; k++)
-				write_index_line(f, &ms[k]);
-			metas_free(ms, n);
-		}
-		names_free(codes, n_codes);
-	}
-	names_free(periods, n_periods);
-	if (rc) {
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	if (close_synced(f) || rename(tmp, final) || fsync_dir(d->root)) {
-		int e = errno;
-		unlink(tmp);
-		return store_fail(&d->base, "cannot write %s: %s", final, strerror(e));
-	}
-	unlink(marker);
-	return 0;
-}
-
-/* Rebuilds the index when a run died between storing a version and
- * indexing it (the marker is still there) or someone removed it. Caller
- * holds the put lock. */
-static int index_repair(struct dir_store *d)
-{
-	char marker[DIR_PATH_MAX], index[DIR_PATH_MAX];
-	if (dir_path(d, marker, ".index-dirty") || dir_path(d, index, "files.csv"))
-		return -1;
-	if (access(marker, F_OK) == 0 || access(index, F_OK) != 0)
-		return index_rebuild(d);
-	return 0;
-}
-
-/* Marks the index as possibly behind, durably, before a version is
- * renamed into place. */
-static int index_mark_dirty(struct dir_store *d)
-{
-	char marker[DIR_PATH_MAX];
-	if (dir_path(d, marker, ".index-dirty"))
-		return -1;
-	int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0 || fsync(fd)) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return store_fail(&d->base, "cannot create %s: %s", marker, strerror(e));
-	}
-	close(fd);
-	if (fsync_dir(d->root))
-		return store_fail(&d->base, "cannot sync folder %s: %s", d->root, strerror(errno));
-	return 0;
-}
-
-/* Appends one version to files.csv and clears the marker; on failure the
- * marker stays and the next run rebuilds the index. */
-static int index_append(struct dir_store *d, const struct dir_meta *m)
-{
-	char index[DIR_PATH_MAX], marker[DIR_PATH_MAX];
-	if (dir_path(d, index, "files.csv") || dir_path(d, marker, ".index-dirty"))
-		return -1;
-	char *line = NULL;
-	size_t len = 0;
-	FILE *mf = open_memstream(&line, &len);
-	if (!mf)
-		return store_fail(&d->base, "out of memory");
-	write_index_line(mf, m);
-	if (fclose(mf) || !line) {
-		free(line);
-		return store_fail(&d->base, "out of memory");
-	}
-	int fd = open(index, O_WRONLY | O_APPEND | O_CLOEXEC);
-	int rc = fd < 0 ? -1 : 0;
-	for (size_t done = 0; !rc && done < len;) {
-		ssize_t w = write(fd, line + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			rc = -1;
-		else
-			done += (size_t)w;
-	}
-	if (!rc && fsync(fd))
-		rc = -1;
-	int e = errno;
-	if (fd >= 0)
-		close(fd);
-	free(line);
-	if (rc)
-		return store_fail(&d->base, "cannot append to %s: %s", index, strerror(e));
-	unlink(marker);
-	return 0;
-}
-
-static int seen_record(void *ctx, struct csv_rec *r, const char **f)
-{
-	struct seen_cache *c = ctx;
-	int64_t received;
-	if (!sha_ok(f[8]))
-		return bad_field(r, "sha256");
-	if (parse_utc(f[4], &received))
-		return bad_field(r, "received_at");
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct seen_delivery *nn = realloc(c->d, cap * sizeof *nn);
-		if (!nn)
-			return store_fail(&r->d->base, "out of memory");
-		c->d = nn;
-		c->cap = cap;
-	}
-	memcpy(c->d[c->n].sha, f[8], 65);
-	c->d[c->n++].received_at = received;
-	return 0;
-}
-
-static void seen_reset(struct dir_store *d)
-{
-	struct seen_cache *c = &d->seen;
-	if (c->active)
-		csv_free(&c->parser);
-	c->active = 0;
-	c->n = 0;
-	c->off = 0;
-	free(d->seen_rec.buf);
-	memset(&d->seen_rec, 0, sizeof d->seen_rec);
-}
-
-/* Brings the cache up to the end of files.csv. The index only grows by
- * appends until it is rebuilt (a new file), so only new bytes are read;
- * the parser keeps a record that is still being written for next time. */
-static int seen_refresh(struct dir_store *d)
-{
-	struct seen_cache *c = &d->seen;
-	char path[DIR_PATH_MAX];
-	if (dir_path(d, path, "files.csv"))
-		return -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb)) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return store_fail(&d->base, "cannot read %s: %s", path, strerror(e));
-	}
-	struct csv_rec *r = &d->seen_rec;
-	if (!c->active || sb.st_dev != c->dev || sb.st_ino != c->ino || sb.st_size < c->off) {
-		seen_reset(d);
-		csv_init(&c->parser, CSV_OPTS);
-		csv_set_realloc_func(&c->parser, capped_realloc);
-		c->active = 1;
-		c->dev = sb.st_dev;
-		c->ino = sb.st_ino;
-		/* r keeps the fields of a record still being appended between
-		 * calls, so it is set up only here. */
-		rec_setup(r, d, "files.csv", INDEX_HEADER, NCOLS(INDEX_HEADER), seen_record, c);
-	}
-	int rc = 0;
-	char chunk[65536];
-	ssize_t got;
-	while ((got = pread(fd, chunk, sizeof chunk, c->off)) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = store_fail(&d->base, "cannot read %s: %s", path, strerror(errno));
-			break;
-		}
-		if (csv_parse(&c->parser, chunk, (size_t)got, rec_field, rec_end, r) !=
-			(size_t)got &&
-		    !r->rc)
-			r->rc = store_fail(&d->base, "%s: not valid CSV", path);
-		c->off += got;
-		if (r->rc) {
-			rc = -1;
-			break;
-		}
-	}
-	close(fd);
-	if (rc)
-		seen_reset(d); /* start over next time */
-	return rc;
-}
-
-/* ---- opening ---------------------------------------------------------- */
-
-static void write_text(FILE *f, const void *arg)
-{
-	fputs(arg, f);
-}
-
-static void write_empty_index(FILE *f, const void *arg)
-{
-	(void)arg;
-	w_header(f, INDEX_HEADER, NCOLS(INDEX_HEADER));
-}
-
-/* Writes PATH/name whole or not at all (temporary file, then rename). */
-static int write_root_file(struct dir_store *d, const char *name, void (*fn)(FILE *, const void *),
-			   const void *arg)
-{
-	char tmp[DIR_PATH_MAX], final[DIR_PATH_MAX];
-	if (dir_path(d, tmp, ".%s.tmp", name) || dir_path(d, final, "%s", name))
-		return -1;
-	unlink(tmp);
-	const char *slash = strrchr(tmp, '/');
-	if (write_file(d, d->root, slash + 1, fn, arg))
-		return -1;
-	if (rename(tmp, final) || fsync_dir(d->root)) {
-		int e = errno;
-		unlink(tmp);
-		return store_fail(&d->base, "cannot write %s: %s", final, strerror(e));
-	}
-	return 0;
-}
-
-/* Only these may be in a folder about to become a store. */
-static int is_store_litter(const char *name)
-{
-	return !strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, ".lock") ||
-	       !strcmp(name, ".put.lock") || !strncmp(name, ".schema_version.txt", 19) ||
-	       !strncmp(name, ".README.txt", 11) || !strncmp(name, ".files.csv", 10) ||
-	       !strcmp(name, "files.csv") || !strcmp(name, "README.txt");
-}
-
-/* Creates the layout in an empty folder, or checks the one there. Caller
- * holds the put lock. */
-static int dir_init_layout(struct dir_store *d)
-{
-	char path[DIR_PATH_MAX];
-	if (dir_path(d, path, "schema_version.txt"))
-		return -1;
-	FILE *f = fopen(path, "rb");
-	if (f) {
-		char line[32] = "";
-		int ok = fgets(line, sizeof line, f) != NULL;
-		fclose(f);
-		int64_t v;
-		line[strcspn(line, "\r\n")] = 0;
-		if (!ok || store_parse_i64(line, 1, INT_MAX, &v))
-			return store_fail(&d->base, "%s is damaged", path);
-		if (v > DIR_LAYOUT_VERSION)
-			return store_fail(&d->base,
-					  "store %s has layout version %lld; this "
-					  "jianxi knows up to %d: use a newer jianxi",
-					  d->root, (long long)v, DIR_LAYOUT_VERSION);
-		/* Layout migrations (v < DIR_LAYOUT_VERSION) would go here. */
-		return index_repair(d);
-	}
-	if (errno != ENOENT)
-		return store_fail(&d->base, "cannot read %s: %s", path, strerror(errno));
-	/* A typo such as dir:/home/clerk must not turn a folder full of other
-	 * things into a store. */
-	DIR *dh = opendir(d->root);
-	if (!dh)
-		return store_fail(&d->base, "cannot read folder %s: %s", d->root, strerror(errno));
-	struct dirent *e;
-	const char *stranger = NULL;
-	while ((e = readdir(dh)))
-		if (!is_store_litter(e->d_name)) {
-			stranger = e->d_name;
-			break;
-		}
-	if (stranger) {
-		store_fail(&d->base,
-			   "folder %s is not empty (it holds \"%.100s\") and is "
-			   "not a jianxi store (no schema_version.txt); give an "
-			   "empty or new folder",
-			   d->root, stranger);
-		closedir(dh);
-		return -1;
-	}
-	closedir(dh);
-	char version[16];
-	snprintf(version, sizeof version, "%d\n", DIR_LAYOUT_VERSION);
-	/* schema_version.txt last: it says the rest is there. */
-	if (write_root_file(d, "files.csv", write_empty_index, NULL) ||
-	    write_root_file(d, "README.txt", write_text, README_TEXT) ||
-	    write_root_file(d, "schema_version.txt", write_text, version))
-		return -1;
-	return 0;
-}
-
-/* ---- the operations --------------------------------------------------- */
-
-static void dir_close(struct store *st)
-{
-	struct dir_store *d = (struct dir_store *)st;
-	if (d->lock_fd >= 0)
-		close(d->lock_fd);
-	seen_reset(d);
-	free(d->seen.d);
-	free(d->root);
-	free(d);
-}
-
-static int dir_lock(struct store *st, int wait_seconds)
-{
-	struct dir_store *d = (struct dir_store *)st;
-	if (d->lock_fd >= 0)
-		return 0;
-	int rc = lock_file(d, ".lock", (int64_t)wait_seconds * 1000, 100, &d->lock_fd);
-	if (rc == 1)
-		store_fail(st, "store %s is in use by another run (waited %d s)", d->root,
-			   wait_seconds);
-	return rc;
-}
-
-static int dir_put_locked(struct dir_store *d, const struct jx_submission *s, const char *sha256,
-			  int *was_new)
-{
-	char pdir[DIR_PATH_MAX], ddir[DIR_PATH_MAX], tmp[DIR_PATH_MAX], vdir[DIR_PATH_MAX];
-	if (index_repair(d) || dir_path(d, pdir, "%s", s->period) ||
-	    dir_path(d, ddir, "%s/%s", s->period, s->district_code) ||
-	    ensure_dir(d, pdir, d->root) || ensure_dir(d, ddir, pdir))
-		return -1;
-
-	/* Folders a killed run left behind; nobody else writes now. */
-	DIR *dh = opendir(ddir);
-	if (!dh)
-		return store_fail(&d->base, "cannot read folder %s: %s", ddir, strerror(errno));
-	struct dirent *e;
-	while ((e = readdir(dh)))
-		if (!strncmp(e->d_name, ".tmp-", 5) &&
-		    snprintf(tmp, sizeof tmp, "%s/%s", ddir, e->d_name) < (int)sizeof tmp)
-			remove_tmp_tree(tmp);
-	closedir(dh);
-
-	struct dir_meta *ms;
-	size_t n;
-	if (read_district(d, s->period, s->district_code, &ms, &n))
-		return -1;
-	int version = n ? ms[n - 1].v.version + 1 : 1;
-	/* The same delivery: content and received time (#13). */
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(ms[i].v.sha256, sha256) && ms[i].v.received_at == s->received_at) {
-			metas_free(ms, n);
-			*was_new = 0;
-			return 0;
-		}
-	metas_free(ms, n);
-
-	struct put_args a = {s, sha256, version, (int64_t)time(NULL)};
-	if (snprintf(tmp, sizeof tmp, "%s/.tmp-v%04d-XXXXXX", ddir, version) >= (int)sizeof tmp ||
-	    snprintf(vdir, sizeof vdir, "%s/v%04d", ddir, version) >= (int)sizeof vdir)
-		return store_fail(&d->base, "path %.200s is too long", ddir);
-	if (!mkdtemp(tmp))
-		return store_fail(&d->base, "cannot create a folder in %s: %s", ddir,
-				  strerror(errno));
-	if (write_file(d, tmp, "submission.csv", write_submission, &a) ||
-	    write_file(d, tmp, "units.csv", write_units, &a) ||
-	    write_file(d, tmp, "values.csv", write_values, &a) ||
-	    write_file(d, tmp, "findings.csv", write_findings, &a))
-		goto fail;
-	if (fsync_dir(tmp)) {
-		store_fail(&d->base, "cannot sync folder %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (index_mark_dirty(d))
-		goto fail;
-	/* The one step that makes the version exist. */
-	if (rename(tmp, vdir)) {
-		store_fail(&d->base, "cannot rename %s to %s: %s", tmp, vdir, strerror(errno));
-		goto fail;
-	}
-	*was_new = 1;
-	if (fsync_dir(ddir))
-		return store_fail(&d->base, "cannot sync folder %s: %s", ddir, strerror(errno));
-	struct dir_meta m = {0};
-	snprintf(m.v.district_code, sizeof m.v.district_code, "%s", s->district_code);
-	m.v.year = s->year;
-	m.v.month = s->month;
-	m.v.version = version;
-	m.v.status = jx_submission_status(s);
-	m.v.received_at = s->received_at;
-	m.v.loaded_at = a.loaded_at;
-	memcpy(m.v.sha256, sha256, 65);
-	m.v.errors = s->findings.errors;
-	m.v.warnings = s->findings.warnings;
-	m.file = s->file;
-	/* The version is stored even if this fails: the marker stays and the
-	 * index is rebuilt by the next caller. */
-	index_append(d, &m);
-	return 0;
-fail:
-	remove_tmp_tree(tmp);
-	return -1;
-}
-
-static int dir_put(struct store *st, const struct jx_submission *s, const char *sha256,
-		   int *was_new)
-{
-	struct dir_store *d = (struct dir_store *)st;
-	if (!code_is_folder_name(s->district_code))
-		return store_fail(st,
-				  "cannot store %s: district code \"%s\" cannot "
-				  "be a folder name",
-				  s->file, s->district_code);
-	if (s->received_at < UTC_MIN || s->received_at > UTC_MAX)
-		return store_fail(st,
-				  "cannot store %s: received time %lld out of "
-				  "range",
-				  s->file, (long long)s->received_at);
-	int fd;
-	if (put_lock(d, &fd))
-		return -1;
-	int rc = dir_put_locked(d, s, sha256, was_new);
-	put_unlock(fd);
-	return rc;
-}
-
-/* Reading one version back. */
 struct get_ctx {
 	struct jx_submission *out;
 	size_t next_ord;
@@ -1465,181 +1058,1635 @@ static int findings_record(void *ctx, struct csv_rec *r, const char **f)
 	return 0;
 }
 
+/* ---- the index (versions.csv) ------------------------------------------ */
+
+static void ver_free(struct ver *x)
+{
+	free(x->file);
+	free(x->sheet);
+	x->file = x->sheet = NULL;
+}
+
+static void vindex_reset(struct vindex *ix)
+{
+	for (size_t i = 0; i < ix->n; i++)
+		ver_free(&ix->v[i]);
+	free(ix->v);
+	free(ix->slots);
+	free(ix->p);
+	memset(ix, 0, sizeof *ix);
+}
+
+static size_t key_hash(const char *code, int year, int month)
+{
+	size_t h = 1469598103934665603u;
+	for (const unsigned char *c = (const unsigned char *)code; *c; c++)
+		h = (h ^ *c) * 1099511628211u;
+	h = (h ^ (size_t)year) * 1099511628211u;
+	return (h ^ (size_t)month) * 1099511628211u;
+}
+
+/* The slot of (code, year, month): its own, or the free one it would take;
+ * NULL when the table is empty. */
+static struct key_slot *key_slot(struct vindex *ix, const char *code, int year, int month)
+{
+	if (!ix->cap_slots)
+		return NULL;
+	size_t j = key_hash(code, year, month) & (ix->cap_slots - 1);
+	for (;; j = (j + 1) & (ix->cap_slots - 1)) {
+		struct key_slot *k = &ix->slots[j];
+		if (!k->first)
+			return k;
+		const struct store_version *v = &ix->v[k->first - 1].v;
+		if (v->year == year && v->month == month && !strcmp(v->district_code, code))
+			return k;
+	}
+}
+
+/* The first version of (code, year, month), index + 1; 0 when none. */
+static size_t key_first(struct vindex *ix, const char *code, int year, int month)
+{
+	struct key_slot *k = key_slot(ix, code, year, month);
+	return k ? k->first : 0;
+}
+
+static struct period_info *period_get(struct vindex *ix, int year, int month)
+{
+	for (size_t i = 0; i < ix->n_p; i++)
+		if (ix->p[i].year == year && ix->p[i].month == month)
+			return &ix->p[i];
+	return NULL;
+}
+
+/* Takes x (moved) into the index. Versions of a (district, month) must
+ * come in rising order. 0, or -1 with the store's message. */
+static int vindex_add(struct dir_store *d, struct ver *x)
+{
+	struct vindex *ix = &d->ix;
+	if ((ix->n + 1) * 2 > ix->cap_slots) {
+		size_t cap = ix->cap_slots ? ix->cap_slots * 2 : 1024;
+		struct key_slot *ns = calloc(cap, sizeof *ns);
+		if (!ns)
+			return store_fail(&d->base, "out of memory");
+		for (size_t i = 0; i < ix->cap_slots; i++) {
+			struct key_slot *o = &ix->slots[i];
+			if (!o->first)
+				continue;
+			const struct store_version *v = &ix->v[o->first - 1].v;
+			size_t j = key_hash(v->district_code, v->year, v->month) & (cap - 1);
+			while (ns[j].first)
+				j = (j + 1) & (cap - 1);
+			ns[j] = *o;
+		}
+		free(ix->slots);
+		ix->slots = ns;
+		ix->cap_slots = cap;
+	}
+	if (ix->n == ix->cap) {
+		size_t cap = ix->cap ? ix->cap * 2 : 1024;
+		struct ver *nv = realloc(ix->v, cap * sizeof *nv);
+		if (!nv)
+			return store_fail(&d->base, "out of memory");
+		ix->v = nv;
+		ix->cap = cap;
+	}
+	struct period_info *p = period_get(ix, x->v.year, x->v.month);
+	if (!p) {
+		if (ix->n_p == ix->cap_p) {
+			size_t cap = ix->cap_p ? ix->cap_p * 2 : 16;
+			struct period_info *np = realloc(ix->p, cap * sizeof *np);
+			if (!np)
+				return store_fail(&d->base, "out of memory");
+			ix->p = np;
+			ix->cap_p = cap;
+		}
+		p = &ix->p[ix->n_p++];
+		memset(p, 0, sizeof *p);
+		p->year = x->v.year;
+		p->month = x->v.month;
+	}
+	struct key_slot *k = key_slot(ix, x->v.district_code, x->v.year, x->v.month);
+	if (k->first && ix->v[k->last - 1].v.version >= x->v.version)
+		return store_fail(&d->base,
+				  "versions.csv of store %s is damaged: version %d of %s %04d-%02d "
+				  "comes after version %d",
+				  d->root, x->v.version, x->v.district_code, x->v.year, x->v.month,
+				  ix->v[k->last - 1].v.version);
+	x->next = 0;
+	x->v.file = x->file;
+	x->v.in_force = 0;
+	ix->v[ix->n++] = *x;
+	memset(x, 0, sizeof *x);
+	if (k->first)
+		ix->v[k->last - 1].next = ix->n;
+	else
+		k->first = ix->n;
+	k->last = ix->n;
+	const struct ver *y = &ix->v[ix->n - 1];
+	for (int i = 0; i < DF_N; i++)
+		if (y->at[i] + y->len[i] > p->end[i])
+			p->end[i] = y->at[i] + y->len[i];
+	return 0;
+}
+
+/* The accepted version received last (then the highest) among the versions
+ * from first (index + 1); 0 when none is accepted. */
+static size_t key_in_force(const struct vindex *ix, size_t first)
+{
+	size_t best = 0;
+	for (size_t i = first; i; i = ix->v[i - 1].next) {
+		const struct store_version *v = &ix->v[i - 1].v;
+		if (v->status == JX_ACCEPTED &&
+		    (!best ||
+		     store_version_newer(v->received_at, v->version, ix->v[best - 1].v.received_at,
+					 ix->v[best - 1].v.version)))
+			best = i;
+	}
+	return best;
+}
+
+/* The end of the CSV record starting at buf (its '\n' outside quotes
+ * included) into *end; 0 when buf[0..n) holds no whole record. */
+static int record_end(const char *buf, size_t n, size_t *end)
+{
+	int quoted = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '"')
+			quoted = !quoted;
+		else if (buf[i] == '\n' && !quoted) {
+			*end = i + 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* 1 when the record's last field is the CRC-32 of the bytes before it. */
+static int record_check_ok(const char *rec, size_t len)
+{
+	if (len < 10 || rec[len - 1] != '\n' || rec[len - 10] != ',')
+		return 0;
+	unsigned long want = 0;
+	for (size_t i = len - 9; i < len - 1; i++) {
+		char c = rec[i];
+		int x = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (x < 0)
+			return 0;
+		want = want * 16 + (unsigned long)x;
+	}
+	return crc32(0L, (const Bytef *)rec, (uInt)(len - 10)) == want;
+}
+
+struct version_read {
+	struct ver x;
+	int commit;
+};
+
+static int period_field(struct csv_rec *r, const char *text, int *year, int *month)
+{
+	if (!text || !period_is_folder_name(text))
+		return bad_field(r, "period");
+	*year = atoi(text);
+	*month = atoi(text + 5);
+	if (*year < 1 || *month < 1 || *month > 12)
+		return bad_field(r, "period");
+	return 0;
+}
+
+static int version_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	struct version_read *vr = ctx;
+	struct ver *x = &vr->x;
+	memset(x, 0, sizeof *x);
+	int64_t n;
+	if (period_field(r, f[0], &x->v.year, &x->v.month))
+		return -1;
+	if (!f[1] || strlen(f[1]) >= JX_CODE_MAX || !code_is_folder_name(f[1]))
+		return bad_field(r, "district_code");
+	strcpy(x->v.district_code, f[1]);
+	if (field_i64(r, f[2], "version", 1, INT_MAX, &n))
+		return -1;
+	x->v.version = (int)n;
+	if (store_status_parse(f[3], &x->v.status))
+		return bad_field(r, "status");
+	if (parse_utc(f[4], &x->v.received_at))
+		return bad_field(r, "received_at");
+	if (parse_utc(f[5], &x->v.loaded_at))
+		return bad_field(r, "loaded_at");
+	if (field_i64(r, f[6], "errors", 0, INT64_MAX, &n))
+		return -1;
+	x->v.errors = (size_t)n;
+	if (field_i64(r, f[7], "warnings", 0, INT64_MAX, &n))
+		return -1;
+	x->v.warnings = (size_t)n;
+	if (field_i64(r, f[8], "dropped", 0, INT64_MAX, &n))
+		return -1;
+	x->dropped = (size_t)n;
+	if (!sha_ok(f[9]))
+		return bad_field(r, "sha256");
+	strcpy(x->v.sha256, f[9]);
+	if (!f[10])
+		return bad_field(r, "file");
+	for (int k = 0; k < DF_N; k++)
+		if (field_i64(r, f[12 + 2 * k], VERSIONS_HEADER[12 + 2 * k], 0, INT64_MAX,
+			      &x->at[k]) ||
+		    field_i64(r, f[13 + 2 * k], VERSIONS_HEADER[13 + 2 * k], 0,
+			      INT64_MAX - x->at[k], &x->len[k]))
+			return -1;
+	if (field_i64(r, f[18], "commit", 0, 1, &n))
+		return -1;
+	vr->commit = (int)n;
+	if (field_dup(r, f[10], &x->file) || field_dup(r, f[11], &x->sheet)) {
+		ver_free(x);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses the whole record rec[0..len) (it ends with its '\n') with r's
+ * callback; the header when header. jianxi wrote it: a field is quoted
+ * ("" for a quote inside) or holds no quote, comma, CR or line break; an
+ * empty unquoted field is NULL, as libcsv gives it. scratch holds len
+ * bytes. */
+static int parse_record(struct dir_store *d, struct csv_rec *r, const char *rec, size_t len,
+			char *scratch, int header)
+{
+	r->no = header ? 0 : 1;
+	r->rc = 0;
+	r->n = r->len = 0;
+	size_t i = 0;
+	for (;;) {
+		if (rec[i] == '"') {
+			size_t k = 0;
+			for (i++;; i++) {
+				if (i >= len - 1)
+					goto bad;
+				if (rec[i] == '"') {
+					if (rec[i + 1] != '"')
+						break;
+					i++;
+				}
+				scratch[k++] = rec[i];
+			}
+			i++;
+			rec_field(scratch, k, r);
+		} else {
+			size_t start = i;
+			for (; rec[i] != ',' && rec[i] != '\n'; i++)
+				if (rec[i] == '"' || rec[i] == '\r')
+					goto bad;
+			rec_field(i > start ? (void *)(rec + start) : NULL, i - start, r);
+		}
+		if (rec[i] == '\n')
+			break;
+		if (rec[i] != ',')
+			goto bad;
+		i++;
+	}
+	if (i + 1 != len)
+		goto bad;
+	rec_end('\n', r);
+	return r->rc ? -1 : 0;
+bad:
+	return store_fail(&d->base, "%s: not valid CSV", r->path);
+}
+
+/* Brings the index up to the last committed line of versions.csv. Only
+ * bytes past what was taken are read: the file only grows, but for a cut
+ * uncommitted tail, which was never taken. A torn or uncommitted tail is
+ * left for the writer to cut; a bad line with committed lines after it is
+ * damage. 0 or -1. */
+static int vindex_refresh(struct dir_store *d)
+{
+	struct vindex *ix = &d->ix;
+	char path[DIR_PATH_MAX];
+	if (dir_path(d, path, "versions.csv"))
+		return -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb)) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return store_fail(&d->base, "cannot read %s: %s", path, strerror(e));
+	}
+	if (!ix->active || sb.st_dev != ix->dev || sb.st_ino != ix->ino || sb.st_size < ix->off) {
+		vindex_reset(ix);
+		ix->active = 1;
+		ix->dev = sb.st_dev;
+		ix->ino = sb.st_ino;
+	}
+	if (sb.st_size == ix->off) {
+		close(fd);
+		return 0;
+	}
+	size_t n = (size_t)(sb.st_size - ix->off);
+	char *buf = malloc(n);
+	if (!buf) {
+		close(fd);
+		return store_fail(&d->base, "out of memory");
+	}
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = pread(fd, buf + got, n - got, ix->off + (off_t)got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	int e = errno;
+	close(fd);
+	if (got < n) {
+		free(buf);
+		return store_fail(&d->base, "cannot read %s: %s", path,
+				  got < n && e ? strerror(e) : "file shrank");
+	}
+	char *scratch = malloc(n);
+	if (!scratch) {
+		free(buf);
+		return store_fail(&d->base, "out of memory");
+	}
+	struct version_read vr;
+	struct csv_rec r;
+	rec_setup(&r, d, path, VERSIONS_HEADER, NCOLS(VERSIONS_HEADER), version_record, &vr);
+	struct ver *pend = NULL;
+	size_t n_pend = 0, cap_pend = 0, pos = 0, taken = 0, end;
+	int rc = 0;
+	if (ix->off == 0) {
+		if (!record_end(buf, n, &end) || parse_record(d, &r, buf, end, scratch, 1)) {
+			if (!r.rc)
+				store_fail(&d->base, "%s: the header is cut off", path);
+			rc = -1;
+		}
+		pos = taken = end;
+	}
+	while (!rc && pos < n) {
+		if (!record_end(buf + pos, n - pos, &end))
+			break; /* being written, or torn */
+		if (!record_check_ok(buf + pos, end)) {
+			/* a torn last batch, or damage if a good line follows */
+			for (size_t i = pos; i < n; i++) {
+				size_t e2;
+				if (buf[i] == '\n' && record_end(buf + i + 1, n - i - 1, &e2) &&
+				    record_check_ok(buf + i + 1, e2)) {
+					rc = store_fail(&d->base,
+							"%s is damaged at byte %lld: a line "
+							"that does not check, followed by good "
+							"ones",
+							path, (long long)(ix->off + (int64_t)pos));
+					break;
+				}
+			}
+			break;
+		}
+		/* a line that checks was written whole: if it does not read, that
+		 * is damage, never a tail to cut */
+		if (parse_record(d, &r, buf + pos, end, scratch, 0)) {
+			rc = -1;
+			break;
+		}
+		if (n_pend == cap_pend) {
+			size_t cap = cap_pend ? cap_pend * 2 : 64;
+			struct ver *np = realloc(pend, cap * sizeof *np);
+			if (!np) {
+				ver_free(&vr.x);
+				rc = store_fail(&d->base, "out of memory");
+				break;
+			}
+			pend = np;
+			cap_pend = cap;
+		}
+		pend[n_pend++] = vr.x;
+		pos += end;
+		if (vr.commit) {
+			for (size_t i = 0; !rc && i < n_pend; i++)
+				rc = vindex_add(d, &pend[i]);
+			for (size_t i = 0; i < n_pend; i++)
+				ver_free(&pend[i]);
+			n_pend = 0;
+			taken = pos;
+		}
+	}
+	for (size_t i = 0; i < n_pend; i++)
+		ver_free(&pend[i]);
+	free(pend);
+	free(r.buf);
+	free(scratch);
+	free(buf);
+	if (rc) {
+		vindex_reset(ix); /* start over next time */
+		return -1;
+	}
+	ix->off += (int64_t)taken;
+	return 0;
+}
+
+/* Reads the rows at[0..len) of the month's file df with fn (no header).
+ * fn may return 1 to stop early. 0 or -1. */
+static int read_range(struct dir_store *d, int year, int month, int df, int64_t at, int64_t len,
+		      const char *const *header, size_t n_header,
+		      int (*fn)(void *, struct csv_rec *, const char **), void *ctx)
+{
+	if (!len)
+		return 0;
+	char path[DIR_PATH_MAX], period[8];
+	jx_period_format(year, month, period);
+	if (dir_path(d, path, "%s/%s", period, DATA_FILE[df]))
+		return -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return store_fail(&d->base, "cannot open %s: %s", path, strerror(errno));
+	struct csv_rec r;
+	rec_setup(&r, d, path, header, n_header, fn, ctx);
+	r.no = 1; /* no header here */
+	struct csv_parser p;
+	csv_init(&p, CSV_OPTS);
+	csv_set_realloc_func(&p, capped_realloc);
+	char buf[65536];
+	int64_t done = 0;
+	while (!r.rc && done < len) {
+		size_t want = len - done < (int64_t)sizeof buf ? (size_t)(len - done) : sizeof buf;
+		ssize_t got = pread(fd, buf, want, at + done);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r.rc = store_fail(&d->base, "%s: cannot read bytes %lld-%lld: %s", path,
+					  (long long)at, (long long)(at + len),
+					  got < 0 ? strerror(errno) : "the file is shorter");
+			break;
+		}
+		if (csv_parse(&p, buf, (size_t)got, rec_field, rec_end, &r) != (size_t)got && !r.rc)
+			r.rc = store_fail(&d->base, "%s: not valid CSV at bytes %lld-%lld (%s)",
+					  path, (long long)at, (long long)(at + len),
+					  csv_strerror(csv_error(&p)));
+		done += got;
+	}
+	if (!r.rc && (p.pstate != 0 || r.n != 0))
+		r.rc = store_fail(&d->base, "%s: bytes %lld-%lld end inside a record", path,
+				  (long long)at, (long long)(at + len));
+	csv_free(&p);
+	free(r.buf);
+	close(fd);
+	return r.rc < 0 ? -1 : 0;
+}
+
+/* ---- writing a batch ----------------------------------------------------- */
+
+static const char *const *const DATA_HEADER[DF_N] = {UNITS2_HEADER, VALUES2_HEADER,
+						     FINDINGS2_HEADER};
+static const size_t DATA_NCOLS[DF_N] = {NCOLS(UNITS2_HEADER), NCOLS(VALUES2_HEADER),
+					NCOLS(FINDINGS2_HEADER)};
+
+/* One version to write. */
+struct put_item {
+	const struct jx_submission *s;
+	const char *sha256;
+	int version; /* 0: the next of its (district, month); else as given */
+	enum jx_status status;
+	int64_t loaded_at;
+	size_t errors, warnings, dropped;
+};
+
+/* One month's files being appended to. */
+struct pw {
+	int year, month;
+	FILE *f[DF_N];
+	int64_t start[DF_N];
+	int created; /* a file was created: its folder is synced */
+};
+
+/* A batch being written: its months' files and its versions. */
+struct bw {
+	struct pw *pw;
+	size_t n_pw, cap_pw;
+	struct ver *x;
+	size_t n, cap;
+};
+
+/* Opens the month's files for appending, first cut back to what the index
+ * commits (a killed writer's rows go); a month the index has nothing of
+ * starts afresh with its headers. */
+static struct pw *pw_open(struct dir_store *d, struct bw *b, int year, int month)
+{
+	for (size_t i = 0; i < b->n_pw; i++)
+		if (b->pw[i].year == year && b->pw[i].month == month)
+			return &b->pw[i];
+	if (b->n_pw == b->cap_pw) {
+		size_t cap = b->cap_pw ? b->cap_pw * 2 : 4;
+		struct pw *np = realloc(b->pw, cap * sizeof *np);
+		if (!np) {
+			store_fail(&d->base, "out of memory");
+			return NULL;
+		}
+		b->pw = np;
+		b->cap_pw = cap;
+	}
+	struct pw *w = &b->pw[b->n_pw++];
+	memset(w, 0, sizeof *w);
+	w->year = year;
+	w->month = month;
+	char period[8], pdir[DIR_PATH_MAX], path[DIR_PATH_MAX];
+	jx_period_format(year, month, period);
+	if (dir_path(d, pdir, "%s", period) || ensure_dir(d, pdir, d->root))
+		return NULL;
+	const struct period_info *pi = period_get(&d->ix, year, month);
+	for (int k = 0; k < DF_N; k++) {
+		if (sub_path(d, path, pdir, DATA_FILE[k]))
+			return NULL;
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0)
+			w->created = 1;
+		else if (errno == EEXIST)
+			fd = open(path, O_RDWR | O_CLOEXEC);
+		struct stat sb;
+		if (fd < 0 || fstat(fd, &sb)) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			store_fail(&d->base, "cannot open %s: %s", path, strerror(e));
+			return NULL;
+		}
+		int64_t end = pi ? pi->end[k] : 0;
+		if (sb.st_size < end) {
+			close(fd);
+			store_fail(&d->base,
+				   "%s is damaged: %lld bytes, but versions.csv has rows up to "
+				   "byte %lld",
+				   path, (long long)sb.st_size, (long long)end);
+			return NULL;
+		}
+		FILE *f = NULL;
+		if ((sb.st_size > end && ftruncate(fd, end)) || !(f = fdopen(fd, "r+b")) ||
+		    fseeko(f, end, SEEK_SET)) {
+			int e = errno;
+			if (f)
+				fclose(f);
+			else
+				close(fd);
+			store_fail(&d->base, "cannot write %s: %s", path, strerror(e));
+			return NULL;
+		}
+		w->f[k] = f;
+		if (!pi)
+			w_header(f, DATA_HEADER[k], DATA_NCOLS[k]);
+		w->start[k] = end;
+	}
+	return w;
+}
+
+static int same_key(const struct store_version *v, const struct jx_submission *s)
+{
+	return v->year == s->year && v->month == s->month &&
+	       !strcmp(v->district_code, s->district_code);
+}
+
+/* Appends the rows of it to its month's files. Returns 1 (added), 0 (the
+ * same delivery is stored already, or earlier in the batch) or -1. */
+static int bw_add(struct dir_store *d, struct bw *b, const struct put_item *it)
+{
+	const struct jx_submission *s = it->s;
+	int version = it->version;
+	if (!version) {
+		int last = 0;
+		for (size_t i = key_first(&d->ix, s->district_code, s->year, s->month); i;
+		     i = d->ix.v[i - 1].next) {
+			const struct store_version *v = &d->ix.v[i - 1].v;
+			/* the same delivery: content and received time (#13) */
+			if (!strcmp(v->sha256, it->sha256) && v->received_at == s->received_at)
+				return 0;
+			last = v->version;
+		}
+		for (size_t i = 0; i < b->n; i++) {
+			const struct store_version *v = &b->x[i].v;
+			if (!same_key(v, s))
+				continue;
+			if (!strcmp(v->sha256, it->sha256) && v->received_at == s->received_at)
+				return 0;
+			last = v->version;
+		}
+		version = last + 1;
+	}
+	struct pw *w = pw_open(d, b, s->year, s->month);
+	if (!w)
+		return -1;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct ver *nx = realloc(b->x, cap * sizeof *nx);
+		if (!nx)
+			return store_fail(&d->base, "out of memory");
+		b->x = nx;
+		b->cap = cap;
+	}
+	struct ver *x = &b->x[b->n];
+	memset(x, 0, sizeof *x);
+	snprintf(x->v.district_code, sizeof x->v.district_code, "%s", s->district_code);
+	x->v.year = s->year;
+	x->v.month = s->month;
+	x->v.version = version;
+	x->v.status = it->status;
+	x->v.received_at = s->received_at;
+	x->v.loaded_at = it->loaded_at;
+	memcpy(x->v.sha256, it->sha256, 65);
+	x->v.errors = it->errors;
+	x->v.warnings = it->warnings;
+	x->dropped = it->dropped;
+	x->file = strdup(s->file);
+	x->sheet = s->sheet ? strdup(s->sheet) : NULL;
+	b->n++;
+	if (!x->file || (s->sheet && !x->sheet))
+		return store_fail(&d->base, "out of memory");
+	for (int k = 0; k < DF_N; k++) {
+		FILE *f = w->f[k];
+		x->at[k] = ftello(f);
+		if (k == DF_UNITS)
+			write_unit_rows(f, s, version);
+		else if (k == DF_VALUES)
+			write_values_of(f, s, version);
+		else
+			write_finding_rows(f, s, version);
+		x->len[k] = ftello(f) - x->at[k];
+		if (x->at[k] < 0 || x->len[k] < 0 || ferror(f))
+			return store_fail(&d->base, "cannot write the rows of %s %s: %s",
+					  s->district_code, s->period, strerror(errno));
+	}
+	return 1;
+}
+
+/* Makes the batch's rows durable: each file synced once, and the folder
+ * of a file created. 0 or -1. */
+static int bw_sync(struct dir_store *d, struct bw *b)
+{
+	for (size_t i = 0; i < b->n_pw; i++) {
+		struct pw *w = &b->pw[i];
+		char period[8], pdir[DIR_PATH_MAX];
+		jx_period_format(w->year, w->month, period);
+		if (dir_path(d, pdir, "%s", period))
+			return -1;
+		for (int k = 0; k < DF_N; k++) {
+			FILE *f = w->f[k];
+			if (ferror(f) || fflush(f) || fsync(fileno(f)))
+				return store_fail(&d->base, "cannot write %s/%s: %s", pdir,
+						  DATA_FILE[k], strerror(errno));
+		}
+		if (w->created && fsync_dir(pdir))
+			return store_fail(&d->base, "cannot sync folder %s: %s", pdir,
+					  strerror(errno));
+	}
+	return 0;
+}
+
+/* Closes the month files; abort: first cut off what the batch wrote. */
+static void bw_close(struct bw *b, int abort)
+{
+	for (size_t i = 0; i < b->n_pw; i++)
+		for (int k = 0; k < DF_N; k++) {
+			FILE *f = b->pw[i].f[k];
+			if (!f)
+				continue;
+			if (abort && !fflush(f)) {
+				if (ftruncate(fileno(f), b->pw[i].start[k])) {
+					/* the next writer cuts them off */
+				}
+			}
+			fclose(f);
+		}
+	free(b->pw);
+	for (size_t i = 0; i < b->n; i++)
+		ver_free(&b->x[i]);
+	free(b->x);
+	memset(b, 0, sizeof *b);
+}
+
+/* The index lines of the batch, the last with commit 1, into a buffer. */
+static int bw_lines(struct dir_store *d, const struct bw *b, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	FILE *m = open_memstream(out, len);
+	if (!m)
+		return store_fail(&d->base, "out of memory");
+	int rc = 0;
+	for (size_t i = 0; !rc && i < b->n; i++)
+		rc = write_version_line(m, &b->x[i], i + 1 == b->n);
+	if (fclose(m) || rc || !*out) {
+		free(*out);
+		*out = NULL;
+		return store_fail(&d->base, "out of memory");
+	}
+	return 0;
+}
+
+/* Cuts an uncommitted tail off versions.csv (a killed writer's). Caller
+ * holds the put lock and has refreshed the index. */
+static int index_cut(struct dir_store *d)
+{
+	char path[DIR_PATH_MAX];
+	struct stat sb;
+	if (dir_path(d, path, "versions.csv"))
+		return -1;
+	if (stat(path, &sb))
+		return store_fail(&d->base, "cannot read %s: %s", path, strerror(errno));
+	if (sb.st_size > d->ix.off && truncate(path, d->ix.off))
+		return store_fail(&d->base, "cannot cut %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t w = write(fd, buf + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+/* Stores items[0..n) as one batch: was_new[i] 1 or 0; all or nothing.
+ * Caller holds the put lock. */
+static int put_batch(struct dir_store *d, const struct put_item *items, size_t n, int *was_new)
+{
+	if (vindex_refresh(d) || index_cut(d))
+		return -1;
+	struct bw b = {0};
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		int got = bw_add(d, &b, &items[i]);
+		if (got < 0)
+			rc = -1;
+		else
+			was_new[i] = got;
+	}
+	if (rc || !b.n || bw_sync(d, &b)) {
+		rc = rc || b.n ? -1 : 0;
+		bw_close(&b, rc != 0);
+		return rc;
+	}
+	char *lines, path[DIR_PATH_MAX];
+	size_t len;
+	if (bw_lines(d, &b, &lines, &len) || dir_path(d, path, "versions.csv")) {
+		bw_close(&b, 1);
+		return -1;
+	}
+	/* The one step that makes the batch exist. */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, lines, len) || fsync(fd)) {
+		int e = errno;
+		if (fd >= 0) {
+			if (ftruncate(fd, d->ix.off)) {
+				/* an uncommitted tail: cut by the next writer */
+			}
+			close(fd);
+		}
+		free(lines);
+		bw_close(&b, 1);
+		return store_fail(&d->base, "cannot append to %s: %s", path, strerror(e));
+	}
+	close(fd);
+	free(lines);
+	d->ix.off += (int64_t)len;
+	for (size_t i = 0; !rc && i < b.n; i++)
+		rc = vindex_add(d, &b.x[i]);
+	if (rc)
+		vindex_reset(&d->ix); /* stored: read again next time */
+	bw_close(&b, 0);
+	return 0;
+}
+
+static int put_ok(struct dir_store *d, const struct jx_submission *s)
+{
+	if (!code_is_folder_name(s->district_code))
+		return store_fail(&d->base,
+				  "cannot store %s: district code \"%s\" cannot "
+				  "be a folder name",
+				  s->file, s->district_code);
+	if (s->received_at < UTC_MIN || s->received_at > UTC_MAX)
+		return store_fail(&d->base,
+				  "cannot store %s: received time %lld out of "
+				  "range",
+				  s->file, (long long)s->received_at);
+	return 0;
+}
+
+static int dir_put_many(struct store *st, const struct jx_submission *const *subs,
+			const char *const *shas, size_t n, int *was_new)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	for (size_t i = 0; i < n; i++)
+		if (put_ok(d, subs[i]))
+			return -1;
+	struct put_item *items = calloc(n ? n : 1, sizeof *items);
+	if (!items)
+		return store_fail(st, "out of memory");
+	int64_t now = (int64_t)time(NULL);
+	for (size_t i = 0; i < n; i++) {
+		const struct jx_submission *s = subs[i];
+		items[i] = (struct put_item){s,
+					     shas[i],
+					     0,
+					     jx_submission_status(s),
+					     now,
+					     s->findings.errors,
+					     s->findings.warnings,
+					     s->findings.dropped};
+	}
+	int fd, rc = put_lock(d, &fd);
+	if (!rc) {
+		rc = put_batch(d, items, n, was_new);
+		put_unlock(fd);
+	}
+	free(items);
+	return rc;
+}
+
+static int dir_put(struct store *st, const struct jx_submission *s, const char *sha256,
+		   int *was_new)
+{
+	const struct jx_submission *subs[] = {s};
+	const char *shas[] = {sha256};
+	int got = 0;
+	int rc = dir_put_many(st, subs, shas, 1, &got);
+	*was_new = rc ? 0 : got;
+	return rc;
+}
+
+/* ---- opening ---------------------------------------------------------- */
+
+static void write_text(FILE *f, const void *arg)
+{
+	fputs(arg, f);
+}
+
+static void write_empty_index(FILE *f, const void *arg)
+{
+	(void)arg;
+	w_header(f, VERSIONS_HEADER, NCOLS(VERSIONS_HEADER));
+}
+
+/* Writes PATH/name whole or not at all (temporary file, then rename). */
+static int write_root_file(struct dir_store *d, const char *name, void (*fn)(FILE *, const void *),
+			   const void *arg)
+{
+	char tmp[DIR_PATH_MAX], final[DIR_PATH_MAX];
+	if (dir_path(d, tmp, ".%s.tmp", name) || dir_path(d, final, "%s", name))
+		return -1;
+	unlink(tmp);
+	const char *slash = strrchr(tmp, '/');
+	if (write_file(d, d->root, slash + 1, fn, arg))
+		return -1;
+	if (rename(tmp, final) || fsync_dir(d->root)) {
+		int e = errno;
+		unlink(tmp);
+		return store_fail(&d->base, "cannot write %s: %s", final, strerror(e));
+	}
+	return 0;
+}
+
+/* Only these may be in a folder about to become a store. */
+static int is_store_litter(const char *name)
+{
+	return !strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, ".lock") ||
+	       !strcmp(name, ".put.lock") || !strncmp(name, ".schema_version.txt", 19) ||
+	       !strncmp(name, ".README.txt", 11) || !strncmp(name, ".versions.csv", 13) ||
+	       !strcmp(name, "versions.csv") || !strcmp(name, "README.txt");
+}
+
+/* The period folders of the store, sorted. */
+static int list_periods(struct dir_store *d, char ***out, size_t *n_out)
+{
+	if (list_subdirs(d, d->root, out, n_out))
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < *n_out; i++) {
+		if (period_is_folder_name((*out)[i]))
+			(*out)[k++] = (*out)[i];
+		else
+			free((*out)[i]);
+	}
+	*n_out = k;
+	return 0;
+}
+
+/* Removes what layout 1 kept per version: the version folders (with any
+ * temporary ones a killed run left), then files.csv, whose presence says
+ * this is not done yet. */
+static int v1_cleanup(struct dir_store *d)
+{
+	char **periods;
+	size_t n_periods;
+	if (list_periods(d, &periods, &n_periods))
+		return -1;
+	for (size_t i = 0; i < n_periods; i++) {
+		char pdir[DIR_PATH_MAX], ddir[DIR_PATH_MAX], sub[DIR_PATH_MAX];
+		char **codes;
+		size_t n_codes;
+		if (dir_path(d, pdir, "%s", periods[i]) ||
+		    list_subdirs(d, pdir, &codes, &n_codes)) {
+			names_free(periods, n_periods);
+			return -1;
+		}
+		for (size_t j = 0; j < n_codes; j++) {
+			if (sub_path(d, ddir, pdir, codes[j]))
+				continue;
+			DIR *dh = opendir(ddir);
+			struct dirent *e;
+			while (dh && (e = readdir(dh)))
+				if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+				    !sub_path(d, sub, ddir, e->d_name)) {
+					remove_tmp_tree(sub);
+					unlink(sub);
+				}
+			if (dh)
+				closedir(dh);
+			rmdir(ddir);
+		}
+		names_free(codes, n_codes);
+		fsync_dir(pdir);
+	}
+	names_free(periods, n_periods);
+	char path[DIR_PATH_MAX];
+	DIR *dh = opendir(d->root);
+	struct dirent *e;
+	while (dh && (e = readdir(dh)))
+		if ((!strncmp(e->d_name, ".files.csv", 10) || !strcmp(e->d_name, ".index-dirty")) &&
+		    !sub_path(d, path, d->root, e->d_name))
+			unlink(path);
+	if (dh)
+		closedir(dh);
+	if (dir_path(d, path, "files.csv"))
+		return -1;
+	if (unlink(path) && errno != ENOENT)
+		return store_fail(&d->base, "cannot remove %s: %s", path, strerror(errno));
+	fsync_dir(d->root);
+	return 0;
+}
+
+/* Reads layout 1 version m of (code, period) whole into out: m's file and
+ * sheet move to out. 0 or -1. */
+static int v1_get(struct dir_store *d, const char *period, const char *code, struct dir_meta *m,
+		  struct jx_submission *out)
+{
+	char vdir[DIR_PATH_MAX], path[DIR_PATH_MAX];
+	if (dir_path(d, vdir, "%s/%s/v%04d", period, code, m->v.version))
+		return -1;
+	out->file = m->file;
+	out->sheet = m->sheet;
+	m->file = m->sheet = NULL;
+	jx_submission_set_period(out, m->v.year, m->v.month);
+	out->received_at = m->v.received_at;
+	memcpy(out->sha256, m->v.sha256, sizeof out->sha256);
+	struct get_ctx g = {out, 0, 0};
+	if (sub_path(d, path, vdir, "units.csv") ||
+	    read_csv(d, path, UNITS_HEADER, NCOLS(UNITS_HEADER), units_record, &g) ||
+	    sub_path(d, path, vdir, "values.csv") ||
+	    read_csv(d, path, VALUES_HEADER, NCOLS(VALUES_HEADER), values_record, &g))
+		return -1;
+	if (g.n_values != (out->n_units + 1) * JX_N_INDICATORS)
+		return store_fail(&d->base, "%s: holds %zu values, expected %zu", path, g.n_values,
+				  (out->n_units + 1) * JX_N_INDICATORS);
+	if (sub_path(d, path, vdir, "findings.csv") ||
+	    read_csv(d, path, FINDINGS_HEADER, NCOLS(FINDINGS_HEADER), findings_record, &g))
+		return -1;
+	out->findings.errors = m->v.errors;
+	out->findings.warnings = m->v.warnings;
+	out->findings.dropped = m->dropped;
+	return 0;
+}
+
+/* Migrates layout 1 to 2 (see the top of this file). Caller holds the put
+ * lock. */
+static int migrate_v1(struct dir_store *d)
+{
+	char path[DIR_PATH_MAX], tmp[DIR_PATH_MAX];
+	if (dir_path(d, path, "versions.csv") || dir_path(d, tmp, ".versions.csv.tmp"))
+		return -1;
+	/* what a migration killed before its commit left: written anew */
+	unlink(path);
+	unlink(tmp);
+	vindex_reset(&d->ix);
+	char **periods;
+	size_t n_periods;
+	if (list_periods(d, &periods, &n_periods))
+		return -1;
+	struct bw b = {0};
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n_periods; i++) {
+		char pdir[DIR_PATH_MAX];
+		char **codes;
+		size_t n_codes;
+		if (dir_path(d, pdir, "%s", periods[i]) ||
+		    list_subdirs(d, pdir, &codes, &n_codes)) {
+			rc = -1;
+			break;
+		}
+		for (size_t j = 0; !rc && j < n_codes; j++) {
+			struct dir_meta *ms;
+			size_t n;
+			if (read_district(d, periods[i], codes[j], &ms, &n)) {
+				rc = -1;
+				break;
+			}
+			for (size_t k = 0; !rc && k < n; k++) {
+				struct jx_submission s;
+				jx_submission_init(&s);
+				s.district_code = ms[k].v.district_code;
+				if (v1_get(d, periods[i], codes[j], &ms[k], &s)) {
+					rc = -1;
+				} else {
+					struct put_item it = {&s,
+							      ms[k].v.sha256,
+							      ms[k].v.version,
+							      ms[k].v.status,
+							      ms[k].v.loaded_at,
+							      ms[k].v.errors,
+							      ms[k].v.warnings,
+							      ms[k].dropped};
+					if (bw_add(d, &b, &it) != 1)
+						rc = -1;
+				}
+				jx_submission_release(&s);
+			}
+			metas_free(ms, n);
+		}
+		names_free(codes, n_codes);
+	}
+	names_free(periods, n_periods);
+	char *lines = NULL;
+	size_t len = 0;
+	if (!rc && (bw_sync(d, &b) || (b.n && bw_lines(d, &b, &lines, &len))))
+		rc = -1;
+	if (!rc) {
+		FILE *f = fopen(tmp, "wbx");
+		if (!f)
+			rc = store_fail(&d->base, "cannot create %s: %s", tmp, strerror(errno));
+		else {
+			w_header(f, VERSIONS_HEADER, NCOLS(VERSIONS_HEADER));
+			fwrite(lines ? lines : "", 1, len, f);
+			if (close_synced(f) || rename(tmp, path) || fsync_dir(d->root))
+				rc = store_fail(&d->base, "cannot write %s: %s", path,
+						strerror(errno));
+		}
+	}
+	free(lines);
+	bw_close(&b, 0);
+	if (rc) {
+		unlink(tmp);
+		return -1;
+	}
+	char version[16];
+	snprintf(version, sizeof version, "%d\n", DIR_LAYOUT_VERSION);
+	/* README first; schema_version.txt is the step that commits. */
+	if (write_root_file(d, "README.txt", write_text, README_TEXT) ||
+	    write_root_file(d, "schema_version.txt", write_text, version))
+		return -1;
+	return v1_cleanup(d);
+}
+
+/* What a killed writer left: the index's uncommitted tail, rows past what
+ * the index commits in the month files, and month files the index has
+ * nothing of. Caller holds the put lock. */
+static int repair(struct dir_store *d)
+{
+	char path[DIR_PATH_MAX];
+	if (dir_path(d, path, "files.csv"))
+		return -1;
+	if (access(path, F_OK) == 0 && v1_cleanup(d))
+		return -1;
+	if (vindex_refresh(d) || index_cut(d))
+		return -1;
+	char **periods;
+	size_t n_periods;
+	if (list_periods(d, &periods, &n_periods))
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n_periods; i++) {
+		int year = atoi(periods[i]), month = atoi(periods[i] + 5);
+		const struct period_info *pi = period_get(&d->ix, year, month);
+		for (int k = 0; !rc && k < DF_N; k++) {
+			struct stat sb;
+			if (dir_path(d, path, "%s/%s", periods[i], DATA_FILE[k]))
+				rc = -1;
+			else if (stat(path, &sb))
+				continue;
+			else if (!pi)
+				unlink(path);
+			else if (sb.st_size < pi->end[k])
+				rc = store_fail(&d->base,
+						"%s is damaged: %lld bytes, but versions.csv has "
+						"rows up to byte %lld",
+						path, (long long)sb.st_size, (long long)pi->end[k]);
+			else if (sb.st_size > pi->end[k] && truncate(path, pi->end[k]))
+				rc = store_fail(&d->base, "cannot cut %s: %s", path,
+						strerror(errno));
+		}
+	}
+	names_free(periods, n_periods);
+	return rc;
+}
+
+/* Creates the layout in an empty folder, or checks (migrates, repairs) the
+ * one there. Caller holds the put lock. */
+static int dir_init_layout(struct dir_store *d)
+{
+	char path[DIR_PATH_MAX];
+	if (dir_path(d, path, "schema_version.txt"))
+		return -1;
+	FILE *f = fopen(path, "rb");
+	if (f) {
+		char line[32] = "";
+		int ok = fgets(line, sizeof line, f) != NULL;
+		fclose(f);
+		int64_t v;
+		line[strcspn(line, "\r\n")] = 0;
+		if (!ok || store_parse_i64(line, 1, INT_MAX, &v))
+			return store_fail(&d->base, "%s is damaged", path);
+		if (v > DIR_LAYOUT_VERSION)
+			return store_fail(&d->base,
+					  "store %s has layout version %lld; this "
+					  "jianxi knows up to %d: use a newer jianxi",
+					  d->root, (long long)v, DIR_LAYOUT_VERSION);
+		if (v == 1 && migrate_v1(d))
+			return -1;
+		return repair(d);
+	}
+	if (errno != ENOENT)
+		return store_fail(&d->base, "cannot read %s: %s", path, strerror(errno));
+	/* A typo such as dir:/home/clerk must not turn a folder full of other
+	 * things into a store. */
+	DIR *dh = opendir(d->root);
+	if (!dh)
+		return store_fail(&d->base, "cannot read folder %s: %s", d->root, strerror(errno));
+	struct dirent *e;
+	const char *stranger = NULL;
+	while ((e = readdir(dh)))
+		if (!is_store_litter(e->d_name)) {
+			stranger = e->d_name;
+			break;
+		}
+	if (stranger) {
+		store_fail(&d->base,
+			   "folder %s is not empty (it holds \"%.100s\") and is "
+			   "not a jianxi store (no schema_version.txt); give an "
+			   "empty or new folder",
+			   d->root, stranger);
+		closedir(dh);
+		return -1;
+	}
+	closedir(dh);
+	char version[16];
+	snprintf(version, sizeof version, "%d\n", DIR_LAYOUT_VERSION);
+	/* schema_version.txt last: it says the rest is there. */
+	if (write_root_file(d, "versions.csv", write_empty_index, NULL) ||
+	    write_root_file(d, "README.txt", write_text, README_TEXT) ||
+	    write_root_file(d, "schema_version.txt", write_text, version))
+		return -1;
+	return 0;
+}
+
+/* ---- the operations --------------------------------------------------- */
+
+static void dir_close(struct store *st)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	vindex_reset(&d->ix);
+	free(d->root);
+	free(d);
+}
+
+static int dir_lock(struct store *st, int wait_seconds)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	if (d->lock_fd >= 0)
+		return 0;
+	int rc = lock_file(d, ".lock", (int64_t)wait_seconds * 1000, 100, &d->lock_fd);
+	if (rc == 1)
+		store_fail(st, "store %s is in use by another run (waited %d s)", d->root,
+			   wait_seconds);
+	return rc;
+}
+
+/* ---- reading versions back (layout 2) ----------------------------------- */
+
+/* The leading columns of a month file's row name the version whose range it
+ * is in: a range that says otherwise is damage. */
+static int row_key_ok(struct csv_rec *r, const char *code, const char *version_text, int version)
+{
+	(void)code;
+	int64_t v;
+	if (!version_text || store_parse_i64(version_text, 1, INT_MAX, &v) || v != version)
+		return bad_field(r, "version (not the version the index names)");
+	return 0;
+}
+
+struct get2 {
+	struct get_ctx g;
+	const char *code;
+	int version;
+};
+
+static int units2_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	struct get2 *w = ctx;
+	if (!f[0] || strcmp(f[0], w->code))
+		return bad_field(r, "district_code (not the index's)");
+	return row_key_ok(r, w->code, f[1], w->version) ? -1 : units_record(&w->g, r, f + 2);
+}
+
+static int values2_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	struct get2 *w = ctx;
+	if (!f[0] || strcmp(f[0], w->code))
+		return bad_field(r, "district_code (not the index's)");
+	return row_key_ok(r, w->code, f[1], w->version) ? -1 : values_record(&w->g, r, f + 2);
+}
+
+static int findings2_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	struct get2 *w = ctx;
+	return row_key_ok(r, NULL, f[0], w->version) ? -1 : findings_record(&w->g, r, f + 1);
+}
+
 static int dir_get(struct store *st, const char *code, int year, int month, int version,
 		   struct jx_submission *out, struct store_version *meta)
 {
 	struct dir_store *d = (struct dir_store *)st;
 	if (!code_is_folder_name(code))
 		return 1; /* could never have been stored */
-	char period[8];
-	jx_period_format(year, month, period);
-	struct dir_meta *ms;
-	size_t n;
-	if (read_district(d, period, code, &ms, &n))
+	if (vindex_refresh(d))
 		return -1;
-	size_t pick = n;
-	for (size_t i = 0; i < n; i++)
-		if (version ? ms[i].v.version == version : ms[i].v.in_force)
+	size_t first = key_first(&d->ix, code, year, month), force = key_in_force(&d->ix, first),
+	       pick = 0;
+	for (size_t i = first; i && !pick; i = d->ix.v[i - 1].next)
+		if (version ? d->ix.v[i - 1].v.version == version : i == force)
 			pick = i;
-	if (pick == n) {
-		metas_free(ms, n);
+	if (!pick)
 		return 1;
-	}
-	struct dir_meta *m = &ms[pick];
-	char vdir[DIR_PATH_MAX], path[DIR_PATH_MAX];
-	int rc = -1;
-	if (dir_path(d, vdir, "%s/%s/v%04d", period, code, m->v.version))
-		goto out;
-	out->file = m->file;
-	out->sheet = m->sheet;
-	m->file = m->sheet = NULL; /* out owns them now */
+	const struct ver *x = &d->ix.v[pick - 1];
+	out->file = strdup(x->file);
+	out->sheet = x->sheet ? strdup(x->sheet) : NULL;
+	if (!out->file || (x->sheet && !out->sheet))
+		return store_fail(st, "out of memory");
 	jx_submission_set_period(out, year, month);
-	out->received_at = m->v.received_at;
-	memcpy(out->sha256, m->v.sha256, sizeof out->sha256);
-	struct get_ctx g = {out, 0, 0};
-	if (sub_path(d, path, vdir, "units.csv") ||
-	    read_csv(d, path, UNITS_HEADER, NCOLS(UNITS_HEADER), units_record, &g))
-		goto out;
-	if (sub_path(d, path, vdir, "values.csv") ||
-	    read_csv(d, path, VALUES_HEADER, NCOLS(VALUES_HEADER), values_record, &g))
-		goto out;
-	if (g.n_values != (out->n_units + 1) * JX_N_INDICATORS) {
-		store_fail(st, "%s: holds %zu values, expected %zu", path, g.n_values,
-			   (out->n_units + 1) * JX_N_INDICATORS);
-		goto out;
-	}
-	if (sub_path(d, path, vdir, "findings.csv") ||
-	    read_csv(d, path, FINDINGS_HEADER, NCOLS(FINDINGS_HEADER), findings_record, &g))
-		goto out;
+	out->received_at = x->v.received_at;
+	memcpy(out->sha256, x->v.sha256, sizeof out->sha256);
+	struct get2 w = {{out, 0, 0}, code, x->v.version};
+	if (read_range(d, year, month, DF_UNITS, x->at[DF_UNITS], x->len[DF_UNITS], UNITS2_HEADER,
+		       NCOLS(UNITS2_HEADER), units2_record, &w) ||
+	    read_range(d, year, month, DF_VALUES, x->at[DF_VALUES], x->len[DF_VALUES],
+		       VALUES2_HEADER, NCOLS(VALUES2_HEADER), values2_record, &w))
+		return -1;
+	if (w.g.n_values != (out->n_units + 1) * JX_N_INDICATORS)
+		return store_fail(st, "%s %04d-%02d version %d: holds %zu values, expected %zu",
+				  code, year, month, x->v.version, w.g.n_values,
+				  (out->n_units + 1) * JX_N_INDICATORS);
+	if (read_range(d, year, month, DF_FINDINGS, x->at[DF_FINDINGS], x->len[DF_FINDINGS],
+		       FINDINGS2_HEADER, NCOLS(FINDINGS2_HEADER), findings2_record, &w))
+		return -1;
 	/* The counts include findings past the list's cap. */
-	out->findings.errors = m->v.errors;
-	out->findings.warnings = m->v.warnings;
-	out->findings.dropped = m->dropped;
-	*meta = m->v;
-	rc = 0;
-out:
-	metas_free(ms, n);
-	return rc;
+	out->findings.errors = x->v.errors;
+	out->findings.warnings = x->v.warnings;
+	out->findings.dropped = x->dropped;
+	*meta = x->v;
+	meta->file = out->file;
+	meta->in_force = pick == force;
+	return 0;
+}
+
+/* The versions of a month, copied out of the index (a callback may read
+ * the store again), ordered by district code then version. */
+struct month_list {
+	struct ver *x; /* borrowed strings */
+	size_t n;
+};
+
+static int ver_cmp(const void *a, const void *b)
+{
+	const struct ver *x = a, *y = b;
+	int c = strcmp(x->v.district_code, y->v.district_code);
+	return c ? c : (x->v.version > y->v.version) - (x->v.version < y->v.version);
+}
+
+/* The month's versions with in_force set. */
+static int month_list(struct dir_store *d, int year, int month, struct month_list *l)
+{
+	l->x = NULL;
+	l->n = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < d->ix.n; i++)
+		n += d->ix.v[i].v.year == year && d->ix.v[i].v.month == month;
+	if (!n)
+		return 0;
+	l->x = malloc(n * sizeof *l->x);
+	if (!l->x)
+		return store_fail(&d->base, "out of memory");
+	for (size_t i = 0; i < d->ix.n; i++) {
+		const struct ver *x = &d->ix.v[i];
+		if (x->v.year != year || x->v.month != month)
+			continue;
+		struct ver *y = &l->x[l->n++];
+		*y = *x;
+		y->v.in_force = key_in_force(&d->ix, key_first(&d->ix, x->v.district_code, year,
+							       month)) == i + 1;
+	}
+	qsort(l->x, l->n, sizeof *l->x, ver_cmp);
+	return 0;
 }
 
 static int dir_list(struct store *st, int year, int month, store_version_fn fn, void *ctx)
 {
 	struct dir_store *d = (struct dir_store *)st;
-	char period[8], pdir[DIR_PATH_MAX];
-	jx_period_format(year, month, period);
-	char **codes;
-	size_t n_codes;
-	if (dir_path(d, pdir, "%s", period) || list_subdirs(d, pdir, &codes, &n_codes))
+	struct month_list l;
+	if (vindex_refresh(d) || month_list(d, year, month, &l))
 		return -1;
 	int rc = 0;
-	for (size_t i = 0; !rc && i < n_codes; i++) {
-		struct dir_meta *ms;
-		size_t n;
-		if (read_district(d, period, codes[i], &ms, &n)) {
-			rc = -1;
-			break;
-		}
-		for (size_t k = 0; !rc && k < n; k++)
-			rc = fn(ctx, &ms[k].v);
-		metas_free(ms, n);
-	}
-	names_free(codes, n_codes);
+	for (size_t i = 0; !rc && i < l.n; i++)
+		rc = fn(ctx, &l.x[i].v);
+	free(l.x);
 	return rc;
 }
 
 static int dir_file_seen(struct store *st, const char *sha256, int64_t received_at)
 {
 	struct dir_store *d = (struct dir_store *)st;
-	char marker[DIR_PATH_MAX], index[DIR_PATH_MAX];
-	if (dir_path(d, marker, ".index-dirty") || dir_path(d, index, "files.csv"))
+	if (vindex_refresh(d))
 		return -1;
-	if (access(marker, F_OK) == 0 || access(index, F_OK) != 0) {
-		/* A put is running, or died before indexing: wait for the put
-		 * lock, then the index is current or can be rebuilt. */
-		int fd;
-		if (put_lock(d, &fd))
-			return -1;
-		int rc = index_repair(d);
-		put_unlock(fd);
-		if (rc)
-			return -1;
-	}
-	if (seen_refresh(d))
-		return -1;
-	for (size_t i = 0; i < d->seen.n; i++)
-		if (d->seen.d[i].received_at == received_at &&
-		    !memcmp(d->seen.d[i].sha, sha256, 64))
+	for (size_t i = 0; i < d->ix.n; i++)
+		if (d->ix.v[i].v.received_at == received_at &&
+		    !memcmp(d->ix.v[i].v.sha256, sha256, 64))
 			return 1;
 	return 0;
 }
 
-static int dir_approval_record(struct store *st, struct store_approval *a);
-static int dir_approval_events(struct store *st, int year, int month, store_approval_fn fn,
-			       void *ctx);
-static int dir_approval_get(struct store *st, int year, int month, int number,
-			    struct store_approval *out);
-static int dir_user_write(struct store *st, const struct jx_account *a, int add);
-static int dir_user_list(struct store *st, store_user_fn fn, void *ctx);
+/* ---- set reads ---------------------------------------------------------- */
 
-static int dir_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
-			void *ctx);
-static int dir_rule_counts(struct store *st, int year, int from_month, int to_month,
-			   store_rule_count_fn fn, void *ctx);
+/* ---- set reads ---------------------------------------------------------- */
 
-static const struct store_ops dir_ops = {
-    dir_close,
-    dir_lock,
-    dir_put,
-    dir_get,
-    dir_list,
-    dir_file_seen,
-    NULL,
-    dir_approval_record,
-    dir_approval_events,
-    dir_approval_get,
-    dir_in_force,
-    dir_rule_counts,
-    dir_user_write,
-    dir_user_list,
-    NULL, /* versions_of_years: the loader looks up one submission at a time */
-    NULL, /* put_many: store.c calls dir_put for each */
+/* The district's figures (ord 0) of a values.csv; the unit rows are
+ * skipped. */
+struct figures_read {
+	struct jx_value *v;
+	int n;
 };
 
-int store_dir_open(const char *path, struct store **out, char *err, size_t errlen)
+static int figures_record(void *ctx, struct csv_rec *r, const char **f)
 {
-	*out = NULL;
-	if (strlen(path) >= DIR_PATH_MAX - 256) {
-		snprintf(err, errlen, "store path %.200s... is too long", path);
+	struct figures_read *fr = ctx;
+	int64_t ord, ind, v, ok, row, col;
+	if (field_i64(r, f[0], "ord", 0, INT64_MAX, &ord))
 		return -1;
-	}
-	if (mkdir_p(path, err, errlen))
+	if (ord)
+		return 0;
+	if (field_i64(r, f[1], "indicator", 1, JX_N_INDICATORS, &ind) ||
+	    field_i64(r, f[2], "value", INT64_MIN, INT64_MAX, &v) ||
+	    field_i64(r, f[3], "ok", 0, 1, &ok) || field_i64(r, f[4], "row", 0, UINT32_MAX, &row) ||
+	    field_i64(r, f[5], "column", 0, UINT32_MAX, &col))
 		return -1;
-	struct dir_store *d = calloc(1, sizeof *d);
-	if (!d || !(d->root = strdup(path))) {
-		free(d);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	d->base.ops = &dir_ops;
-	d->lock_fd = -1;
-	/* Strip trailing slashes so paths read well in messages. */
-	for (size_t n = strlen(d->root); n > 1 && d->root[n - 1] == '/'; n--)
-		d->root[n - 1] = 0;
-	int fd;
-	int rc = put_lock(d, &fd);
-	if (!rc) {
-		rc = dir_init_layout(d);
-		put_unlock(fd);
-	}
-	if (rc) {
-		snprintf(err, errlen, "%s", d->base.err);
-		dir_close(&d->base);
-		return -1;
-	}
-	*out = &d->base;
+	struct jx_value *x = &fr->v[ind - 1];
+	x->v = v;
+	x->ok = (uint8_t)ok;
+	x->row = (uint32_t)row;
+	x->col = (uint32_t)col;
+	fr->n++;
 	return 0;
 }
 
+struct figures2 {
+	struct figures_read fr;
+	const char *code;
+	int version;
+};
+
+/* The district's figures come first in a version's values: stops after. */
+static int figures2_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	struct figures2 *w = ctx;
+	if (!f[0] || strcmp(f[0], w->code))
+		return bad_field(r, "district_code (not the index's)");
+	if (row_key_ok(r, w->code, f[1], w->version))
+		return -1;
+	if (f[2] && strcmp(f[2], "0"))
+		return 1;
+	return figures_record(&w->fr, r, f + 2);
+}
+
+/* The figures (ord 0) of version x into v. 0 or -1. */
+static int read_figures(struct dir_store *d, const struct ver *x,
+			struct jx_value v[JX_N_INDICATORS])
+{
+	memset(v, 0, JX_N_INDICATORS * sizeof *v);
+	struct figures2 w = {{v, 0}, x->v.district_code, x->v.version};
+	if (read_range(d, x->v.year, x->v.month, DF_VALUES, x->at[DF_VALUES], x->len[DF_VALUES],
+		       VALUES2_HEADER, NCOLS(VALUES2_HEADER), figures2_record, &w))
+		return -1;
+	if (w.fr.n != JX_N_INDICATORS)
+		return store_fail(&d->base,
+				  "%s %04d-%02d version %d: holds %d figures, expected %d",
+				  x->v.district_code, x->v.year, x->v.month, x->v.version, w.fr.n,
+				  JX_N_INDICATORS);
+	return 0;
+}
+
+static int dir_figures(struct store *st, const char *code, int year, int from_month, int to_month,
+		       store_figures_fn fn, void *ctx)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	if (!code_is_folder_name(code))
+		return 0;
+	if (vindex_refresh(d))
+		return -1;
+	int rc = 0;
+	for (int mo = from_month; mo <= to_month && !rc; mo++) {
+		size_t pick = key_in_force(&d->ix, key_first(&d->ix, code, year, mo));
+		if (!pick)
+			continue;
+		struct ver x = d->ix.v[pick - 1];
+		struct jx_value v[JX_N_INDICATORS];
+		if (read_figures(d, &x, v))
+			return -1;
+		rc = fn(ctx, year, mo, v);
+	}
+	return rc;
+}
+
+static int dir_versions_of_years(struct store *st, size_t n, const char *const *codes,
+				 const int *years, store_stored_fn fn, void *ctx)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	if (vindex_refresh(d))
+		return -1;
+	int rc = 0;
+	for (size_t k = 0; !rc && k < n; k++) {
+		if (!code_is_folder_name(codes[k]))
+			continue;
+		for (int mo = 1; mo <= 12 && !rc; mo++)
+			for (size_t i = key_first(&d->ix, codes[k], years[k], mo); i && !rc;) {
+				struct ver x = d->ix.v[i - 1];
+				i = x.next;
+				struct jx_value v[JX_N_INDICATORS];
+				if (read_figures(d, &x, v))
+					return -1;
+				x.v.file = NULL;
+				x.v.errors = x.v.warnings = 0;
+				x.v.in_force = 0;
+				rc = fn(ctx, &x.v, v);
+			}
+	}
+	return rc;
+}
+
+static int head_cmp_ix(const struct vindex *ix, size_t a, size_t b)
+{
+	return strcmp(ix->v[a - 1].v.district_code, ix->v[b - 1].v.district_code);
+}
+
+/* The first version of each (district, month) of the month, by code. */
+static int month_heads(struct dir_store *d, int year, int month, size_t **out, size_t *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	size_t n = 0, cap = 0;
+	size_t *h = NULL;
+	for (size_t i = 0; i < d->ix.n; i++) {
+		const struct ver *x = &d->ix.v[i];
+		if (x->v.year != year || x->v.month != month ||
+		    key_first(&d->ix, x->v.district_code, year, month) != i + 1)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			size_t *nh = realloc(h, cap * sizeof *nh);
+			if (!nh) {
+				free(h);
+				return store_fail(&d->base, "out of memory");
+			}
+			h = nh;
+		}
+		h[n++] = i + 1;
+	}
+	/* insertion sort would be quadratic at national scale */
+	for (size_t gap = n / 2; gap > 0; gap /= 2)
+		for (size_t i = gap; i < n; i++)
+			for (size_t j = i; j >= gap && head_cmp_ix(&d->ix, h[j - gap], h[j]) > 0;
+			     j -= gap) {
+				size_t t = h[j];
+				h[j] = h[j - gap];
+				h[j - gap] = t;
+			}
+	*out = h;
+	*n_out = n;
+	return 0;
+}
+
+static int dir_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
+			void *ctx)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	if (vindex_refresh(d))
+		return -1;
+	int rc = 0;
+	for (int mo = from_month; mo <= to_month && !rc; mo++) {
+		size_t *heads, n;
+		if (month_heads(d, year, mo, &heads, &n))
+			return -1;
+		for (size_t k = 0; !rc && k < n; k++) {
+			struct store_month_state s;
+			memset(&s, 0, sizeof s);
+			size_t pick = key_in_force(&d->ix, heads[k]);
+			for (size_t i = heads[k]; i; i = d->ix.v[i - 1].next) {
+				const struct store_version *v = &d->ix.v[i - 1].v;
+				s.versions++;
+				s.rejected += v->status == JX_REJECTED;
+				s.errors += v->errors;
+				s.warnings += v->warnings;
+			}
+			if (!pick) /* none in force: received last, then the highest */
+				for (size_t i = heads[k]; i; i = d->ix.v[i - 1].next) {
+					const struct store_version *v = &d->ix.v[i - 1].v;
+					if (!pick ||
+					    store_version_newer(v->received_at, v->version,
+								d->ix.v[pick - 1].v.received_at,
+								d->ix.v[pick - 1].v.version))
+						pick = i;
+				}
+			struct ver x = d->ix.v[pick - 1];
+			strcpy(s.district_code, x.v.district_code);
+			s.year = year;
+			s.month = mo;
+			s.version = x.v.version;
+			s.status = x.v.status;
+			s.received_at = x.v.received_at;
+			s.file = x.file;
+			if (read_figures(d, &x, s.figures))
+				rc = -1;
+			else
+				rc = fn(ctx, &s);
+		}
+		free(heads);
+	}
+	return rc;
+}
+
+static int rule_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	size_t *by_rule = ctx;
+	enum jx_rule rule;
+	if (jx_rule_parse(f[8], &rule))
+		return bad_field(r, "rule");
+	by_rule[rule]++;
+	return 0;
+}
+
+struct rules2 {
+	size_t *by_rule;
+	int version;
+};
+
+static int rule2_record(void *ctx, struct csv_rec *r, const char **f)
+{
+	struct rules2 *w = ctx;
+	return row_key_ok(r, NULL, f[0], w->version) ? -1 : rule_record(w->by_rule, r, f + 1);
+}
+
+static int dir_rule_counts(struct store *st, int year, int from_month, int to_month,
+			   store_rule_count_fn fn, void *ctx)
+{
+	struct dir_store *d = (struct dir_store *)st;
+	if (vindex_refresh(d))
+		return -1;
+	int rc = 0;
+	for (int mo = from_month; mo <= to_month && !rc; mo++) {
+		size_t *heads, n;
+		if (month_heads(d, year, mo, &heads, &n))
+			return -1;
+		for (size_t k = 0; !rc && k < n; k++) {
+			size_t by_rule[JX_RULE_COUNT] = {0};
+			for (size_t i = heads[k]; i && !rc;) {
+				struct ver x = d->ix.v[i - 1];
+				i = x.next;
+				/* each finding is counted as an error or a warning:
+				 * a version with neither has none to read */
+				if (x.v.errors + x.v.warnings == 0)
+					continue;
+				struct rules2 w = {by_rule, x.v.version};
+				if (read_range(d, year, mo, DF_FINDINGS, x.at[DF_FINDINGS],
+					       x.len[DF_FINDINGS], FINDINGS2_HEADER,
+					       NCOLS(FINDINGS2_HEADER), rule2_record, &w))
+					rc = -1;
+			}
+			char code[JX_CODE_MAX];
+			strcpy(code, d->ix.v[heads[k] - 1].v.district_code);
+			for (int r = 0; !rc && r < JX_RULE_COUNT; r++)
+				if (by_rule[r])
+					rc = fn(ctx, code, mo, (enum jx_rule)r, by_rule[r]);
+		}
+		free(heads);
+	}
+	return rc;
+}
 /* ---- approvals -------------------------------------------------------- */
 
 static const char *const APPROVAL_HEADER[] = {"period", "seq", "event", "approval",
@@ -1929,164 +2976,6 @@ static int dir_approval_get(struct store *st, int year, int month, int number,
 	return 0;
 }
 
-/* ---- set reads ---------------------------------------------------------- */
-
-/* The district's figures (ord 0) of a values.csv; the unit rows are
- * skipped. */
-struct figures_read {
-	struct jx_value *v;
-	int n;
-};
-
-static int figures_record(void *ctx, struct csv_rec *r, const char **f)
-{
-	struct figures_read *fr = ctx;
-	int64_t ord, ind, v, ok, row, col;
-	if (field_i64(r, f[0], "ord", 0, INT64_MAX, &ord))
-		return -1;
-	if (ord)
-		return 0;
-	if (field_i64(r, f[1], "indicator", 1, JX_N_INDICATORS, &ind) ||
-	    field_i64(r, f[2], "value", INT64_MIN, INT64_MAX, &v) ||
-	    field_i64(r, f[3], "ok", 0, 1, &ok) || field_i64(r, f[4], "row", 0, UINT32_MAX, &row) ||
-	    field_i64(r, f[5], "column", 0, UINT32_MAX, &col))
-		return -1;
-	struct jx_value *x = &fr->v[ind - 1];
-	x->v = v;
-	x->ok = (uint8_t)ok;
-	x->row = (uint32_t)row;
-	x->col = (uint32_t)col;
-	fr->n++;
-	return 0;
-}
-
-/* One (district, period) from its version folders: submission.csv of each
- * version, values.csv of the version that decides. */
-static int month_state(struct dir_store *d, const char *period, const char *code, store_month_fn fn,
-		       void *ctx)
-{
-	struct dir_meta *ms;
-	size_t n;
-	if (read_district(d, period, code, &ms, &n))
-		return -1;
-	if (!n) {
-		free(ms);
-		return 0;
-	}
-	struct store_month_state s;
-	memset(&s, 0, sizeof s);
-	size_t pick = n;
-	for (size_t i = 0; i < n; i++) {
-		const struct store_version *v = &ms[i].v;
-		s.versions++;
-		s.rejected += v->status == JX_REJECTED;
-		s.errors += v->errors;
-		s.warnings += v->warnings;
-		if (v->in_force)
-			pick = i;
-	}
-	if (pick == n) { /* none in force: the version received last, then the highest */
-		pick = 0;
-		for (size_t i = 1; i < n; i++)
-			if (store_version_newer(ms[i].v.received_at, ms[i].v.version,
-						ms[pick].v.received_at, ms[pick].v.version))
-				pick = i;
-	}
-	const struct dir_meta *m = &ms[pick];
-	strcpy(s.district_code, m->v.district_code);
-	s.year = m->v.year;
-	s.month = m->v.month;
-	s.version = m->v.version;
-	s.status = m->v.status;
-	s.received_at = m->v.received_at;
-	s.file = m->file;
-	char path[DIR_PATH_MAX];
-	struct figures_read fr = {s.figures, 0};
-	int rc = -1;
-	if (dir_path(d, path, "%s/%s/v%04d/values.csv", period, code, m->v.version) ||
-	    read_csv(d, path, VALUES_HEADER, NCOLS(VALUES_HEADER), figures_record, &fr))
-		goto out;
-	if (fr.n != JX_N_INDICATORS) {
-		store_fail(&d->base, "%s: holds %d figures, expected %d", path, fr.n,
-			   JX_N_INDICATORS);
-		goto out;
-	}
-	rc = fn(ctx, &s);
-out:
-	metas_free(ms, n);
-	return rc;
-}
-
-static int dir_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
-			void *ctx)
-{
-	struct dir_store *d = (struct dir_store *)st;
-	int rc = 0;
-	for (int mo = from_month; mo <= to_month && !rc; mo++) {
-		char period[8], pdir[DIR_PATH_MAX];
-		jx_period_format(year, mo, period);
-		char **codes;
-		size_t n_codes;
-		if (dir_path(d, pdir, "%s", period) || list_subdirs(d, pdir, &codes, &n_codes))
-			return -1;
-		for (size_t i = 0; !rc && i < n_codes; i++)
-			rc = month_state(d, period, codes[i], fn, ctx);
-		names_free(codes, n_codes);
-	}
-	return rc;
-}
-
-/* The rule column of a findings.csv, counted. */
-static int rule_record(void *ctx, struct csv_rec *r, const char **f)
-{
-	size_t *by_rule = ctx;
-	enum jx_rule rule;
-	if (jx_rule_parse(f[8], &rule))
-		return bad_field(r, "rule");
-	by_rule[rule]++;
-	return 0;
-}
-
-static int dir_rule_counts(struct store *st, int year, int from_month, int to_month,
-			   store_rule_count_fn fn, void *ctx)
-{
-	struct dir_store *d = (struct dir_store *)st;
-	int rc = 0;
-	for (int mo = from_month; mo <= to_month && !rc; mo++) {
-		char period[8], pdir[DIR_PATH_MAX], path[DIR_PATH_MAX];
-		jx_period_format(year, mo, period);
-		char **codes;
-		size_t n_codes;
-		if (dir_path(d, pdir, "%s", period) || list_subdirs(d, pdir, &codes, &n_codes))
-			return -1;
-		for (size_t i = 0; !rc && i < n_codes; i++) {
-			struct dir_meta *ms;
-			size_t n, by_rule[JX_RULE_COUNT] = {0};
-			if (read_district(d, period, codes[i], &ms, &n)) {
-				rc = -1;
-				break;
-			}
-			for (size_t k = 0; !rc && k < n; k++) {
-				/* each finding is counted as an error or a warning:
-				 * a version with neither has none to read */
-				if (ms[k].v.errors + ms[k].v.warnings == 0)
-					continue;
-				if (dir_path(d, path, "%s/%s/v%04d/findings.csv", period, codes[i],
-					     ms[k].v.version) ||
-				    read_csv(d, path, FINDINGS_HEADER, NCOLS(FINDINGS_HEADER),
-					     rule_record, by_rule))
-					rc = -1;
-			}
-			for (int r = 0; !rc && r < JX_RULE_COUNT; r++)
-				if (by_rule[r])
-					rc = fn(ctx, codes[i], mo, (enum jx_rule)r, by_rule[r]);
-			metas_free(ms, n);
-		}
-		names_free(codes, n_codes);
-	}
-	return rc;
-}
-
 /* ---- portal accounts (#16) -------------------------------------------- */
 
 static const char *const USERS_HEADER[] = {
@@ -2255,4 +3144,58 @@ static int dir_user_list(struct store *st, store_user_fn fn, void *ctx)
 		rc = fn(ctx, &us.a[i]);
 	users_free(&us);
 	return rc;
+}
+
+static const struct store_ops dir_ops = {
+    dir_close,
+    dir_lock,
+    dir_put,
+    dir_get,
+    dir_list,
+    dir_file_seen,
+    dir_figures,
+    dir_approval_record,
+    dir_approval_events,
+    dir_approval_get,
+    dir_in_force,
+    dir_rule_counts,
+    dir_user_write,
+    dir_user_list,
+    dir_versions_of_years,
+    dir_put_many,
+};
+
+int store_dir_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (strlen(path) >= DIR_PATH_MAX - 256) {
+		snprintf(err, errlen, "store path %.200s... is too long", path);
+		return -1;
+	}
+	if (mkdir_p(path, err, errlen))
+		return -1;
+	struct dir_store *d = calloc(1, sizeof *d);
+	if (!d || !(d->root = strdup(path))) {
+		free(d);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	d->base.ops = &dir_ops;
+	d->lock_fd = -1;
+	/* Strip trailing slashes so paths read well in messages. */
+	for (size_t n = strlen(d->root); n > 1 && d->root[n - 1] == '/'; n--)
+		d->root[n - 1] = 0;
+	int fd;
+	int rc = put_lock(d, &fd);
+	if (!rc) {
+		rc = dir_init_layout(d);
+		put_unlock(fd);
+	}
+	if (rc) {
+		snprintf(err, errlen, "%s", d->base.err);
+		dir_close(&d->base);
+		return -1;
+	}
+	*out = &d->base;
+	return 0;
 }
