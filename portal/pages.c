@@ -159,7 +159,7 @@ static void send_file(struct portal_response *res, const char *path, const char 
 	res->file = strdup(path);
 	res->file_is_temp = temp;
 	res->file_dir = temp_dir;
-	char ascii[200], enc[400];
+	char ascii[120], enc[360];
 	size_t k = 0;
 	for (const unsigned char *p = (const unsigned char *)name; *p && k < sizeof ascii - 1; p++)
 		ascii[k++] = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' ? (char)*p : '_';
@@ -316,11 +316,11 @@ static int version_row(void *ctx, const struct store_version *v)
 	base = base ? base + 1 : v->file ? v->file : "";
 	const char *status = v->status == JX_ACCEPTED ? "accepted" : "rejected";
 	jx_html_printf(vc->h,
-		       "<tr class=\"version\" data-version=\"%d\" data-status=\"%s\"%s><td>%d</td><td>%s</td>"
+		       "<tr class=\"version\" data-version=\"%d\" data-status=\"%s\" data-in-force=\"%d\"><td>%d</td><td>%s</td>"
 		       "<td class=\"file\">%s</td><td>%s%s</td><td>%zu</td><td>%zu</td>"
 		       "<td><a href=\"/version?district=%s&amp;period=%s&amp;v=%d\">查看</a> "
 		       "<a href=\"/original?district=%s&amp;period=%s&amp;v=%d\">原件</a></td></tr>\n",
-		       v->version, status, v->in_force ? " data-in-force=\"1\"" : "", v->version, when, base,
+		       v->version, status, v->in_force, v->version, when, base,
 		       v->status == JX_ACCEPTED ? "通过" : "退回", v->in_force ? "（在用）" : "", v->errors,
 		       v->warnings, v->district_code, per, v->version, v->district_code, per, v->version);
 	vc->n++;
@@ -566,9 +566,9 @@ void page_version(struct portal_call *c, struct portal_response *res)
 	page_begin(&h, c, "报送结果");
 	jx_html_printf(&h, "<h1>%s · %s · 第 %d 版</h1>\n", district_name(c), per_cn, v);
 	jx_html_printf(&h,
-		       "<p id=\"verdict\" data-status=\"%s\" data-version=\"%d\"%s>%s</p>\n"
+		       "<p id=\"verdict\" data-status=\"%s\" data-version=\"%d\" data-in-force=\"%d\">%s</p>\n"
 		       "<p>文件 <span class=\"file\">%s</span>，收到于 %s；错误 %zu 个，警告 %zu 个。</p>\n",
-		       accepted ? "accepted" : "rejected", v, meta.in_force ? " data-in-force=\"1\"" : "",
+		       accepted ? "accepted" : "rejected", v, meta.in_force,
 		       accepted ? (meta.in_force ? "已通过，现为本月在用版本。" : "已通过（已有更新的版本在用）。")
 				: "未通过：请按下面的提示修改后重新上传。",
 		       base, when, meta.errors, meta.warnings);
