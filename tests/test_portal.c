@@ -606,3 +606,187 @@ Test(portal, jianxi_serve_refuses_plain_http_off_loopback_and_stops_cleanly_on_s
 	cr_assert_eq(system(cmd), 0);
 	free(dir);
 }
+
+/* ---- the city's board, reports, the online form ------------------------- */
+
+static char *between(const char *text, const char *from, const char *to)
+{
+	const char *a = strstr(text, from), *b = a ? strstr(a, to) : NULL;
+	cr_assert(a && b, "%s ... %s in the page", from, to);
+	return strndup(a, (size_t)(b - a));
+}
+
+Test(portal, the_board_puts_missing_and_rejected_districts_first, .timeout = 180)
+{
+	struct pc f;
+	pc_setup(&f, NULL, 0, 5);
+	char cookie[128], csrf[JX_TOKEN_BUF], sz_cookie[128], sz_csrf[JX_TOKEN_BUF], c_cookie[128],
+	    c_csrf[JX_TOKEN_BUF];
+	pc_login(&f, "lixia", PC_PW_LIXIA, PC_T0, cookie, csrf);
+	pc_login(&f, "shizhong", PC_PW_SHIZHONG, PC_T0, sz_cookie, sz_csrf);
+	pc_login(&f, "city", PC_PW_CITY, PC_T0, c_cookie, c_csrf);
+	char *good = pc_form_csv(PC_ROW_GOOD), *bad = pc_form_csv("市中区,2,3,640,45,60,48,40,30,20,12,6,2,150,35.5");
+	struct portal_response res;
+	cr_assert_eq(pc_upload(&f, cookie, csrf, "a.csv", good, PC_T0, &res), 303);
+	portal_response_release(&res);
+	cr_assert_eq(pc_upload(&f, sz_cookie, sz_csrf, "b.csv", bad, PC_T0, &res), 303);
+	portal_response_release(&res);
+	cr_assert_eq(pc_req(&f, "GET", "/board", c_cookie, PC_T0, &res, "period", "2023-09", NULL), 200);
+	char *chase = between(res.body, "<table id=\"chase\">", "<table id=\"board\">");
+	cr_assert(strstr(chase, "<tr data-district=\"370103\" data-status=\"rejected\">"), "%s", chase);
+	cr_assert(strstr(chase, "<tr data-district=\"370104\" data-status=\"missing\">"), "%s", chase);
+	cr_assert_null(strstr(chase, "data-district=\"370102\""), "an accepted district is not chased");
+	free(chase);
+	char *all = between(res.body, "<table id=\"board\">", "</table>");
+	cr_assert(strstr(all, "<tr data-district=\"370102\" data-status=\"on_time\">"), "%s", all);
+	cr_assert(strstr(all, "<tr data-district=\"370103\" data-status=\"rejected\">"));
+	cr_assert_eq(tu_count_lines_with(all, "<tr data-district="), (int)f.p.cfg.n_districts);
+	free(all);
+	portal_response_release(&res);
+	/* without a period: the current one */
+	cr_assert_eq(pc_req(&f, "GET", "/board", c_cookie, PC_T0, &res, NULL), 200);
+	cr_assert(strstr(res.body, "data-period=\"2023-09\""));
+	portal_response_release(&res);
+	/* the city's root is the board, a district's its home */
+	cr_assert_eq(pc_req(&f, "GET", "/", c_cookie, PC_T0, &res, NULL), 303);
+	cr_assert_str_eq(res.location, "/board");
+	portal_response_release(&res);
+	cr_assert_eq(pc_req(&f, "GET", "/", cookie, PC_T0, &res, NULL), 303);
+	cr_assert_str_eq(res.location, "/district");
+	portal_response_release(&res);
+	/* the home page shows the district's status */
+	cr_assert_eq(pc_req(&f, "GET", "/district", sz_cookie, PC_T0, &res, NULL), 200);
+	cr_assert(strstr(res.body, "<p id=\"status\" data-status=\"rejected\">"), "%s", res.body);
+	portal_response_release(&res);
+	/* the drawn sheet marks the R1 cell */
+	cr_assert_eq(pc_req(&f, "GET", "/version", sz_cookie, PC_T0, &res, "v", "1", NULL), 200);
+	cr_assert(strstr(res.body, "<td data-cell=\"B6\" class=\"bad\""), "%s", res.body);
+	portal_response_release(&res);
+	/* feedback: the rejected district has a listing, the clean one none */
+	cr_assert_eq(pc_req(&f, "GET", "/feedback", sz_cookie, PC_T0, &res, "period", "2023-09", NULL), 200);
+	cr_assert(res.file);
+	char *x = tu_slurp(res.file, NULL);
+	cr_assert(x && !strncmp(x, "PK", 2), "a workbook");
+	free(x);
+	cr_assert(strstr(res.disposition, "feedback-370103-2023-09.xlsx"));
+	unlink(res.file);
+	rmdir(res.file_dir);
+	portal_response_release(&res);
+	cr_assert_eq(pc_req(&f, "GET", "/feedback", cookie, PC_T0, &res, "period", "2023-09", NULL), 404);
+	portal_response_release(&res);
+	/* the reports */
+	const char *reports[][3] = {{"/reports/summary.xlsx", "period", "2023-09"},
+				    {"/reports/summary.csv", "period", "2023-09"},
+				    {"/reports/attainment.xlsx", "year", "2023"},
+				    {"/reports/attainment.csv", "year", "2023"},
+				    {"/reports/annual.xlsx", "year", "2023"}};
+	for (int i = 0; i < 5; i++) {
+		cr_assert_eq(pc_req(&f, "GET", reports[i][0], c_cookie, PC_T0, &res, reports[i][1], reports[i][2],
+				    NULL),
+			     200, "%s", reports[i][0]);
+		cr_assert(res.file && res.file_is_temp);
+		x = tu_slurp(res.file, NULL);
+		if (strstr(reports[i][0], ".csv")) {
+			cr_assert(x && !strncmp(x, strstr(reports[i][0], "summary") ? "period," : "year,", 5),
+				  "%s: %.60s", reports[i][0], x);
+			cr_assert(strstr(x, "370102"));
+		} else {
+			cr_assert(x && !strncmp(x, "PK", 2), "%s", reports[i][0]);
+		}
+		free(x);
+		unlink(res.file);
+		rmdir(res.file_dir);
+		portal_response_release(&res);
+	}
+	cr_assert_eq(pc_req(&f, "GET", "/reports/annual.xlsx", c_cookie, PC_T0, &res, "year", "20x3", NULL), 400);
+	portal_response_release(&res);
+	char *log = tu_slurp(f.audit, NULL);
+	cr_assert(strstr(log, " download user=city what=summary.xlsx district=- period=2023-09"), "%s", log);
+	cr_assert(strstr(log, " download user=shizhong what=feedback district=370103 period=2023-09"), "%s", log);
+	free(log);
+	free(good);
+	free(bad);
+	pc_teardown(&f);
+}
+
+Test(portal, a_form_filled_online_is_stored_as_the_same_upload)
+{
+	struct pc f;
+	pc_setup(&f, NULL, 0, 5);
+	char cookie[128], csrf[JX_TOKEN_BUF];
+	pc_login(&f, "lixia", PC_PW_LIXIA, PC_T0, cookie, csrf);
+	struct portal_response res;
+	cr_assert_eq(pc_req(&f, "GET", "/fill", cookie, PC_T0, &res, "period", "2023-09", NULL), 200);
+	cr_assert(strstr(res.body, "action=\"/fill\""));
+	cr_assert(strstr(res.body, "name=\"v0_14\""));
+	cr_assert(strstr(res.body, csrf), "the form carries the session's CSRF token");
+	cr_assert(strstr(res.body, "<script src=\"/static/form.js\""));
+	cr_assert_null(strstr(res.body, "<script>"), "no inline script");
+	portal_response_release(&res);
+	static const char *const v[] = {"52", "3", "640", "45", "60", "48", "40",
+					"30", "20", "12", "6", "2", "150", "35.5"};
+	struct portal_arg args[20];
+	char names[14][16];
+	size_t n = 0;
+	args[n++] = (struct portal_arg){"csrf", csrf};
+	args[n++] = (struct portal_arg){"period", "2023-09"};
+	for (int k = 0; k < 14; k++) {
+		snprintf(names[k], sizeof names[k], "v0_%d", k + 1);
+		args[n++] = (struct portal_arg){names[k], v[k]};
+	}
+	struct portal_request req = {.method = "POST", .path = "/fill", .args = args, .n_args = n,
+				     .cookie = cookie, .remote_addr = "192.0.2.7", .now = PC_T0};
+	portal_dispatch(&f.p, &req, &res);
+	cr_assert_eq(res.status, 303, "%s", res.body ? res.body : "");
+	cr_assert_str_eq(res.location, "/version?district=370102&period=2023-09&v=1");
+	portal_response_release(&res);
+	/* the same figures uploaded as a file */
+	char *good = pc_form_csv(PC_ROW_GOOD);
+	cr_assert_eq(pc_upload(&f, cookie, csrf, "a.csv", good, PC_T0 + 1, &res), 303);
+	portal_response_release(&res);
+	free(good);
+	struct store *st;
+	char err[512];
+	cr_assert_eq(store_open(f.url, &st, err, sizeof err), 0);
+	struct jx_submission a, b;
+	struct store_version ma, mb;
+	jx_submission_init(&a);
+	jx_submission_init(&b);
+	cr_assert_eq(store_get(st, "370102", 2023, 9, 1, &a, &ma), 0);
+	cr_assert_eq(store_get(st, "370102", 2023, 9, 2, &b, &mb), 0);
+	cr_assert_eq(ma.status, JX_ACCEPTED);
+	cr_assert_eq(ma.errors + ma.warnings, 0);
+	for (int i = 0; i < JX_N_INDICATORS; i++)
+		cr_assert_eq(a.figures[i].v, b.figures[i].v, "indicator %d", i + 1);
+	jx_submission_release(&a);
+	jx_submission_release(&b);
+	store_close(st);
+	char kept[4600];
+	snprintf(kept, sizeof kept, "%s/processed/370102_2023-09_online.csv", f.inbox);
+	struct stat sb;
+	cr_assert_eq(stat(kept, &sb), 0, "the online form is kept as an upload is");
+	char *log = tu_slurp(f.audit, NULL);
+	cr_assert(strstr(log, " fill user=lixia district=370102 period=2023-09 sha256="), "%s", log);
+	free(log);
+	pc_teardown(&f);
+}
+
+Test(portal, the_static_files_are_served_and_nothing_else_under_static)
+{
+	struct pc f;
+	pc_setup(&f, NULL, 0, 5);
+	struct portal_response res;
+	cr_assert_eq(pc_req(&f, "GET", "/static/form.js", NULL, PC_T0, &res, NULL), 200);
+	cr_assert(strstr(res.content_type, "javascript"), "%s", res.content_type);
+	cr_assert_gt(res.len, 100);
+	cr_assert(res.cacheable);
+	portal_response_release(&res);
+	cr_assert_eq(pc_req(&f, "GET", "/static/style.css", NULL, PC_T0, &res, NULL), 200);
+	cr_assert(strstr(res.content_type, "text/css"));
+	portal_response_release(&res);
+	cr_assert_eq(pc_req(&f, "GET", "/static/../etc/passwd", NULL, PC_T0, &res, NULL), 404);
+	portal_response_release(&res);
+	cr_assert_eq(pc_req(&f, "GET", "/static/nothing.js", NULL, PC_T0, &res, NULL), 404);
+	portal_response_release(&res);
+	pc_teardown(&f);
+}
