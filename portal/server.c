@@ -110,7 +110,8 @@ static char *read_small_file(const char *path, char *err, size_t errlen)
 	int bad = !buf || ferror(f) || n == cap;
 	fclose(f);
 	if (bad) {
-		snprintf(err, errlen, "cannot read %s: %s", path, buf ? "unreadable or over 1 MiB" : "out of memory");
+		snprintf(err, errlen, "cannot read %s: %s", path,
+			 buf ? "unreadable or over 1 MiB" : "out of memory");
 		free(buf);
 		return NULL;
 	}
@@ -279,7 +280,8 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 static void add_headers(struct MHD_Response *r, const struct portal_response *res)
 {
 	for (size_t i = 0; portal_security_headers[i]; i += 2)
-		MHD_add_response_header(r, portal_security_headers[i], portal_security_headers[i + 1]);
+		MHD_add_response_header(r, portal_security_headers[i],
+					portal_security_headers[i + 1]);
 	if (!res->cacheable)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (res->content_type)
@@ -335,7 +337,8 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, struct p
 /* A 413 answered at once: the rest of the body is not read. */
 static enum MHD_Result too_large(struct MHD_Connection *connection, struct conn *c)
 {
-	struct portal_request req = {.method = "POST", .path = "/", .too_large = 1, .now = time(NULL)};
+	struct portal_request req = {
+	    .method = "POST", .path = "/", .too_large = 1, .now = time(NULL)};
 	struct portal_response res;
 	portal_dispatch(&c->srv->portal, &req, &res);
 	enum MHD_Result ret = send_response(connection, &res);
@@ -370,9 +373,11 @@ static void remote_addr(struct MHD_Connection *connection, char *out, size_t siz
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+				  (socklen_t)size);
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+				  (socklen_t)size);
 	}
 	const char *real = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Real-IP");
 	if (real && portal_addr_is_loopback(out) && strlen(real) < size && strlen(real) < 64 &&
@@ -394,8 +399,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 		c->fd = -1;
 		*con_cls = c;
 		if (!strcmp(method, "POST")) {
-			const char *cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-								     MHD_HTTP_HEADER_CONTENT_LENGTH);
+			const char *cl = MHD_lookup_connection_value(
+			    connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 			if (cl && strtoull(cl, NULL, 10) > srv->portal.max_upload) {
 				c->too_large = c->answered = 1; /* before the body is read */
 				return too_large(connection, c);
@@ -414,7 +419,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 				c->too_large = 1;
 				conn_drop_file(c);
 			} else if (c->pp && !c->bad_body &&
-				   MHD_post_process(c->pp, upload_data, *upload_data_size) != MHD_YES) {
+				   MHD_post_process(c->pp, upload_data, *upload_data_size) !=
+				       MHD_YES) {
 				c->bad_body = 1;
 			}
 		}
@@ -440,7 +446,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 	    .path = url,
 	    .args = args,
 	    .n_args = col.n,
-	    .cookie = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
+	    .cookie =
+		MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
 	    .remote_addr = addr,
 	    .upload_path = c->bad_body ? NULL : c->path,
 	    .upload_name = c->name,
@@ -489,18 +496,22 @@ int portal_server_start(const struct portal_options *o, struct portal_server **o
 	}
 	int tls = o->tls_cert != NULL;
 	if (!tls && !portal_addr_is_loopback(addr)) {
-		snprintf(err, errlen,
-			 "plain HTTP is served on a loopback address only (127.0.0.1, ::1); to listen on "
-			 "%s give --tls-cert and --tls-key, or put a reverse proxy with HTTPS in front",
-			 addr);
+		snprintf(
+		    err, errlen,
+		    "plain HTTP is served on a loopback address only (127.0.0.1, ::1); to listen "
+		    "on "
+		    "%s give --tls-cert and --tls-key, or put a reverse proxy with HTTPS in front",
+		    addr);
 		return PORTAL_EUSAGE;
 	}
 	if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		snprintf(err, errlen, "this libmicrohttpd was built without TLS");
 		return PORTAL_EENV;
 	}
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_NUMERICSERV}, *ai = NULL;
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV},
+			*ai = NULL;
 	char portbuf[8];
 	snprintf(portbuf, sizeof portbuf, "%u", port);
 	if (getaddrinfo(addr, portbuf, &hints, &ai) || !ai) {
@@ -548,7 +559,8 @@ int portal_server_start(const struct portal_options *o, struct portal_server **o
 	freeaddrinfo(ai);
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot listen on %s%s", o->listen,
-			 tls ? " (or the certificate and key do not fit)" : " (in use, or not an address of this machine?)");
+			 tls ? " (or the certificate and key do not fit)"
+			     : " (in use, or not an address of this machine?)");
 		portal_release(&s->portal);
 		free(s->cert);
 		free(s->key);
