@@ -20,7 +20,6 @@
 
 #define MAX_TEXT_BYTES (1u << 20) /* form fields of one request, together */
 #define MAX_CONNECTIONS 256
-#define MAX_PER_IP 64
 #define CONNECTION_TIMEOUT 120 /* seconds a connection may stay idle */
 
 struct portal_server {
@@ -39,12 +38,13 @@ struct conn {
 	size_t text_bytes;
 	uint64_t body_bytes;
 	int too_large;
-	int answered; /* the 413 went out before the body */
-	int bad_body; /* too many fields, a field too long, spool failure */
-	int fd;	      /* the posted file, or -1 */
-	char *dir;    /* its spool folder */
-	char *path;   /* the posted file's path */
-	char *name;   /* its name as the browser sent it */
+	int answered;	  /* the 413 went out before the body */
+	int bad_body;	  /* too many fields, a field too long */
+	int spool_failed; /* the posted file could not be written: not kept */
+	int fd;		  /* the posted file, or -1 */
+	char *dir;	  /* its spool folder */
+	char *path;	  /* the posted file's path */
+	char *name;	  /* its name as the browser sent it */
 	int file_done;
 	char last_key[64];
 };
@@ -205,10 +205,13 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 	if (c->too_large || c->bad_body)
 		return MHD_YES;
 	if (!strcmp(key, "file") && filename) {
-		if (c->file_done)
-			return MHD_YES; /* one file per request */
-		if (off == 0 && c->fd < 0 && !c->path && conn_open_file(c, filename)) {
-			c->bad_body = 1;
+		/* one file per request; a form sent without one has an empty
+		 * file name */
+		if (c->file_done || c->spool_failed || !*filename)
+			return MHD_YES;
+		if (c->fd < 0 && !c->path && conn_open_file(c, filename)) {
+			c->spool_failed = 1;
+			conn_drop_file(c);
 			return MHD_YES;
 		}
 		for (size_t w = 0; w < size;) {
@@ -216,7 +219,8 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0) {
-				c->bad_body = 1;
+				c->spool_failed = 1;
+				conn_drop_file(c);
 				return MHD_YES;
 			}
 			w += (size_t)r;
@@ -431,7 +435,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 		return c->answered ? MHD_YES : too_large(connection, c);
 	if (c->fd >= 0) {
 		if (close(c->fd))
-			c->bad_body = 1;
+			c->spool_failed = 1;
 		c->fd = -1;
 	}
 	struct portal_arg args[PORTAL_MAX_ARGS];
@@ -449,7 +453,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 	    .cookie =
 		MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
 	    .remote_addr = addr,
-	    .upload_path = c->bad_body ? NULL : c->path,
+	    .upload_path = c->bad_body || c->spool_failed ? NULL : c->path,
 	    .upload_name = c->name,
 	    .now = time(NULL),
 	};
@@ -548,7 +552,6 @@ int portal_server_start(const struct portal_options *o, struct portal_server **o
 	    {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr},
 	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
 	    {MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS, NULL},
-	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, MAX_PER_IP, NULL},
 	    {MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT, NULL},
 	    {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert},
 	    {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->key},

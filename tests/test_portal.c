@@ -920,3 +920,32 @@ Test(portal, a_new_server_clears_the_spool_a_stopped_one_left)
 	cr_assert_eq(stat(fresh, &sb), 0, "a recent one may belong to a request under way");
 	pc_teardown(&f);
 }
+
+Test(portal, over_a_socket_a_form_sent_without_a_file_asks_for_one, .timeout = 120)
+{
+	struct pc f;
+	struct portal_server *s = serve_start(&f, 0);
+	struct portal *p = portal_server_portal(s);
+	char token[JX_TOKEN_BUF], req[4096];
+	const struct jx_session *sess;
+	cr_assert_eq(jx_session_start(&p->sessions, "lixia", time(NULL), token, &sess), 0);
+	char mp[1024];
+	int mlen =
+	    snprintf(mp, sizeof mp,
+		     "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n"
+		     "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n"
+		     "Content-Type: application/octet-stream\r\n\r\n\r\n--XyZ--\r\n",
+		     sess->csrf);
+	int len = snprintf(
+	    req, sizeof req,
+	    "POST /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: jx_session=%s\r\n"
+	    "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: %d\r\n\r\n%s",
+	    token, mlen, mp);
+	char *resp = http(portal_server_port(s), req, (size_t)len);
+	cr_assert_eq(strncmp(resp, "HTTP/1.1 400", 12), 0, "%.300s", resp);
+	cr_assert(strstr(resp, "请选择要上传的文件"));
+	free(resp);
+	portal_server_stop(s);
+	cr_assert_eq(pc_versions(f.url, 2023, 9), 0);
+	pc_teardown(&f);
+}
