@@ -115,6 +115,7 @@ static void spool_sweep(const char *spool)
 
 int portal_init(struct portal *p, const struct portal_options *o, char *err, size_t errlen)
 {
+	int rc = -1;
 	memset(p, 0, sizeof *p);
 	if (jx_auth_init()) {
 		snprintf(err, errlen, "libsodium cannot start (no random source)");
@@ -126,7 +127,7 @@ int portal_init(struct portal *p, const struct portal_options *o, char *err, siz
 		snprintf(err, errlen, "the config %s has problems: %s", dir,
 			 probs.n ? probs.lines[0] : "unreadable");
 		jx_config_problems_release(&probs);
-		return -1;
+		return -2;
 	}
 	jx_config_problems_release(&probs);
 	/* the city's zone as the process's, set before any request thread
@@ -150,6 +151,7 @@ int portal_init(struct portal *p, const struct portal_options *o, char *err, siz
 		size_t len = strlen(p->inbox) + 16;
 		if (stat(p->inbox, &sb) || !S_ISDIR(sb.st_mode)) {
 			snprintf(err, errlen, "the inbox %s is not a folder", p->inbox);
+			rc = -2;
 			goto fail_cfg;
 		}
 		/* the spool is a hidden folder of the inbox: on the same file
@@ -178,7 +180,7 @@ fail_cfg:
 	free(p->spool);
 	jx_config_release(&p->cfg);
 	memset(p, 0, sizeof *p);
-	return -1;
+	return rc;
 }
 
 void portal_release(struct portal *p)

@@ -51,8 +51,10 @@ struct portal {
 };
 
 /* Loads the config, checks the store opens, makes the spool folder and
- * opens the audit log. Returns 0, or -1 with the reason in err (English,
- * for the operator) and p released. */
+ * opens the audit log. Returns 0, -2 when the config or the inbox is
+ * wrong (the operator's options), or -1 when the store, memory or a file
+ * failed; with the reason in err (English, for the operator) and p
+ * released. */
 int portal_init(struct portal *p, const struct portal_options *o, char *err, size_t errlen);
 void portal_release(struct portal *p);
 

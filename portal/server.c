@@ -535,12 +535,13 @@ int portal_server_start(const struct portal_options *o, struct portal_server **o
 		free(s);
 		return PORTAL_EUSAGE;
 	}
-	if (portal_init(&s->portal, o, err, errlen)) {
+	int rc = portal_init(&s->portal, o, err, errlen);
+	if (rc) {
 		freeaddrinfo(ai);
 		free(s->cert);
 		free(s->key);
 		free(s);
-		return PORTAL_EENV;
+		return rc == -2 ? PORTAL_EUSAGE : PORTAL_EENV;
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_POLL | MHD_USE_ITC;

@@ -607,6 +607,28 @@ Test(portal, jianxi_serve_refuses_plain_http_off_loopback_and_stops_cleanly_on_s
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "--listen is required"));
 	tu_run_free(&r);
+	const char *a3[] = {"serve", "--listen", "127.0.0.1:0", "--config", "fixtures/none", NULL};
+	r = tu_run(a3);
+	cr_assert_eq(r.status, 2, "a config problem is the operator's: %s", r.err);
+	cr_assert(strstr(r.err, "config"), "%s", r.err);
+	tu_run_free(&r);
+	const char *a4[] = {"serve",   "--listen", "127.0.0.1:0",   "--config",
+			    PC_CONFIG, "--inbox",  "fixtures/none", NULL};
+	r = tu_run(a4);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "the inbox fixtures/none is not a folder"), "%s", r.err);
+	tu_run_free(&r);
+	const char *a5[] = {"serve",
+			    "--listen",
+			    "127.0.0.1:0",
+			    "--config",
+			    PC_CONFIG,
+			    "--store",
+			    "dir:/proc/none/warehouse",
+			    NULL};
+	r = tu_run(a5);
+	cr_assert_eq(r.status, 3, "a store that cannot be opened is exit 3: %s", r.err);
+	tu_run_free(&r);
 
 	char *dir = tu_tmpdir(), store[4400];
 	snprintf(store, sizeof store, "dir:%s/wh", dir);
