@@ -694,11 +694,13 @@ void page_version(struct portal_call *c, struct portal_response *res)
 	if (!sub.findings.n)
 		jx_html_raw(&h, "<p id=\"no-findings\">没有发现问题。</p>\n");
 	/* the district's own sheet with the findings' cells marked, and the
-	 * findings beside it; the kept original is what is drawn */
+	 * findings beside it; only the kept original with this version's
+	 * content is drawn (the path it was loaded from may hold another
+	 * file by now), else the findings alone */
 	char kept[4600];
 	if (find_original(c->p, sub.file, sub.sha256, kept, sizeof kept))
-		snprintf(kept, sizeof kept, "%s", sub.file ? sub.file : "");
-	form_view_render(&h, kept, &sub.findings, &c->p->cfg);
+		kept[0] = 0;
+	form_view_render(&h, kept[0] ? kept : NULL, &sub.findings, &c->p->cfg);
 	jx_submission_release(&sub);
 	page_finish(&h, res, 200);
 }

@@ -971,3 +971,35 @@ Test(portal, over_a_socket_a_form_sent_without_a_file_asks_for_one, .timeout = 1
 	cr_assert_eq(pc_versions(f.url, 2023, 9), 0);
 	pc_teardown(&f);
 }
+
+Test(portal, a_version_is_drawn_from_its_kept_original_never_from_a_file_changed_since)
+{
+	struct pc f;
+	pc_setup(&f, NULL, 0, 5);
+	char cookie[128], csrf[JX_TOKEN_BUF];
+	pc_login(&f, "lixia", PC_PW_LIXIA, PC_T0, cookie, csrf);
+	/* loaded from the command line, from a path that holds another file
+	 * by the time the page is read */
+	char path[4400];
+	snprintf(path, sizeof path, "%s/lixia.csv", f.dir);
+	char *bad = pc_form_csv(PC_ROW_R1),
+	     *other = pc_form_csv("历下区,777,3,640,45,60,48,40,30,20,12,6,2,150,35.5");
+	tu_write(path, bad, strlen(bad));
+	const char *args[] = {"load",	       "--config", PC_CONFIG, "--store", f.url,
+			      "--received-at", PC_T0_TEXT, path,      NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	tu_run_free(&r);
+	tu_write(path, other, strlen(other));
+	struct portal_response res;
+	cr_assert_eq(
+	    pc_req(&f, "GET", "/version", cookie, PC_T0, &res, "period", "2023-09", "v", "1", NULL),
+	    200);
+	cr_assert_null(strstr(res.body, "777"), "the changed file is not drawn: %s", res.body);
+	cr_assert(strstr(res.body, "data-rule=\"R1\" data-cell=\"B6\""),
+		  "the findings are listed: %s", res.body);
+	portal_response_release(&res);
+	free(bad);
+	free(other);
+	pc_teardown(&f);
+}
