@@ -26,6 +26,7 @@ struct portal_server {
 	struct portal portal;
 	struct MHD_Daemon *daemon;
 	char *cert, *key; /* PEM text for MHD */
+	int tls;
 	unsigned port;
 };
 
@@ -281,8 +282,10 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 
 /* ---- responses -------------------------------------------------------- */
 
-static void add_headers(struct MHD_Response *r, const struct portal_response *res)
+static void add_headers(struct MHD_Response *r, const struct portal_response *res, int tls)
 {
+	if (tls) /* served over HTTPS itself: browsers keep to HTTPS */
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 	for (size_t i = 0; portal_security_headers[i]; i += 2)
 		MHD_add_response_header(r, portal_security_headers[i],
 					portal_security_headers[i + 1]);
@@ -299,7 +302,8 @@ static void add_headers(struct MHD_Response *r, const struct portal_response *re
 			MHD_add_response_header(r, "Set-Cookie", res->cookies[i]);
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *connection, struct portal_response *res)
+static enum MHD_Result send_response(struct MHD_Connection *connection, struct portal_response *res,
+				     int tls)
 {
 	struct MHD_Response *r = NULL;
 	if (res->file) {
@@ -332,7 +336,7 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, struct p
 	}
 	if (!r)
 		return MHD_NO;
-	add_headers(r, res);
+	add_headers(r, res, tls);
 	enum MHD_Result ret = MHD_queue_response(connection, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -345,7 +349,7 @@ static enum MHD_Result too_large(struct MHD_Connection *connection, struct conn 
 	    .method = "POST", .path = "/", .too_large = 1, .now = time(NULL)};
 	struct portal_response res;
 	portal_dispatch(&c->srv->portal, &req, &res);
-	enum MHD_Result ret = send_response(connection, &res);
+	enum MHD_Result ret = send_response(connection, &res, c->srv->tls);
 	portal_response_release(&res);
 	return ret;
 }
@@ -469,7 +473,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 		res.body = NULL;
 		res.len = 0;
 	}
-	enum MHD_Result ret = send_response(connection, &res);
+	enum MHD_Result ret = send_response(connection, &res, c->srv->tls);
 	portal_response_release(&res);
 	return ret;
 }
@@ -573,6 +577,7 @@ int portal_server_start(const struct portal_options *o, struct portal_server **o
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? di->port : port;
+	s->tls = tls;
 	*out = s;
 	return PORTAL_OK;
 }

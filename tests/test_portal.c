@@ -462,6 +462,8 @@ Test(portal, over_a_socket_a_district_signs_in_uploads_and_sees_its_version, .ti
 	cr_assert_str_eq(header_value(resp, "Cache-Control", v, sizeof v), "no-store");
 	cr_assert_str_eq(header_value(resp, "Content-Type", v, sizeof v),
 			 "text/html; charset=utf-8");
+	cr_assert_null(header_value(resp, "Strict-Transport-Security", v, sizeof v),
+		       "plain HTTP on loopback is a proxy's: HSTS is its to send");
 	cr_assert_null(strstr(resp, "<script>"), "no inline script");
 	cr_assert_eq(pc_attr_after(resp, "name=\"csrf\" value=\"", token, sizeof token), 0);
 	free(resp);
@@ -908,6 +910,8 @@ Test(portal, with_a_certificate_it_serves_https_on_any_address_and_no_plain_http
 		cr_assert_eq(r.status, 0, "%s", r.err);
 		cr_assert(strstr(r.out, "HTTP/1.1 303"), "%s", r.out);
 		cr_assert(strstr(r.out, "Location: /login"), "%s", r.out);
+		cr_assert(strstr(r.out, "Strict-Transport-Security: max-age=31536000"), "%s",
+			  r.out);
 		tu_run_free(&r);
 	}
 	portal_server_stop(s);
