@@ -1079,3 +1079,51 @@ Test(portal, over_a_socket_concurrent_uploads_are_each_stored_whole, .timeout = 
 	cr_assert_eq(pc_files(dir), N);
 	pc_teardown(&f);
 }
+
+Test(portal, a_missing_version_district_or_original_is_said_plainly)
+{
+	struct pc f;
+	pc_setup(&f, NULL, 0, 5);
+	char cookie[128], csrf[JX_TOKEN_BUF], c_cookie[128], c_csrf[JX_TOKEN_BUF];
+	pc_login(&f, "lixia", PC_PW_LIXIA, PC_T0, cookie, csrf);
+	pc_login(&f, "city", PC_PW_CITY, PC_T0, c_cookie, c_csrf);
+	struct portal_response res;
+	cr_assert_eq(pc_req(&f, "GET", "/version", cookie, PC_T0, &res, "period", "2023-09", "v",
+			    "99", NULL),
+		     404);
+	cr_assert(strstr(res.body, "没有这个版本"));
+	portal_response_release(&res);
+	cr_assert_eq(pc_req(&f, "GET", "/version", cookie, PC_T0, &res, "period", "2023-09", NULL),
+		     400);
+	portal_response_release(&res);
+	cr_assert_eq(pc_req(&f, "GET", "/version", c_cookie, PC_T0, &res, "period", "2023-09", "v",
+			    "1", NULL),
+		     400, "the city names the district");
+	cr_assert(strstr(res.body, "请指定区县"));
+	portal_response_release(&res);
+	cr_assert_eq(
+	    pc_req(&f, "GET", "/district", c_cookie, PC_T0, &res, "period", "2023-09", NULL), 303);
+	cr_assert_str_eq(res.location, "/board?period=2023-09");
+	portal_response_release(&res);
+	/* loaded from the command line: stored, but no original in the inbox */
+	char path[4400];
+	snprintf(path, sizeof path, "%s/cli.csv", f.dir);
+	char *good = pc_form_csv(PC_ROW_GOOD);
+	tu_write(path, good, strlen(good));
+	const char *args[] = {"load",	       "--config", PC_CONFIG, "--store", f.url,
+			      "--received-at", PC_T0_TEXT, path,      NULL};
+	struct run_result r = tu_run(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_run_free(&r);
+	cr_assert_eq(pc_req(&f, "GET", "/original", cookie, PC_T0, &res, "period", "2023-09", "v",
+			    "1", NULL),
+		     404);
+	cr_assert(strstr(res.body, "找不到这个版本的原件"));
+	portal_response_release(&res);
+	cr_assert_eq(
+	    pc_req(&f, "GET", "/version", cookie, PC_T0, &res, "period", "2023-09", "v", "1", NULL),
+	    200);
+	portal_response_release(&res);
+	free(good);
+	pc_teardown(&f);
+}
