@@ -68,7 +68,7 @@ int cmd_attainment(int argc, char **argv)
 		     : report_attainment_csv(st, &cfg, year, as_of, stdout, err, sizeof err)) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		rc = JX_EXIT_ENV;
-	} else if (o.output) {
+	} else if (xlsx) { /* the path of a workbook is printed, as before */
 		printf("%s\n", o.output);
 	}
 	store_close(st);

@@ -350,3 +350,36 @@ Test(pipeline_reports, an_unwritable_path_gives_minus_one_naming_it)
 	cr_assert(strstr(err, "cannot write ") && strstr(err, "no/s.csv"), "%s", err);
 	fx_free(&f);
 }
+
+Test(pipeline_reports, the_commands_print_a_workbooks_path_and_nothing_for_a_csv_file)
+{
+	struct fx f;
+	fx_init(&f, 1);
+	char csv[700], xlsx[700];
+	snprintf(csv, sizeof csv, "%s", fx_path(&f, "s.csv"));
+	snprintf(xlsx, sizeof xlsx, "%s", fx_path(&f, "s.xlsx"));
+	const char *a1[] = {"summary", "--config", "fixtures/config", "--store",
+			    f.store,   "--period", "2023-09",	      "-o",
+			    csv,       NULL};
+	struct run_result r = tu_run(a1);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "");
+	tu_run_free(&r);
+	const char *a2[] = {
+	    "attainment", "--config", "fixtures/config", "--store", f.store, "--year", "2023", "-o",
+	    csv,	  NULL};
+	r = tu_run(a2);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "");
+	tu_run_free(&r);
+	const char *a3[] = {"summary",	"--config", "fixtures/config", "--store", f.store,
+			    "--period", "2023-09",  "--format",	       "xlsx",	  "-o",
+			    xlsx,	NULL};
+	r = tu_run(a3);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	char want[800];
+	snprintf(want, sizeof want, "%s\n", xlsx);
+	cr_assert_str_eq(r.out, want);
+	tu_run_free(&r);
+	fx_free(&f);
+}
