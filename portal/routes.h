@@ -64,7 +64,8 @@ struct portal_arg {
 	const char *name, *value;
 };
 
-#define PORTAL_MAX_ARGS 200
+/* the online form of a district with 200 unit rows has some 3,000 fields */
+#define PORTAL_MAX_ARGS 4096
 
 /* One request, every field borrowed from the caller. */
 struct portal_request {

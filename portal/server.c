@@ -342,7 +342,8 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, struct p
 	return ret;
 }
 
-/* A 413 answered at once: the rest of the body is not read. */
+/* The 413 page: queued before the body when its length says it is too
+ * large, else at its end. */
 static enum MHD_Result too_large(struct MHD_Connection *connection, struct conn *c)
 {
 	struct portal_request req = {
@@ -421,8 +422,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 		/* past the cap the rest of the body is read and dropped (a
 		 * response cannot be queued while a body is coming in); the
 		 * 413 goes out at its end */
+		c->body_bytes += *upload_data_size;
+		/* a body that goes on and on is cut off without a page */
+		if (c->too_large && c->body_bytes > 4 * srv->portal.max_upload + (16u << 20))
+			return MHD_NO;
 		if (!c->too_large) {
-			c->body_bytes += *upload_data_size;
 			if (c->body_bytes > srv->portal.max_upload) {
 				c->too_large = 1;
 				conn_drop_file(c);
@@ -442,7 +446,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 			c->spool_failed = 1;
 		c->fd = -1;
 	}
-	struct portal_arg args[PORTAL_MAX_ARGS];
+	struct portal_arg *args = malloc(PORTAL_MAX_ARGS * sizeof *args);
+	if (!args)
+		return MHD_NO;
 	struct args_collect col = {args, 0, PORTAL_MAX_ARGS};
 	MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_arg, &col);
 	for (size_t i = 0; i < c->n_args && col.n < col.cap; i++)
@@ -468,6 +474,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 		req.upload_path = NULL;
 	}
 	portal_dispatch(&srv->portal, &req, &res);
+	free(args);
 	if (!strcmp(method, "HEAD")) {
 		free(res.body);
 		res.body = NULL;

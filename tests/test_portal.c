@@ -1127,3 +1127,47 @@ Test(portal, a_missing_version_district_or_original_is_said_plainly)
 	free(good);
 	pc_teardown(&f);
 }
+
+Test(portal, over_a_socket_an_online_form_with_many_unit_rows_is_taken_whole, .timeout = 120)
+{
+	struct pc f;
+	struct portal_server *s = serve_start(&f, 0);
+	struct portal *p = portal_server_portal(s);
+	char token[JX_TOKEN_BUF];
+	const struct jx_session *sess;
+	cr_assert_eq(jx_session_start(&p->sessions, "lixia", time(NULL), token, &sess), 0);
+	/* 60 unit rows and the total: some 900 fields */
+	size_t cap = 1 << 16, n = 0;
+	char *body = malloc(cap);
+	n += (size_t)snprintf(body + n, cap - n, "csrf=%s&period=2023-09", sess->csrf);
+	for (int row = 0; row <= 60; row++) {
+		if (row)
+			n += (size_t)snprintf(body + n, cap - n, "&n%d=unit%d", row, row);
+		for (int k = 1; k <= 14; k++)
+			n +=
+			    (size_t)snprintf(body + n, cap - n, "&v%d_%d=%d", row, k, row ? 1 : 60);
+	}
+	cr_assert_lt(n, cap - 1);
+	char *req = malloc(cap + 1024);
+	int len = snprintf(
+	    req, cap + 1024,
+	    "POST /fill HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: jx_session=%s\r\n"
+	    "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
+	    token, n, body);
+	char *resp = http(portal_server_port(s), req, (size_t)len);
+	cr_assert_eq(strncmp(resp, "HTTP/1.1 303", 12), 0, "%.400s", resp);
+	free(resp);
+	portal_server_stop(s);
+	struct store *st;
+	char err[512];
+	cr_assert_eq(store_open(f.url, &st, err, sizeof err), 0);
+	struct jx_submission sub;
+	jx_submission_init(&sub);
+	cr_assert_eq(store_get(st, "370102", 2023, 9, 1, &sub, NULL), 0);
+	cr_assert_geq(sub.n_units, 60, "every unit row arrived: %zu", sub.n_units);
+	jx_submission_release(&sub);
+	store_close(st);
+	free(body);
+	free(req);
+	pc_teardown(&f);
+}
