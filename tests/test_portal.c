@@ -1171,3 +1171,35 @@ Test(portal, over_a_socket_an_online_form_with_many_unit_rows_is_taken_whole, .t
 	free(req);
 	pc_teardown(&f);
 }
+
+Test(portal, a_hostile_district_name_is_escaped_on_the_home_page_and_the_board)
+{
+	struct pc f;
+	pc_setup(&f, NULL, 0, 5);
+	/* the same config with one more district whose name is markup */
+	char cfg[4400], cmd[9000];
+	snprintf(cfg, sizeof cfg, "%s/config", f.dir);
+	snprintf(cmd, sizeof cmd,
+		 "cp -r %s '%s' && printf '370199,<img src=x onerror=alert(1)>区,\\n' >> "
+		 "'%s/districts.csv'",
+		 PC_CONFIG, cfg, cfg);
+	cr_assert_eq(system(cmd), 0);
+	portal_release(&f.p);
+	struct portal_options o = {.config_dir = cfg, .store_url = f.url, .inbox = f.inbox};
+	char err[512];
+	cr_assert_eq(portal_init(&f.p, &o, err, sizeof err), 0, "%s", err);
+	pc_user(f.url, "evil", JX_ROLE_DISTRICT, "370199", "evil-password-1");
+	char cookie[128], csrf[JX_TOKEN_BUF], c_cookie[128], c_csrf[JX_TOKEN_BUF];
+	pc_login(&f, "evil", "evil-password-1", PC_T0, cookie, csrf);
+	pc_login(&f, "city", PC_PW_CITY, PC_T0, c_cookie, c_csrf);
+	struct portal_response res;
+	const char *const pages[][2] = {{"/district", NULL}, {"/board", NULL}};
+	const char *cookies[] = {cookie, c_cookie};
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(pc_req(&f, "GET", pages[i][0], cookies[i], PC_T0, &res, NULL), 200);
+		cr_assert_null(strstr(res.body, "<img"), "%s", res.body);
+		cr_assert(strstr(res.body, "&lt;img src=x onerror=alert(1)&gt;区"), "%s", res.body);
+		portal_response_release(&res);
+	}
+	pc_teardown(&f);
+}
