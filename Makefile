@@ -3,7 +3,7 @@
 # holds the program.
 
 CC      ?= cc
-PKGS    := xlsxwriter minizip expat libpq zlib libsodium
+PKGS    := xlsxwriter minizip expat libpq zlib libsodium libmicrohttpd
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter -g \
@@ -50,7 +50,7 @@ install: build
 # XML parts) and LibreOffice Calc (the one independent check that every
 # workbook jianxi writes opens in office software).
 BUILD_PKGS := gcc make pkg-config libcsv-dev libxlsxwriter-dev libminizip-dev \
-	zlib1g-dev libexpat1-dev libpq-dev libsodium-dev tzdata
+	zlib1g-dev libexpat1-dev libpq-dev libsodium-dev libmicrohttpd-dev tzdata
 CHECK_PKGS := $(BUILD_PKGS) libcriterion-dev postgresql valgrind python3 \
 	python3-openpyxl unzip libreoffice-calc-nogui chromium nodejs $(NPM_PKG)
 # The portal's browser test drives Debian's chromium with puppeteer-core

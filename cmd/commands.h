@@ -24,5 +24,6 @@ int cmd_approve(int argc, char **argv);
 int cmd_reopen(int argc, char **argv);
 int cmd_report_up(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

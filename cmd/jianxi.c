@@ -23,6 +23,7 @@ static const struct cmd_entry commands[] = {
 	{"reopen", cmd_reopen, "unlock an approved month, with a reason"},
 	{"report-up", cmd_report_up, "the city's own form for the level above"},
 	{"user", cmd_user, "portal accounts: add, passwd, disable, enable, list"},
+	{"serve", cmd_serve, "the districts' web portal (HTTP or HTTPS)"},
 };
 
 static void usage(FILE *f)

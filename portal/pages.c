@@ -1,0 +1,706 @@
+/* The portal's pages: server-rendered Chinese HTML, every text from outside
+ * escaped by portal/html.h, no inline script. Each handler runs after
+ * portal_dispatch's checks (session, access, CSRF, district). */
+#include "pages.h"
+#include "../core/period.h"
+#include "../core/sha256.h"
+#include "../core/submission.h"
+#include "../etl/store.h"
+#include "../reports/template.h"
+#include "../transforms/deadline.h"
+#include "html.h"
+#include "upload.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HTML_TYPE "text/html; charset=utf-8"
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#define CSV_TYPE "text/csv; charset=utf-8"
+
+/* ---- frame, errors, redirects ----------------------------------------- */
+
+static void page_begin(struct jx_html *h, const struct portal_call *c, const char *title)
+{
+	jx_html_init(h);
+	jx_html_printf(h,
+		       "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		       "<title>%s · 就业见习统计</title>"
+		       "<link rel=\"stylesheet\" href=\"/static/style.css\"></head><body>\n<header>"
+		       "<span class=\"site\">就业见习统计</span>",
+		       title);
+	if (c && c->logged_in) {
+		const struct jx_account *a = &c->account;
+		if (a->role == JX_ROLE_CITY) {
+			jx_html_raw(h, " <nav><a href=\"/board\">各区县报送看板</a></nav>");
+		} else {
+			jx_html_raw(h, " <nav><a href=\"/district\">本区县</a> <a href=\"/fill\">在系统填报</a></nav>");
+		}
+		jx_html_printf(h,
+			       " <span class=\"user\" id=\"user\" data-role=\"%s\">%s</span>"
+			       "<form class=\"logout\" method=\"post\" action=\"/logout\">"
+			       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+			       "<button type=\"submit\">退出</button></form>",
+			       jx_role_name(a->role), a->name, c->csrf);
+	}
+	jx_html_raw(h, "</header>\n<main>\n");
+}
+
+static void page_finish(struct jx_html *h, struct portal_response *res, int status)
+{
+	jx_html_raw(h, "\n</main></body></html>\n");
+	size_t len;
+	char *body = jx_html_take(h, &len);
+	jx_html_release(h);
+	if (!body) {
+		static const char oom[] = "服务器内存不足\n";
+		res->status = 500;
+		res->content_type = "text/plain; charset=utf-8";
+		res->body = strdup(oom);
+		res->len = res->body ? strlen(oom) : 0;
+		return;
+	}
+	res->status = status;
+	res->content_type = HTML_TYPE;
+	res->body = body;
+	res->len = len;
+}
+
+void page_error(struct portal_response *res, int status, const char *message)
+{
+	struct jx_html h;
+	page_begin(&h, NULL, "无法完成");
+	jx_html_printf(&h, "<h1>无法完成</h1>\n<p class=\"error\" id=\"error\" data-status=\"%d\">%s</p>\n",
+		       status, message);
+	jx_html_raw(&h, "<p><a href=\"/\">返回首页</a></p>");
+	page_finish(&h, res, status);
+}
+
+void page_redirect(struct portal_response *res, const char *location)
+{
+	res->status = 303;
+	snprintf(res->location, sizeof res->location, "%s", location);
+	res->content_type = HTML_TYPE;
+}
+
+static struct store *open_store(struct portal_call *c, struct portal_response *res)
+{
+	struct store *st;
+	char err[512];
+	if (store_open(c->p->store_url, &st, err, sizeof err)) {
+		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
+		return NULL;
+	}
+	return st;
+}
+
+static const char *district_code(const struct portal_call *c)
+{
+	return c->p->cfg.districts[c->district].code;
+}
+
+static const char *district_name(const struct portal_call *c)
+{
+	return c->p->cfg.districts[c->district].name;
+}
+
+/* "2024年3月" */
+static void period_cn(int year, int month, char *buf, size_t size)
+{
+	snprintf(buf, size, "%d年%d月", year, month);
+}
+
+static void time_cn(const struct portal_call *c, int64_t t, char *buf, size_t size)
+{
+	char iso[40];
+	jx_time_format(t, c->p->cfg.timezone, iso, sizeof iso);
+	/* "YYYY-MM-DDTHH:MM:SS+08:00" -> "YYYY-MM-DD HH:MM:SS" */
+	snprintf(buf, size, "%.10s %.8s", iso, iso + 11);
+}
+
+/* ---- downloads -------------------------------------------------------- */
+
+/* A temporary folder for a file made for one download. */
+static char *download_dir(struct portal_call *c)
+{
+	const char *base = c->p->spool ? c->p->spool : getenv("TMPDIR");
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/dl-XXXXXX", base && *base ? base : "/tmp");
+	return mkdtemp(dir) ? strdup(dir) : NULL;
+}
+
+/* Percent-encodes name for filename*=UTF-8''... */
+static void rfc5987(const char *name, char *out, size_t size)
+{
+	size_t k = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < size; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p))
+			out[k++] = (char)*p;
+		else
+			k += (size_t)snprintf(out + k, size - k, "%%%02X", *p);
+	}
+	out[k] = 0;
+}
+
+/* Sends path as an attachment named name (any text: given visibly, in
+ * ASCII and in UTF-8). temp_dir, when not NULL, is removed after. */
+static void send_file(struct portal_response *res, const char *path, const char *name, const char *type,
+		      int temp, char *temp_dir)
+{
+	res->status = 200;
+	res->content_type = type;
+	res->file = strdup(path);
+	res->file_is_temp = temp;
+	res->file_dir = temp_dir;
+	char ascii[200], enc[400];
+	size_t k = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p && k < sizeof ascii - 1; p++)
+		ascii[k++] = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' ? (char)*p : '_';
+	ascii[k] = 0;
+	rfc5987(name, enc, sizeof enc);
+	snprintf(res->disposition, sizeof res->disposition, "attachment; filename=\"%s\"; filename*=UTF-8''%s",
+		 ascii, enc);
+	if (!res->file)
+		page_error(res, 500, "服务器内存不足。");
+}
+
+static void audit_download(struct portal_call *c, const char *what, const char *period)
+{
+	jx_audit_write(&c->p->audit, c->req->now, "download", "user", c->account.name, "what", what,
+		       "district", c->district >= 0 ? district_code(c) : NULL, "period", period,
+		       "addr", c->req->remote_addr, NULL);
+}
+
+/* ---- sign-in ---------------------------------------------------------- */
+
+static void login_page(struct portal_call *c, struct portal_response *res, int status, const char *message)
+{
+	char token[JX_TOKEN_BUF];
+	if (jx_token_new(token)) {
+		page_error(res, 500, "服务器无法生成随机数。");
+		return;
+	}
+	/* the login form's CSRF token is also its cookie (double submit):
+	 * a page of another site can set neither */
+	snprintf(res->cookies[0], sizeof res->cookies[0],
+		 "jx_login=%s; Path=/login; HttpOnly; Secure; SameSite=Strict", token);
+	struct jx_html h;
+	page_begin(&h, NULL, "登录");
+	jx_html_raw(&h, "<h1>登录</h1>\n");
+	if (message)
+		jx_html_printf(&h, "<p class=\"error\" id=\"error\">%s</p>\n", message);
+	jx_html_printf(&h,
+		       "<form id=\"login\" method=\"post\" action=\"/login\">"
+		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		       "<p><label>用户名 <input name=\"user\" autocomplete=\"username\" required></label></p>"
+		       "<p><label>密码 <input name=\"password\" type=\"password\" "
+		       "autocomplete=\"current-password\" required></label></p>"
+		       "<p><button type=\"submit\">登录</button></p></form>\n",
+		       token);
+	jx_auth_wipe(token, sizeof token);
+	page_finish(&h, res, status);
+}
+
+void page_root(struct portal_call *c, struct portal_response *res)
+{
+	if (!c->logged_in)
+		page_redirect(res, "/login");
+	else
+		page_redirect(res, c->account.role == JX_ROLE_CITY ? "/board" : "/district");
+}
+
+void page_login_form(struct portal_call *c, struct portal_response *res)
+{
+	login_page(c, res, 200, NULL);
+}
+
+void page_login(struct portal_call *c, struct portal_response *res)
+{
+	struct portal *p = c->p;
+	const char *user = portal_arg(c->req, "user"), *password = portal_arg(c->req, "password");
+	const char *addr = c->req->remote_addr ? c->req->remote_addr : "unknown";
+	int64_t now = c->req->now;
+	if (!user || !password || !*user) {
+		login_page(c, res, 400, "请输入用户名和密码。");
+		return;
+	}
+	pthread_mutex_lock(&p->lock);
+	int64_t wait = jx_login_wait(&p->limits, user, addr, now);
+	pthread_mutex_unlock(&p->lock);
+	if (wait > 0) {
+		jx_audit_write(&p->audit, now, "login", "result", "refused-rate-limit", "user", user, "addr", addr,
+			       NULL);
+		char msg[160];
+		snprintf(msg, sizeof msg, "登录失败次数过多，请 %lld 分钟后再试。", (long long)(wait + 59) / 60);
+		login_page(c, res, 429, msg);
+		return;
+	}
+	struct store *st = open_store(c, res);
+	if (!st)
+		return;
+	struct jx_account a;
+	int found = jx_account_name_ok(user) ? store_user_get(st, user, &a) : 1;
+	store_close(st);
+	if (found < 0) {
+		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
+		return;
+	}
+	/* an unknown name is verified against a built-in hash, taking the
+	 * same time: a login does not tell which names exist */
+	int ok = jx_password_verify(found == 0 ? a.hash : NULL, password, strlen(password)) &&
+		 found == 0 && !a.disabled;
+	jx_auth_wipe(&a, sizeof a);
+	if (!ok) {
+		pthread_mutex_lock(&p->lock);
+		jx_login_failed(&p->limits, user, addr, now);
+		pthread_mutex_unlock(&p->lock);
+		jx_audit_write(&p->audit, now, "login", "result", "failed", "user", user, "addr", addr, NULL);
+		login_page(c, res, 401, "用户名或密码不正确。");
+		return;
+	}
+	char token[JX_TOKEN_BUF];
+	pthread_mutex_lock(&p->lock);
+	jx_login_succeeded(&p->limits, user);
+	if (c->token[0])
+		jx_session_end(&p->sessions, c->token); /* a new session on every sign-in */
+	int rc = jx_session_start(&p->sessions, user, now, token, NULL);
+	pthread_mutex_unlock(&p->lock);
+	if (rc || jx_session_cookie(res->cookies[0], sizeof res->cookies[0], token)) {
+		jx_auth_wipe(token, sizeof token);
+		page_error(res, 503, "暂不可用：登录人数已满，请稍后重试。");
+		return;
+	}
+	jx_auth_wipe(token, sizeof token);
+	snprintf(res->cookies[1], sizeof res->cookies[1],
+		 "jx_login=; Path=/login; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+	jx_audit_write(&p->audit, now, "login", "result", "ok", "user", user, "addr", addr, NULL);
+	page_redirect(res, "/");
+}
+
+void page_logout(struct portal_call *c, struct portal_response *res)
+{
+	pthread_mutex_lock(&c->p->lock);
+	jx_session_end(&c->p->sessions, c->token);
+	pthread_mutex_unlock(&c->p->lock);
+	jx_session_cookie(res->cookies[0], sizeof res->cookies[0], NULL);
+	jx_audit_write(&c->p->audit, c->req->now, "logout", "user", c->account.name, "addr",
+		       c->req->remote_addr, NULL);
+	page_redirect(res, "/login");
+}
+
+/* ---- a district's month ----------------------------------------------- */
+
+struct versions_ctx {
+	struct portal_call *c;
+	struct jx_html *h;
+	size_t n;
+};
+
+static int version_row(void *ctx, const struct store_version *v)
+{
+	struct versions_ctx *vc = ctx;
+	struct portal_call *c = vc->c;
+	if (strcmp(v->district_code, district_code(c)))
+		return 0;
+	char when[40], per[8];
+	time_cn(c, v->received_at, when, sizeof when);
+	jx_period_format(v->year, v->month, per);
+	const char *base = v->file ? strrchr(v->file, '/') : NULL;
+	base = base ? base + 1 : v->file ? v->file : "";
+	const char *status = v->status == JX_ACCEPTED ? "accepted" : "rejected";
+	jx_html_printf(vc->h,
+		       "<tr class=\"version\" data-version=\"%d\" data-status=\"%s\"%s><td>%d</td><td>%s</td>"
+		       "<td class=\"file\">%s</td><td>%s%s</td><td>%zu</td><td>%zu</td>"
+		       "<td><a href=\"/version?district=%s&amp;period=%s&amp;v=%d\">查看</a> "
+		       "<a href=\"/original?district=%s&amp;period=%s&amp;v=%d\">原件</a></td></tr>\n",
+		       v->version, status, v->in_force ? " data-in-force=\"1\"" : "", v->version, when, base,
+		       v->status == JX_ACCEPTED ? "通过" : "退回", v->in_force ? "（在用）" : "", v->errors,
+		       v->warnings, v->district_code, per, v->version, v->district_code, per, v->version);
+	vc->n++;
+	return 0;
+}
+
+static void deadline_html(struct jx_html *h, const struct portal_call *c)
+{
+	int32_t day = deadline_day(&c->p->cfg, c->year, c->month);
+	int y, m, d;
+	jx_civil_from_days(day, &y, &m, &d);
+	int64_t end = deadline_end(&c->p->cfg, c->year, c->month);
+	jx_html_printf(h,
+		       "<p id=\"deadline\" data-date=\"%04d-%02d-%02d\">报送截止：%d年%d月%d日"
+		       "（遇节假日顺延，已按调休安排）",
+		       y, m, d, y, m, d);
+	jx_html_raw(h, c->req->now > end ? "，<strong>已过截止时间</strong></p>\n" : "</p>\n");
+}
+
+void page_district(struct portal_call *c, struct portal_response *res)
+{
+	char per[8], per_cn[32];
+	jx_period_format(c->year, c->month, per);
+	if (c->district < 0) {
+		char loc[64];
+		snprintf(loc, sizeof loc, "/board?period=%s", per);
+		page_redirect(res, loc);
+		return;
+	}
+	struct store *st = open_store(c, res);
+	if (!st)
+		return;
+	period_cn(c->year, c->month, per_cn, sizeof per_cn);
+	struct jx_html h;
+	page_begin(&h, c, district_name(c));
+	jx_html_printf(&h, "<h1 id=\"district\" data-district=\"%s\" data-period=\"%s\">%s · %s</h1>\n",
+		       district_code(c), per, district_name(c), per_cn);
+	jx_html_printf(&h,
+		       "<form class=\"period\" method=\"get\" action=\"/district\">"
+		       "<input type=\"hidden\" name=\"district\" value=\"%s\">"
+		       "<label>统计期 <input name=\"period\" value=\"%s\" pattern=\"[0-9]{4}-[0-9]{2}\"></label>"
+		       " <button type=\"submit\">查看</button></form>\n",
+		       district_code(c), per);
+	deadline_html(&h, c);
+	jx_html_printf(&h,
+		       "<p class=\"actions\"><a id=\"template\" href=\"/template?district=%s&amp;period=%s\">"
+		       "下载空白报表（已填好区县和统计期）</a> · "
+		       "<a id=\"feedback\" href=\"/feedback?district=%s&amp;period=%s\">下载反馈表</a></p>\n",
+		       district_code(c), per, district_code(c), per);
+	if (c->account.role == JX_ROLE_DISTRICT) {
+		jx_html_printf(&h,
+			       "<form id=\"upload\" method=\"post\" action=\"/upload\" "
+			       "enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+			       "<label>上传填好的报表（XLSX 或 CSV）<input type=\"file\" name=\"file\" "
+			       "accept=\".xlsx,.csv\" required></label> <button type=\"submit\">上传并检查</button>"
+			       "</form>\n<p><a id=\"fill\" href=\"/fill?period=%s\">在系统填报</a></p>\n",
+			       c->csrf, per);
+	}
+	jx_html_raw(&h, "<h2>报送的各版本</h2>\n<table id=\"versions\"><thead><tr><th>版本</th><th>收到时间</th>"
+			"<th>文件</th><th>结果</th><th>错误</th><th>警告</th><th></th></tr></thead><tbody>\n");
+	struct versions_ctx vc = {c, &h, 0};
+	int rc = store_list_versions(st, c->year, c->month, version_row, &vc);
+	store_close(st);
+	jx_html_raw(&h, "</tbody></table>\n");
+	if (rc < 0) {
+		jx_html_release(&h);
+		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
+		return;
+	}
+	if (!vc.n)
+		jx_html_raw(&h, "<p id=\"no-versions\">本月尚未报送。</p>\n");
+	page_finish(&h, res, 200);
+}
+
+/* City routes that need a district say so when none is given. */
+static int need_district(struct portal_call *c, struct portal_response *res)
+{
+	if (c->district >= 0)
+		return 0;
+	page_error(res, 400, "请指定区县（district）。");
+	return -1;
+}
+
+void page_template(struct portal_call *c, struct portal_response *res)
+{
+	if (need_district(c, res))
+		return;
+	char per[8], name[128], path[4400], err[512];
+	jx_period_format(c->year, c->month, per);
+	char *dir = download_dir(c);
+	if (!dir) {
+		page_error(res, 500, "服务器无法写临时文件。");
+		return;
+	}
+	snprintf(name, sizeof name, "template-%s-%s.xlsx", district_code(c), per);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	struct template_spec spec = {.district_name = district_name(c), .year = c->year, .month = c->month,
+				     .deadline_day = c->p->cfg.deadline_day};
+	if (template_write(path, &spec, err, sizeof err) != TEMPLATE_OK) {
+		rmdir(dir);
+		free(dir);
+		page_error(res, 500, "报表模板生成失败，请稍后重试。");
+		return;
+	}
+	audit_download(c, "template", per);
+	send_file(res, path, name, XLSX_TYPE, 1, dir);
+}
+
+/* ---- uploads ---------------------------------------------------------- */
+
+static void findings_list(struct jx_html *h, const struct jx_findings *fs)
+{
+	jx_html_raw(h, "<ul id=\"findings\">\n");
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct jx_finding *f = &fs->items[i];
+		char cell[16] = "";
+		jx_cell_name(f->row, f->col, cell, sizeof cell);
+		const char *rule = jx_rule_id(f->rule);
+		jx_html_printf(h,
+			       "<li class=\"finding %s\" data-rule=\"%s\" data-cell=\"%s\">"
+			       "<span class=\"cell\">%s</span> <span class=\"rule\">%s</span> %s%s%s</li>\n",
+			       jx_rule_severity(f->rule) == JX_SEV_ERROR ? "error" : "warning", rule, cell, cell,
+			       rule, f->message ? f->message : "", f->sheet && *f->sheet ? " · 工作表 " : "",
+			       f->sheet ? f->sheet : "");
+	}
+	jx_html_raw(h, "</ul>\n");
+}
+
+/* Stores the file of the request (an upload or a filled form) and answers:
+ * 303 to the version stored, or a page saying why nothing was. */
+static void store_and_answer(struct portal_call *c, struct portal_response *res, const char *path,
+			     const char *how)
+{
+	struct upload_outcome out;
+	enum upload_result r = upload_store(c->p, path, c->district, c->req->now, &out);
+	char per[8] = "";
+	if (out.year)
+		jx_period_format(out.year, out.month, per);
+	static const char *const names[] = {"stored", "not-stored", "other-district", "busy", "failed"};
+	char version[16];
+	snprintf(version, sizeof version, "%d", out.version);
+	jx_audit_write(&c->p->audit, c->req->now, how, "user", c->account.name, "district", district_code(c),
+		       "period", per[0] ? per : NULL, "sha256", out.sha256[0] ? out.sha256 : NULL, "verdict",
+		       r == UPLOAD_STORED ? (out.accepted ? "accepted" : "rejected") : names[r], "version",
+		       out.version ? version : NULL, "addr", c->req->remote_addr, NULL);
+	switch (r) {
+	case UPLOAD_STORED: {
+		char loc[128];
+		snprintf(loc, sizeof loc, "/version?district=%s&period=%s&v=%d", district_code(c), per,
+			 out.version);
+		page_redirect(res, loc);
+		break;
+	}
+	case UPLOAD_NOT_STORED: {
+		struct jx_html h;
+		page_begin(&h, c, "未能保存");
+		jx_html_raw(&h, "<h1>未能保存</h1>\n<p id=\"verdict\" data-status=\"rejected\">"
+				"文件中读不出区县或统计期，没有保存。请按下面的提示修改后重新上传。</p>\n");
+		findings_list(&h, &out.findings);
+		page_finish(&h, res, 422);
+		break;
+	}
+	case UPLOAD_OTHER_DISTRICT:
+		page_error(res, 403, "文件中有其他区县的数据，没有保存。请只上传本区县的报表。");
+		break;
+	case UPLOAD_BUSY:
+		page_error(res, 503, "系统正在处理其他数据，请稍后重试。");
+		break;
+	case UPLOAD_FAILED:
+		page_error(res, 500, "保存失败（服务器的问题，不是报表的问题），请稍后重试。");
+		break;
+	}
+	upload_outcome_release(&out);
+}
+
+void page_upload(struct portal_call *c, struct portal_response *res)
+{
+	if (!c->p->inbox) {
+		page_error(res, 503, "暂不可用：服务器未配置收件目录（--inbox）。");
+		return;
+	}
+	if (!c->req->upload_path) {
+		page_error(res, 400, "请选择要上传的文件。");
+		return;
+	}
+	store_and_answer(c, res, c->req->upload_path, "upload");
+}
+
+void page_fill_form(struct portal_call *c, struct portal_response *res)
+{
+	page_error(res, 503, "暂不可用：在系统填报功能尚未开放。");
+}
+
+void page_fill(struct portal_call *c, struct portal_response *res)
+{
+	page_error(res, 503, "暂不可用：在系统填报功能尚未开放。");
+}
+
+/* ---- one version ------------------------------------------------------ */
+
+/* ?v=N, a positive version number; 0 when missing or malformed. */
+static int version_arg(const struct portal_call *c)
+{
+	const char *v = portal_arg(c->req, "v");
+	if (!v || !*v || strlen(v) > 6 || strspn(v, "0123456789") != strlen(v))
+		return 0;
+	return atoi(v);
+}
+
+void page_version(struct portal_call *c, struct portal_response *res)
+{
+	if (need_district(c, res))
+		return;
+	int v = version_arg(c);
+	if (v <= 0) {
+		page_error(res, 400, "请指定版本号（v）。");
+		return;
+	}
+	struct store *st = open_store(c, res);
+	if (!st)
+		return;
+	struct jx_submission sub;
+	struct store_version meta;
+	jx_submission_init(&sub);
+	int rc = store_get(st, district_code(c), c->year, c->month, v, &sub, &meta);
+	store_close(st);
+	if (rc) {
+		jx_submission_release(&sub);
+		if (rc < 0)
+			page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
+		else
+			page_error(res, 404, "没有这个版本。");
+		return;
+	}
+	char per[8], per_cn[32], when[40];
+	jx_period_format(c->year, c->month, per);
+	period_cn(c->year, c->month, per_cn, sizeof per_cn);
+	time_cn(c, meta.received_at, when, sizeof when);
+	const char *base = sub.file ? strrchr(sub.file, '/') : NULL;
+	base = base ? base + 1 : sub.file ? sub.file : "";
+	int accepted = meta.status == JX_ACCEPTED;
+	struct jx_html h;
+	page_begin(&h, c, "报送结果");
+	jx_html_printf(&h, "<h1>%s · %s · 第 %d 版</h1>\n", district_name(c), per_cn, v);
+	jx_html_printf(&h,
+		       "<p id=\"verdict\" data-status=\"%s\" data-version=\"%d\"%s>%s</p>\n"
+		       "<p>文件 <span class=\"file\">%s</span>，收到于 %s；错误 %zu 个，警告 %zu 个。</p>\n",
+		       accepted ? "accepted" : "rejected", v, meta.in_force ? " data-in-force=\"1\"" : "",
+		       accepted ? (meta.in_force ? "已通过，现为本月在用版本。" : "已通过（已有更新的版本在用）。")
+				: "未通过：请按下面的提示修改后重新上传。",
+		       base, when, meta.errors, meta.warnings);
+	jx_html_printf(&h,
+		       "<p class=\"actions\"><a id=\"original\" href=\"/original?district=%s&amp;period=%s&amp;v=%d\">"
+		       "下载原件</a> · <a href=\"/feedback?district=%s&amp;period=%s\">下载反馈表</a> · "
+		       "<a href=\"/district?district=%s&amp;period=%s\">返回本月</a></p>\n",
+		       district_code(c), per, v, district_code(c), per, district_code(c), per);
+	jx_html_raw(&h, "<h2>检查发现的问题</h2>\n");
+	if (!sub.findings.n)
+		jx_html_raw(&h, "<p id=\"no-findings\">没有发现问题。</p>\n");
+	findings_list(&h, &sub.findings);
+	jx_submission_release(&sub);
+	page_finish(&h, res, 200);
+}
+
+/* ---- the kept original ------------------------------------------------ */
+
+static int file_sha256(const char *path, char hex[65])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	struct jx_sha256 ctx;
+	jx_sha256_init(&ctx);
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		jx_sha256_update(&ctx, buf, (size_t)n);
+	close(fd);
+	if (n < 0)
+		return -1;
+	jx_sha256_final(&ctx, hex);
+	return 0;
+}
+
+/* Where the original of a version is kept: INBOX/processed/ or rejected/
+ * under its name or the name nightly gave it (".1", ".2", ...), the one
+ * whose content is the version's. Returns 0 with path, or -1. */
+static int find_original(struct portal *p, const char *file, const char *sha256, char *path, size_t size)
+{
+	if (!p->inbox || !file)
+		return -1;
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	static const char *const subs[] = {"processed", "rejected"};
+	for (int s = 0; s < 2; s++) {
+		for (int k = 0; k < 1000; k++) {
+			char name[NAME_MAX + 32], hex[65];
+			upload_fit_name(base, k, name, sizeof name);
+			snprintf(path, size, "%s/%s/%s", p->inbox, subs[s], name);
+			struct stat sb;
+			if (lstat(path, &sb))
+				break;
+			if (S_ISREG(sb.st_mode) && !file_sha256(path, hex) && !strcmp(hex, sha256))
+				return 0;
+		}
+	}
+	return -1;
+}
+
+void page_original(struct portal_call *c, struct portal_response *res)
+{
+	if (need_district(c, res))
+		return;
+	int v = version_arg(c);
+	if (v <= 0) {
+		page_error(res, 400, "请指定版本号（v）。");
+		return;
+	}
+	struct store *st = open_store(c, res);
+	if (!st)
+		return;
+	struct jx_submission sub;
+	struct store_version meta;
+	jx_submission_init(&sub);
+	int rc = store_get(st, district_code(c), c->year, c->month, v, &sub, &meta);
+	store_close(st);
+	char path[4600], per[8];
+	jx_period_format(c->year, c->month, per);
+	if (rc < 0)
+		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
+	else if (rc || find_original(c->p, sub.file, sub.sha256, path, sizeof path))
+		page_error(res, 404, "找不到这个版本的原件。");
+	else {
+		const char *base = strrchr(sub.file, '/');
+		audit_download(c, "original", per);
+		send_file(res, path, base ? base + 1 : sub.file, "application/octet-stream", 0, NULL);
+	}
+	jx_submission_release(&sub);
+}
+
+/* ---- what waits for the library's status and report writers ---------- */
+
+void page_feedback(struct portal_call *c, struct portal_response *res)
+{
+	if (need_district(c, res))
+		return;
+	page_error(res, 503, "暂不可用：反馈表下载尚未开放。");
+}
+
+void page_board(struct portal_call *c, struct portal_response *res)
+{
+	page_error(res, 503, "暂不可用：报送看板尚未开放。");
+}
+
+void page_report_summary_xlsx(struct portal_call *c, struct portal_response *res)
+{
+	page_error(res, 503, "暂不可用：报表下载尚未开放。");
+}
+
+void page_report_summary_csv(struct portal_call *c, struct portal_response *res)
+{
+	page_error(res, 503, "暂不可用：报表下载尚未开放。");
+}
+
+void page_report_attainment_xlsx(struct portal_call *c, struct portal_response *res)
+{
+	page_error(res, 503, "暂不可用：报表下载尚未开放。");
+}
+
+void page_report_attainment_csv(struct portal_call *c, struct portal_response *res)
+{
+	page_error(res, 503, "暂不可用：报表下载尚未开放。");
+}
+
+void page_report_annual_xlsx(struct portal_call *c, struct portal_response *res)
+{
+	page_error(res, 503, "暂不可用：报表下载尚未开放。");
+}
+
+void page_static(struct portal_call *c, struct portal_response *res)
+{
+	page_error(res, 404, "没有这个文件。");
+}

@@ -1,0 +1,217 @@
+/* Storing a district's file from the portal as nightly stores an inbox
+ * file, and keeping the original beside nightly's. */
+#include "upload.h"
+#include "../core/submission.h"
+#include "../etl/ingest.h"
+#include "../etl/store.h"
+#include "../pipeline/loader.h"
+#include "routes.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void upload_outcome_release(struct upload_outcome *out)
+{
+	jx_findings_release(&out->findings);
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+void upload_fit_name(const char *name, int k, char *out, size_t size)
+{
+	char suffix[16] = "";
+	if (k)
+		snprintf(suffix, sizeof suffix, ".%d", k);
+	size_t len = strlen(name), slen = strlen(suffix);
+	if (len + slen <= NAME_MAX) {
+		snprintf(out, size, "%s%s", name, suffix);
+		return;
+	}
+	const char *dot = strrchr(name, '.');
+	size_t ext = dot && dot != name && len - (size_t)(dot - name) <= 16 ? len - (size_t)(dot - name) : 0;
+	size_t budget = NAME_MAX - ext - slen, keep = 0;
+	const unsigned char *u = (const unsigned char *)name;
+	while (keep < len - ext) {
+		size_t c = utf8_len(u + keep);
+		if (!c)
+			c = 1;
+		if (keep + c > budget)
+			break;
+		keep += c;
+	}
+	snprintf(out, size, "%.*s%s%s", (int)keep, name, name + len - ext, suffix);
+}
+
+/* Moves path into INBOX/sub/ under its own name, never over a file there
+ * (link, then unlink: a name taken meanwhile is skipped). */
+static int keep_original(struct portal *p, const char *path, const char *sub, char *kept, size_t size)
+{
+	char dir[4200], to[4600], fitted[NAME_MAX + 32];
+	snprintf(dir, sizeof dir, "%s/%s", p->inbox, sub);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -1;
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (int k = 0; k < 100000; k++) {
+		upload_fit_name(base, k, fitted, sizeof fitted);
+		snprintf(to, sizeof to, "%s/%s", dir, fitted);
+		if (link(path, to) == 0) {
+			unlink(path);
+			snprintf(kept, size, "%s", to);
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/* What the file holds, read before anything is stored. */
+struct precheck {
+	int own, other;
+	size_t storable;
+	int have_findings;
+	struct jx_findings *findings;
+};
+
+static int precheck_submission(void *ctx, struct jx_submission *s)
+{
+	struct precheck *pc = ctx;
+	if (s->district >= 0 && s->district != pc->own)
+		pc->other = 1;
+	if (s->district >= 0 && s->year > 0) {
+		pc->storable++;
+	} else if (!pc->have_findings) {
+		pc->have_findings = 1;
+		for (size_t i = 0; i < s->findings.n; i++)
+			jx_findings_copy(pc->findings, &s->findings.items[i]);
+		pc->findings->errors = s->findings.errors;
+		pc->findings->warnings = s->findings.warnings;
+	}
+	return 0;
+}
+
+struct first_stored {
+	struct upload_outcome *out;
+	int district;
+};
+
+static void on_submission(void *ctx, const struct jx_submission *s, int stored)
+{
+	struct first_stored *fs = ctx;
+	if (!stored || s->district != fs->district)
+		return;
+	if (fs->out->submissions++ == 0) {
+		fs->out->year = s->year;
+		fs->out->month = s->month;
+		fs->out->accepted = jx_submission_status(s) == JX_ACCEPTED;
+		memcpy(fs->out->sha256, s->sha256, sizeof fs->out->sha256);
+	}
+}
+
+struct version_find {
+	const char *code, *sha256;
+	int64_t received_at;
+	int version;
+};
+
+static int version_match(void *ctx, const struct store_version *v)
+{
+	struct version_find *vf = ctx;
+	if (!strcmp(v->district_code, vf->code) && !strcmp(v->sha256, vf->sha256) &&
+	    v->received_at == vf->received_at && v->version > vf->version)
+		vf->version = v->version;
+	return 0;
+}
+
+static enum upload_result done(struct upload_outcome *out, enum upload_result r)
+{
+	out->result = r;
+	return r;
+}
+
+enum upload_result upload_store(struct portal *p, const char *path, int district,
+				int64_t received_at, struct upload_outcome *out)
+{
+	memset(out, 0, sizeof *out);
+	jx_findings_init(&out->findings);
+	if (!p->inbox) {
+		snprintf(out->error, sizeof out->error, "no inbox: the server was started without --inbox");
+		return done(out, UPLOAD_FAILED);
+	}
+	/* the district check comes before anything is stored: a district
+	 * sends its own figures only, whatever its file says */
+	struct precheck pc = {.own = district, .findings = &out->findings};
+	struct ingest_opts io = {.cfg = &p->cfg, .received_at = received_at, .verify_first = 1,
+				 .error = out->error, .error_size = sizeof out->error};
+	int rc = ingest_file(path, &io, precheck_submission, &pc);
+	if (rc) {
+		if (!out->error[0])
+			snprintf(out->error, sizeof out->error, "out of memory reading the file");
+		return done(out, UPLOAD_FAILED);
+	}
+	if (pc.other) {
+		snprintf(out->error, sizeof out->error, "the file holds another district's figures");
+		return done(out, UPLOAD_OTHER_DISTRICT);
+	}
+	/* one upload of this server at a time, then the store's lock, which
+	 * nightly and load take too; both waits are bounded */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += p->lock_wait;
+	if (pthread_mutex_timedlock(&p->upload_lock, &until))
+		return done(out, UPLOAD_BUSY);
+	struct store *st = NULL;
+	enum upload_result result = UPLOAD_FAILED;
+	if (store_open(p->store_url, &st, out->error, sizeof out->error))
+		goto unlock;
+	rc = store_lock(st, p->lock_wait);
+	if (rc) {
+		if (rc == 1)
+			result = UPLOAD_BUSY;
+		else
+			snprintf(out->error, sizeof out->error, "%s", store_error(st));
+		goto close;
+	}
+	struct first_stored fs = {out, district};
+	struct loader ld = {.cfg = &p->cfg, .st = st, .on_submission = on_submission, .ctx = &fs};
+	rc = loader_file(&ld, path, received_at);
+	if (rc) {
+		snprintf(out->error, sizeof out->error, "%s", ld.error);
+		goto close;
+	}
+	if (out->submissions) {
+		struct version_find vf = {p->cfg.districts[district].code, out->sha256, received_at, 0};
+		if (store_list_versions(st, out->year, out->month, version_match, &vf) < 0) {
+			snprintf(out->error, sizeof out->error, "%s", store_error(st));
+			goto close;
+		}
+		out->version = vf.version;
+	}
+	/* kept as nightly keeps an inbox file: every file handled is kept */
+	if (keep_original(p, path, ld.file_rejected ? "rejected" : "processed", out->kept,
+			  sizeof out->kept))
+		out->kept[0] = 0;
+	result = out->submissions ? UPLOAD_STORED : UPLOAD_NOT_STORED;
+close:
+	store_close(st);
+unlock:
+	pthread_mutex_unlock(&p->upload_lock);
+	return done(out, result);
+}
