@@ -243,6 +243,7 @@ step('upload_r1_finding_at_cell', ['template_download'], async () => {
   const cell = r1[0].cell;
   check(r1[0].message === st.r1Message, `jianxi check words R1 differently in XLSX and CSV: ${r1[0].message} / ${st.r1Message}`);
   st.uploadMs = [await uploadFile(file)];
+  st.r1Version = new URL(page.url()).searchParams.get('v');
   const verdict = await attr('#verdict', 'data-status');
   check(verdict === 'rejected', `#verdict data-status should be "rejected" for the R1 file, is ${verdict}`);
   const li = await page.$(`li.finding[data-rule="R1"][data-cell="${cell}"]`);
@@ -251,7 +252,6 @@ step('upload_r1_finding_at_cell', ['template_download'], async () => {
   check(liText.includes(st.r1Message), `the R1 finding reads "${liText}", jianxi check says "${st.r1Message}"`);
   const td = await page.$(`td.bad[data-cell="${cell}"]`);
   check(td, `the drawn form does not mark cell ${cell}: no <td class="bad" data-cell="${cell}">`);
-  st.r1Version = new URL(page.url()).searchParams.get('v');
   await shot('upload-r1-rejected');
 });
 
@@ -277,12 +277,19 @@ step('upload_correction_in_force', ['template_download'], async () => {
   const sum = parseCsv(jxOk(bin, ['summary', '--config', cfg, '--store', store, '--period', P]).stdout);
   const row = sum.find((r) => r.district_code === DISTRICT);
   check(row && row.status === 'accepted' && row.i1 === '52', `jianxi summary --period ${P} should show ${DISTRICT} accepted with i1=52: ${JSON.stringify(row)}`);
-  // and the home page lists it
+  // and the home page lists it, in force, with the rejected one before it
+  // (rows <tr class="version" data-version data-status [data-in-force]>)
   await goto(`/district?period=${P}`, 'home');
-  const links = await page.$$eval('a[href*="/version?"]', (as) => as.map((a) => a.getAttribute('href')));
-  const has = (n) => links.some((h) => new URLSearchParams(h.split('?')[1]).get('v') === n);
-  check(has(v), `the home page should list version ${v}, links: ${JSON.stringify(links)}`);
-  check(!st.r1Version || has(st.r1Version), `the home page should list the rejected version ${st.r1Version} too, links: ${JSON.stringify(links)}`);
+  const rows = await page.$$eval('tr.version', (trs) => trs.map((t) => ({
+    v: t.dataset.version, status: t.dataset.status, inForce: t.dataset.inForce === '1',
+    link: !!t.querySelector(`a[href*="/version?"]`),
+  })));
+  const mine = rows.find((r) => r.v === v);
+  check(mine && mine.status === 'accepted' && mine.inForce && mine.link,
+    `the home page should list version ${v} accepted and in force (tr.version[data-version="${v}"][data-status="accepted"][data-in-force="1"] with a link to it): ${JSON.stringify(rows)}`);
+  const old = rows.find((r) => r.v === st.r1Version);
+  check(!st.r1Version || (old && old.status === 'rejected' && !old.inForce),
+    `the home page should list the R1 version ${st.r1Version} as rejected, not in force: ${JSON.stringify(rows)}`);
   const status = parseCsv(jxOk(bin, ['status', '--config', cfg, '--store', store, '--period', P]).stdout)
     .find((r) => r.district_code === DISTRICT).status;
   check(status === 'on_time' || status === 'late', `jianxi status says ${status} for ${DISTRICT}`);
