@@ -77,6 +77,12 @@ $(OUT)/jianxi: $(CMD_OBJ) $(OUT)/libjianxi.a
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(OUT)/libjianxi.a $(LIBS)
 
+# The portal's static files are compiled into the program: portal/static.c
+# (committed) is made from them again whenever one changes.
+portal/static.c: $(wildcard portal/static/*) scripts/embed_static.sh
+	@echo "  EMBED   $@"
+	@scripts/embed_static.sh
+
 $(OUT)/%.o: %.c $(wildcard core/*.h etl/*.h transforms/*.h reports/*.h pipeline/*.h portal/*.h cmd/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"

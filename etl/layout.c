@@ -547,6 +547,14 @@ static const char *label_match(const char *folded, const char *const *labels)
 	return NULL;
 }
 
+int layout_text_is_label(const char *text)
+{
+	char f[FOLD_MAX];
+	cell_text_fold(text ? text : "", f, sizeof f);
+	return label_match(f, district_labels) || label_match(f, period_labels) ||
+	       label_match(f, footer_labels);
+}
+
 /* The value after a label: "(盖章)" and a colon are skipped. */
 static const char *label_value(const char *rest)
 {

@@ -47,4 +47,9 @@ int layout_fail(struct layout *l, const char *message, const char *sheet,
  * layout, emits one with an S2 finding. Returns 0 or the callback's value. */
 int layout_finish(struct layout *l);
 
+/* 1 when a cell reading text would be taken for a label (填报单位, 统计期,
+ * a footer label such as 填报人): in a data row's first cell it ends the
+ * data. The portal quotes such unit names before writing a form. */
+int layout_text_is_label(const char *text);
+
 #endif

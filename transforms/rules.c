@@ -3,14 +3,7 @@
 #include <string.h>
 #include "rules.h"
 
-struct relation {
-	enum jx_rule rule;
-	int left;        /* indicator that must be at least ... */
-	int right, plus; /* ... right (+ plus, when plus is not 0) */
-	const char *text;
-};
-
-static const struct relation relations[] = {
+static const struct rules_relation relations[] = {
 	{JX_R1, 1, 2, 0, "1≥2"},
 	{JX_R2, 3, 4, 0, "3≥4"},
 	{JX_R3, 5, 6, 0, "5≥6"},
@@ -24,23 +17,53 @@ static const char *value_text(int k, int64_t v, char *buf)
 	return jx_indicator_format(k, v, buf, 32);
 }
 
-/* "“某街道”行：" when the form has several unit rows, so the clerk knows
- * which line; nothing when there is one. */
+const struct rules_relation *rules_relations(size_t *n)
+{
+	*n = sizeof relations / sizeof relations[0];
+	return relations;
+}
+
+void rules_unit_prefix(const char *row, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "第 %s 行“%s”：", row, name);
+}
+
+void rules_relation_message(const struct rules_relation *r, const char *prefix, const char *lv,
+			    const char *rv, const char *pv, const char *sum, char *buf, size_t size)
+{
+	if (r->plus)
+		snprintf(buf, size,
+			 "%s指标%d（%s）=%s 小于 指标%d（%s）=%s 与 指标%d（%s）=%s 之和 "
+			 "%s，应满足 %s；请核实完成见习人数及留用、其他方式就业人数",
+			 prefix, r->left, jx_indicator(r->left)->name, lv, r->right,
+			 jx_indicator(r->right)->name, rv, r->plus, jx_indicator(r->plus)->name, pv,
+			 sum, r->text);
+	else
+		snprintf(buf, size,
+			 "%s指标%d（%s）=%s 小于 指标%d（%s）=%s，应满足 %s；请核实这两个数",
+			 prefix, r->left, jx_indicator(r->left)->name, lv, r->right,
+			 jx_indicator(r->right)->name, rv, r->text);
+}
+
+/* "第 7 行“某街道”：" when the form has several unit rows, so the clerk
+ * knows which line; nothing when there is one. */
 static void row_prefix(const struct jx_submission *s, const struct jx_unit *u,
 		       char *buf, size_t size)
 {
+	char row[16];
+	snprintf(row, sizeof row, "%u", u->row);
 	if (s->n_units > 1)
-		snprintf(buf, size, "第 %u 行“%s”：", u->row, u->name);
+		rules_unit_prefix(row, u->name, buf, size);
 	else
 		buf[0] = 0;
 }
 
 static void check_unit(struct jx_submission *s, const struct jx_unit *u)
 {
-	char prefix[320], lv[32], rv[32], pv[32], sum[32];
+	char prefix[320], lv[32], rv[32], pv[32] = "", sum[32] = "", msg[1024];
 	row_prefix(s, u, prefix, sizeof prefix);
 	for (size_t i = 0; i < sizeof relations / sizeof relations[0]; i++) {
-		const struct relation *r = &relations[i];
+		const struct rules_relation *r = &relations[i];
 		const struct jx_value *l = &u->v[r->left - 1], *a = &u->v[r->right - 1];
 		const struct jx_value *b = r->plus ? &u->v[r->plus - 1] : NULL;
 		if (!l->ok || !a->ok || (b && !b->ok))
@@ -56,17 +79,9 @@ static void check_unit(struct jx_submission *s, const struct jx_unit *u)
 		if (b) {
 			value_text(r->plus, b->v, pv);
 			value_text(r->left, right, sum);
-			jx_findings_add(&s->findings, r->rule, &loc, r->left, lv,
-					"%s指标%d（%s）=%s 小于 指标%d（%s）=%s 与 指标%d（%s）=%s 之和 %s，应满足 %s；请核实完成见习人数及留用、其他方式就业人数",
-					prefix, r->left, jx_indicator(r->left)->name, lv, r->right,
-					jx_indicator(r->right)->name, rv, r->plus,
-					jx_indicator(r->plus)->name, pv, sum, r->text);
-		} else {
-			jx_findings_add(&s->findings, r->rule, &loc, r->left, lv,
-					"%s指标%d（%s）=%s 小于 指标%d（%s）=%s，应满足 %s；请核实这两个数",
-					prefix, r->left, jx_indicator(r->left)->name, lv, r->right,
-					jx_indicator(r->right)->name, rv, r->text);
 		}
+		rules_relation_message(r, prefix, lv, rv, pv, sum, msg, sizeof msg);
+		jx_findings_add(&s->findings, r->rule, &loc, r->left, lv, "%s", msg);
 	}
 }
 
