@@ -22,7 +22,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  PYTHON, ROOT, addUser, currentPeriod, formCsv, jx, jxOk, parseCsv, scratch, startServer, stopServer,
+  PYTHON, ROOT, addUser, currentPeriod, formCsv, httpGet, jxOk, parseCsv, scratch, startServer, stopServer,
 } from './lib.mjs';
 
 const CHROMIUM = process.env.JIANXI_CHROMIUM || '/usr/bin/chromium';
@@ -74,7 +74,7 @@ const downloads = path.join(dir, 'downloads');
 const serveLog = path.join(dir, 'serve.log');
 const auditLog = path.join(dir, 'audit.log');
 let srv = null, browser = null, page = null, base = '';
-const st = {}; // what one step leaves for the next
+const st = { pageErrors: [] }; // what one step leaves for the next
 
 let shotNo = 0;
 async function shot(name) {
@@ -191,10 +191,27 @@ step('serve_starts', ['setup'], async () => {
   if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
   browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args });
   page = await browser.newPage();
+  // what goes wrong inside the pages: script errors and CSP refusals
+  page.on('pageerror', (e) => st.pageErrors.push(`${where()}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) st.pageErrors.push(`${where()}: ${m.text()}`);
+  });
   await page.setViewport({ width: 1280, height: 900 });
   page.setDefaultTimeout(30000);
   const cdp = await page.createCDPSession();
   await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+});
+
+step('static_files', ['serve_starts'], async () => {
+  for (const [url, type] of [['/static/style.css', 'text/css'], ['/static/form.js', 'javascript']]) {
+    const r = await httpGet(base + url);
+    check(r.status === 200 && (r.headers['content-type'] || '').includes(type),
+      `GET ${url} answered ${r.status} ${r.headers['content-type']}, not 200 ${type}`);
+  }
+  await goto('/login', 'login page');
+  const applied = await page.evaluate(() => [...document.styleSheets]
+    .some((x) => x.href && x.href.endsWith('/static/style.css') && x.cssRules.length > 0));
+  check(applied, 'the login page does not apply /static/style.css (no <link rel="stylesheet" href="/static/style.css"> or an empty sheet)');
 });
 
 step('login_district', ['serve_starts'], async () => {
@@ -405,6 +422,11 @@ step('city_sees_district_version', ['city_board', 'upload_correction_in_force'],
   const v = await goto(`/version?district=${DISTRICT}&period=${P}&v=${st.okVersion}`, "the district's version as the city");
   check(v.status() === 200 && (await attr('#verdict', 'data-status')) === 'accepted', `the city should see ${DISTRICT}'s v=${st.okVersion} accepted, got ${v.status()}`);
   await shot('city-version');
+});
+
+step('no_script_errors_or_csp_refusals', ['serve_starts'], async () => {
+  const seen = [...new Set(st.pageErrors)];
+  check(seen.length === 0, `the pages had script errors or CSP refusals:\n${seen.slice(0, 10).join('\n')}`);
 });
 
 step('server_stops_cleanly', ['serve_starts'], async () => {
