@@ -1,18 +1,11 @@
 /* jianxi attainment: each district's Σ indicator 4 and Σ indicator 6 over the
  * accepted months of the year against its annual target, as CSV or XLSX. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include "../core/period.h"
 #include "../etl/store.h"
-#include "../reports/attainment.h"
-#include "../reports/xlsx_util.h"
-#include "../transforms/aggregate.h"
 #include "commands.h"
 #include "common.h"
-#include "../pipeline/report_input.h"
+#include "../pipeline/reports.h"
 
 static const char usage_text[] =
 	"usage: jianxi attainment --year YYYY [--as-of YYYY-MM] [--config DIR]\n"
@@ -40,11 +33,6 @@ static const char usage_text[] =
 	"Exit: 0 done, 2 usage or config error, 3 store or I/O failure.\n";
 
 
-static int write_csv(const void *report, FILE *f)
-{
-	return attain_write_csv(report, f);
-}
-
 int cmd_attainment(int argc, char **argv)
 {
 	static const char prog[] = "jianxi attainment";
@@ -70,52 +58,19 @@ int cmd_attainment(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct store *st = NULL;
-	struct agg_year y;
-	struct attain_row *rows = NULL;
-	memset(&y, 0, sizeof y);
 	rc = cmd_store_open(prog, o.store, 0, &st);
-	if (rc)
-		goto out;
-	rows = calloc(cfg.n_districts ? cfg.n_districts : 1, sizeof *rows);
-	if (!rows) {
-		fprintf(stderr, "%s: out of memory\n", prog);
+	if (rc) {
+		jx_config_release(&cfg);
+		return rc;
+	}
+	char err[2048];
+	if (o.output ? report_attainment_write(st, &cfg, year, as_of, xlsx, o.output, err, sizeof err)
+		     : report_attainment_csv(st, &cfg, year, as_of, stdout, err, sizeof err)) {
+		fprintf(stderr, "%s: %s\n", prog, err);
 		rc = JX_EXIT_ENV;
-		goto out;
+	} else if (o.output) {
+		printf("%s\n", o.output);
 	}
-	char read_err[320];
-	if (report_input_load(st, &cfg, year, REPORT_MONTHS_OF_YEAR, &y, read_err, sizeof read_err)) {
-		fprintf(stderr, "%s: %s\n", prog, read_err);
-		rc = JX_EXIT_ENV;
-		goto out;
-	}
-	if (!as_of)
-		as_of = report_default_as_of(&cfg, &y);
-
-	char today[64];
-	xu_today_text(cfg.timezone, today, sizeof today);
-	struct attain_report r;
-	memset(&r, 0, sizeof r);
-	if (report_attain_build(&cfg, &y, as_of, rows, &r)) {
-		fprintf(stderr, "%s: a total does not fit in 64 bits; check the stored figures\n",
-			prog);
-		rc = JX_EXIT_ENV;
-		goto out;
-	}
-	r.date_text = today;
-	if (xlsx) {
-		char err[512];
-		if (attain_write_xlsx(&r, o.output, err, sizeof err)) {
-			fprintf(stderr, "%s: %s\n", prog, err);
-			rc = JX_EXIT_ENV;
-		} else {
-			printf("%s\n", o.output);
-		}
-	} else {
-		rc = cmd_write_csv(prog, o.output, write_csv, &r);
-	}
-out:
-	free(rows);
-	agg_year_release(&y);
 	store_close(st);
 	jx_config_release(&cfg);
 	return rc;

@@ -60,8 +60,8 @@ int cmd_load(int argc, char **argv)
 		jx_config_release(&cfg);
 		return JX_EXIT_USAGE;
 	}
-	struct cmd_outfile out = {0};
-	if (o.findings && cmd_outfile_open(&out, o.findings)) {
+	struct jx_outfile out = {0};
+	if (o.findings && jx_outfile_open(&out, o.findings)) {
 		fprintf(stderr, "jianxi load: cannot write %s: %m\n", o.findings);
 		jx_config_release(&cfg);
 		return JX_EXIT_ENV;
@@ -70,7 +70,7 @@ int cmd_load(int argc, char **argv)
 	rc = cmd_store_open("jianxi load", o.store, 1, &ld.st);
 	if (rc) {
 		if (o.findings)
-			cmd_outfile_abort(&out);
+			jx_outfile_abort(&out);
 		jx_config_release(&cfg);
 		return rc;
 	}
@@ -96,7 +96,7 @@ int cmd_load(int argc, char **argv)
 	if (unreadable && rc == JX_EXIT_OK)
 		rc = JX_EXIT_ENV;
 	store_close(ld.st);
-	if (o.findings && (rc == JX_EXIT_ENV ? (cmd_outfile_abort(&out), 0) : cmd_outfile_commit(&out))) {
+	if (o.findings && (rc == JX_EXIT_ENV ? (jx_outfile_abort(&out), 0) : jx_outfile_commit(&out))) {
 		fprintf(stderr, "jianxi load: cannot write %s: %m\n", o.findings);
 		rc = JX_EXIT_ENV;
 	}

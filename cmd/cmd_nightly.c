@@ -379,7 +379,7 @@ static void reports_write(struct nightly *n)
 		char per[8], dir[4200], csv[4300], xlsx[4300], status[4300], fb[4300];
 		jx_period_format(y, m, per);
 		snprintf(dir, sizeof dir, "%s/%s", n->out, per);
-		if (cmd_mkdirs(dir)) {
+		if (jx_mkdirs(dir)) {
 			n->report_failures++;
 			fprintf(stderr, "jianxi nightly: cannot create %s: %s\n", dir, strerror(errno));
 			continue;
@@ -423,15 +423,15 @@ static int pending_save(struct nightly *n)
 {
 	char path[4200];
 	snprintf(path, sizeof path, "%s/.pending", n->out);
-	struct cmd_outfile o;
-	if (cmd_mkdirs(n->out) || cmd_outfile_open(&o, path))
+	struct jx_outfile o;
+	if (jx_mkdirs(n->out) || jx_outfile_open(&o, path))
 		return -1;
 	for (size_t i = 0; i < n->n_periods; i++) {
 		char per[8];
 		jx_period_format(n->periods[i] / 12, n->periods[i] % 12 + 1, per);
 		fprintf(o.f, "%s\n", per);
 	}
-	return cmd_outfile_commit(&o);
+	return jx_outfile_commit(&o);
 }
 
 static void pending_load(struct nightly *n)
@@ -542,7 +542,7 @@ static FILE *log_open(const char *out, char *path, size_t size)
 {
 	char dir[4200];
 	snprintf(dir, sizeof dir, "%s/logs", out);
-	if (cmd_mkdirs(dir))
+	if (jx_mkdirs(dir))
 		return NULL;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -634,14 +634,14 @@ int cmd_nightly(int argc, char **argv)
 		return JX_EXIT_ENV;
 	}
 	char log_path[4400] = "";
-	struct cmd_outfile fout = {0};
+	struct jx_outfile fout = {0};
 	pending_load(&n);
 	if (n_files || n.n_periods) {
 		/* .pending is written first: an out folder that cannot be written
 		 * stops the run before anything is loaded or moved */
-		if (cmd_mkdirs(n.out) || pending_save(&n) ||
+		if (jx_mkdirs(n.out) || pending_save(&n) ||
 		    !(n.log = log_open(n.out, log_path, sizeof log_path)) ||
-		    (findings && cmd_outfile_open(&fout, findings))) {
+		    (findings && jx_outfile_open(&fout, findings))) {
 			fprintf(stderr, "jianxi nightly: cannot write under %s: %s\n", n.out, strerror(errno));
 			if (n.log)
 				fclose(n.log);
@@ -688,7 +688,7 @@ int cmd_nightly(int argc, char **argv)
 		if (!n.report_failures && rc == JX_EXIT_OK)
 			pending_clear(&n);
 	}
-	if (findings && fout.f && cmd_outfile_commit(&fout)) {
+	if (findings && fout.f && jx_outfile_commit(&fout)) {
 		fprintf(stderr, "jianxi nightly: cannot write %s: %s\n", findings, strerror(errno));
 		rc = JX_EXIT_ENV;
 	}

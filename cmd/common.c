@@ -148,68 +148,6 @@ int cmd_parse_period(const char *text, int *year, int *month)
 	return jx_period_parse(text, year, month);
 }
 
-int cmd_outfile_open(struct cmd_outfile *o, const char *path)
-{
-	memset(o, 0, sizeof *o);
-	size_t n = strlen(path) + 32;
-	o->path = strdup(path);
-	o->tmp = malloc(n);
-	if (!o->path || !o->tmp) {
-		free(o->path);
-		free(o->tmp);
-		errno = ENOMEM;
-		return -1;
-	}
-	snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-	int fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
-	o->f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!o->f) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		free(o->path);
-		free(o->tmp);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
-
-int cmd_outfile_commit(struct cmd_outfile *o)
-{
-	int rc = 0, e = 0;
-	if (fflush(o->f) || fsync(fileno(o->f))) {
-		rc = -1;
-		e = errno;
-	}
-	if (fclose(o->f) && !rc) {
-		rc = -1;
-		e = errno;
-	}
-	if (!rc && rename(o->tmp, o->path)) {
-		rc = -1;
-		e = errno;
-	}
-	if (rc)
-		unlink(o->tmp);
-	free(o->path);
-	free(o->tmp);
-	memset(o, 0, sizeof *o);
-	errno = e;
-	return rc;
-}
-
-void cmd_outfile_abort(struct cmd_outfile *o)
-{
-	if (o->f)
-		fclose(o->f);
-	if (o->tmp)
-		unlink(o->tmp);
-	free(o->path);
-	free(o->tmp);
-	memset(o, 0, sizeof *o);
-}
-
 int cmd_write_csv(const char *prog, const char *output,
 		  int (*write)(const void *report, FILE *f), const void *report)
 {
@@ -220,42 +158,20 @@ int cmd_write_csv(const char *prog, const char *output,
 		}
 		return 0;
 	}
-	struct cmd_outfile of;
-	if (cmd_outfile_open(&of, output)) {
+	struct jx_outfile of;
+	if (jx_outfile_open(&of, output)) {
 		fprintf(stderr, "%s: cannot write %s: %s\n", prog, output, strerror(errno));
 		return JX_EXIT_ENV;
 	}
 	if (write(report, of.f)) {
 		fprintf(stderr, "%s: cannot write %s\n", prog, output);
-		cmd_outfile_abort(&of);
+		jx_outfile_abort(&of);
 		return JX_EXIT_ENV;
 	}
-	if (cmd_outfile_commit(&of)) {
+	if (jx_outfile_commit(&of)) {
 		fprintf(stderr, "%s: cannot write %s: %s\n", prog, output, strerror(errno));
 		return JX_EXIT_ENV;
 	}
-	return 0;
-}
-
-int cmd_mkdirs(const char *dir)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-	if (n >= sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -1;
 	return 0;
 }
 

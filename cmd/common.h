@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include "../core/config.h"
+#include "../core/outfile.h" /* jx_outfile_*, jx_mkdirs */
 #include "../core/text.h" /* JX_VISIBLE: names from outside, as printed */
 
 struct store;
@@ -78,23 +79,9 @@ int cmd_parse_year_as_of(const char *prog, const char *year_text, const char *as
  * JX_EXIT_USAGE after saying why. */
 int cmd_parse_format(const char *prog, const char *format, const char *output, int *xlsx);
 
-/* Atomic output: opens "<path>.tmp.<pid>" for writing. Commit flushes,
- * fsyncs, closes and renames it onto path; abort removes it. Both return 0
- * or -1 with errno set; the FILE is closed either way. */
-struct cmd_outfile {
-	FILE *f;
-	char *path, *tmp;
-};
-int cmd_outfile_open(struct cmd_outfile *o, const char *path);
-int cmd_outfile_commit(struct cmd_outfile *o);
-void cmd_outfile_abort(struct cmd_outfile *o);
-
 /* Writes a CSV report with write(report, f): to stdout when output is NULL,
  * else atomically to output. Returns 0, or JX_EXIT_ENV after saying why. */
 int cmd_write_csv(const char *prog, const char *output,
 		  int (*write)(const void *report, FILE *f), const void *report);
-
-/* Makes dir and its parents (mode 0755). Returns 0 or -1 with errno. */
-int cmd_mkdirs(const char *dir);
 
 #endif

@@ -1,5 +1,6 @@
 /* Periods, civil dates and times in the city's time zone. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,18 +226,31 @@ int jx_date_parse(const char *text, int32_t *days)
 	return 0;
 }
 
-/* Offset of tz from UTC at Unix time t, in seconds. TZ is switched for the
- * call and restored: jianxi is single-threaded, and the C library offers no
- * other way to read an IANA zone. */
+/* Offset of tz from UTC at Unix time t, in seconds. The C library offers
+ * no other way to read an IANA zone than TZ, which is the process's: it is
+ * switched for the call and restored, under a lock, since the portal calls
+ * this from many threads. When TZ is already tz (the portal sets it to the
+ * city's zone before its threads start) the environment is not touched. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static long tz_offset_at(int64_t t, const char *tz)
 {
-	char *old = getenv("TZ");
-	char *saved = old ? strdup(old) : NULL;
-	setenv("TZ", tz && *tz ? tz : "Asia/Shanghai", 1);
-	tzset();
+	const char *want = tz && *tz ? tz : "Asia/Shanghai";
 	time_t tt = (time_t)t;
 	struct tm tm;
 	long off = 0;
+	pthread_mutex_lock(&tz_lock);
+	char *old = getenv("TZ");
+	if (old && !strcmp(old, want)) {
+		tzset();
+		if (localtime_r(&tt, &tm))
+			off = tm.tm_gmtoff;
+		pthread_mutex_unlock(&tz_lock);
+		return off;
+	}
+	char *saved = old ? strdup(old) : NULL;
+	setenv("TZ", want, 1);
+	tzset();
 	if (localtime_r(&tt, &tm))
 		off = tm.tm_gmtoff;
 	if (saved) {
@@ -246,6 +260,7 @@ static long tz_offset_at(int64_t t, const char *tz)
 		unsetenv("TZ");
 	}
 	tzset();
+	pthread_mutex_unlock(&tz_lock);
 	return off;
 }
 

@@ -604,6 +604,7 @@ int form_fill_render(struct jx_html *h, const struct jx_config *cfg, int distric
 
 	jx_html_printf(h,
 		       "<form id=\"fill\" class=\"fill\" method=\"post\" action=\"/fill\" "
+		       "accept-charset=\"UTF-8\" "
 		       "data-district-name=\"%s\" novalidate>\n",
 		       d->name);
 	jx_html_printf(h, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", csrf ? csrf : "");
@@ -631,12 +632,12 @@ int form_fill_render(struct jx_html *h, const struct jx_config *cfg, int distric
 		const struct jx_unit *u = i < n_parts ? parts[i] : NULL;
 		char label[32];
 		snprintf(label, sizeof label, "第%d个单位", row);
-		jx_html_printf(
-		    h,
-		    "<tr class=\"unit%s\" data-row=\"%d\"><td class=\"name\"><input "
-		    "name=\"n%d\" value=\"%s\" maxlength=\"100\" placeholder=\"单位名称\" "
-		    "autocomplete=\"off\" aria-label=\"%s名称\"></td>",
-		    u ? "" : " spare", row, row, u ? u->name : "", label);
+		jx_html_printf(h,
+			       "<tr class=\"unit%s\" data-row=\"%d\"><td class=\"name\"><input "
+			       "name=\"n%d\" value=\"%s\" maxlength=\"100\" placeholder=\"%s\" "
+			       "autocomplete=\"off\" aria-label=\"%s名称\"></td>",
+			       u ? "" : " spare", row, row, u ? u->name : "",
+			       n_parts ? "单位名称" : "下设单位（如有）", label);
 		fill_inputs(h, row, u, label);
 		jx_html_raw(h, "</tr>\n");
 	}
@@ -767,17 +768,25 @@ static int row_blank(const struct fill_rows *f, int r)
 	return 1;
 }
 
+/* 1 when s is a sign and then only what a number is written with: a
+ * spreadsheet takes it for a number, never for a formula. */
+static int signed_number(const char *s)
+{
+	return (s[0] == '+' || s[0] == '-') && s[1] &&
+	       strspn(s + 1, "0123456789., ") == strlen(s + 1);
+}
+
 /* One CSV field (RFC 4180). Text a spreadsheet would run as a formula
- * (= + @, or - before anything but a plain number) gets a leading ' so the
- * kept original is safe to open; jianxi reads it as the text it is. */
+ * (starting = + - @, other than a signed number) gets a leading ' so the
+ * kept original is safe to open; jianxi reads it as the text it is (no
+ * number, so a value stays a T2 finding). */
 static void csv_field(FILE *out, const char *s, int first)
 {
 	if (!first)
 		fputc(',', out);
 	if (!s || !*s)
 		return;
-	int guard = s[0] == '=' || s[0] == '+' || s[0] == '@' ||
-		    (s[0] == '-' && strspn(s + 1, "0123456789. ") != strlen(s + 1));
+	int guard = strchr("=+-@", s[0]) && !signed_number(s);
 	fputc('"', out);
 	if (guard)
 		fputc('\'', out);

@@ -22,21 +22,32 @@
  *   keeps its data-cell in the list and gets class="finding outside".
  *
  * Online form (form_fill_render):
- *   <form id="fill" method="post" action="/fill" novalidate>
- *   <input type="hidden" name="csrf"> name="period" (YYYY-MM),
- *   name="district" (code)
+ *   <form id="fill" class="fill" method="post" action="/fill"
+ *         accept-charset="UTF-8" data-district-name="NAME" novalidate>
+ *   <input type="hidden" name="csrf">, name="period" (YYYY-MM),
+ *   name="district" (code): for the server's own checks; form_fill_to_file
+ *   ignores them
  *   <table class="form" id="fill-table">, one <tr class="unit" data-row="R">
- *   per unit row R = 1..N with <input name="nR"> (the unit's name, 项目)
- *   and the totals row <tr class="total" data-row="0">; every value is
+ *   (class="unit spare" when blank) per unit row R = 1..N with
+ *   <input name="nR"> (the unit's name, 项目), then the totals row
+ *   <tr class="total" data-row="0">; every value is
  *   <input name="vR_K" inputmode="numeric|decimal" data-indicator="K">
- *   (K = 1..14). Row 0 is the 合计 row; with no unit rows filled it is the
- *   district's own row.
- *   <script type="application/json" id="rules"> the wording of the server's
- *   findings (see form_rules_json), read by /static/form.js;
- *   <ul id="live-findings"> where form.js lists what it finds, as
- *   <li class="finding" data-rule="R1" data-field="v0_1">message</li>;
- *   inputs with a problem get class="bad" and aria-invalid="true".
- *   <button type="submit" id="fill-submit">.
+ *   (K = 1..14). Row 0 is the 合计 row; with no unit row filled it is the
+ *   district's own row (and the only one a district without units fills).
+ *   <ul id="live-findings" class="findings"> where form.js lists what it
+ *   finds, as <li class="finding" data-rule="R1" data-field="v0_1">
+ *   <span class="rule">R1</span> message</li>; an input with a problem gets
+ *   class="bad", aria-invalid="true" and the message as its title.
+ *   <button type="submit" id="fill-submit">
+ *   then <script type="application/json" id="rules"> (form_rules_json) and
+ *   <script src="/static/form.js" defer></script>. The page's <head> links
+ *   /static/style.css (the server's page frame).
+ *
+ * Posted form (form_fill_to_file): the file it writes names the district
+ * (填报单位) and the period (统计期) itself; the server should give it a
+ * file name that says the same or nothing at all, e.g.
+ * "370112_2023-09_online.csv" (no other date-like digits such as a
+ * timestamp: a file name that reads as another month is an S5 finding).
  */
 #ifndef PORTAL_FORM_H
 #define PORTAL_FORM_H

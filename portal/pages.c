@@ -6,8 +6,11 @@
 #include "../core/sha256.h"
 #include "../core/submission.h"
 #include "../etl/store.h"
+#include "../pipeline/reports.h"
+#include "../pipeline/status.h"
 #include "../reports/template.h"
 #include "../transforms/deadline.h"
+#include "form.h"
 #include "html.h"
 #include "upload.h"
 #include <errno.h>
@@ -159,7 +162,7 @@ static void send_file(struct portal_response *res, const char *path, const char 
 	res->file = strdup(path);
 	res->file_is_temp = temp;
 	res->file_dir = temp_dir;
-	char ascii[200], enc[400];
+	char ascii[120], enc[360];
 	size_t k = 0;
 	for (const unsigned char *p = (const unsigned char *)name; *p && k < sizeof ascii - 1; p++)
 		ascii[k++] = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' ? (char)*p : '_';
@@ -297,6 +300,8 @@ void page_logout(struct portal_call *c, struct portal_response *res)
 
 /* ---- a district's month ----------------------------------------------- */
 
+static const char *state_cn(enum status_state s);
+
 struct versions_ctx {
 	struct portal_call *c;
 	struct jx_html *h;
@@ -316,11 +321,11 @@ static int version_row(void *ctx, const struct store_version *v)
 	base = base ? base + 1 : v->file ? v->file : "";
 	const char *status = v->status == JX_ACCEPTED ? "accepted" : "rejected";
 	jx_html_printf(vc->h,
-		       "<tr class=\"version\" data-version=\"%d\" data-status=\"%s\"%s><td>%d</td><td>%s</td>"
+		       "<tr class=\"version\" data-version=\"%d\" data-status=\"%s\" data-in-force=\"%d\"><td>%d</td><td>%s</td>"
 		       "<td class=\"file\">%s</td><td>%s%s</td><td>%zu</td><td>%zu</td>"
 		       "<td><a href=\"/version?district=%s&amp;period=%s&amp;v=%d\">查看</a> "
 		       "<a href=\"/original?district=%s&amp;period=%s&amp;v=%d\">原件</a></td></tr>\n",
-		       v->version, status, v->in_force ? " data-in-force=\"1\"" : "", v->version, when, base,
+		       v->version, status, v->in_force, v->version, when, base,
 		       v->status == JX_ACCEPTED ? "通过" : "退回", v->in_force ? "（在用）" : "", v->errors,
 		       v->warnings, v->district_code, per, v->version, v->district_code, per, v->version);
 	vc->n++;
@@ -365,6 +370,20 @@ void page_district(struct portal_call *c, struct portal_response *res)
 		       " <button type=\"submit\">查看</button></form>\n",
 		       district_code(c), per);
 	deadline_html(&h, c);
+	struct status_month m;
+	char err[512];
+	if (status_read(st, &c->p->cfg, c->year, c->month, &m, err, sizeof err)) {
+		status_month_release(&m);
+		store_close(st);
+		jx_html_release(&h);
+		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
+		return;
+	}
+	for (size_t i = 0; i < m.n; i++)
+		if (m.rows[i].district == c->district)
+			jx_html_printf(&h, "<p id=\"status\" data-status=\"%s\">本月状态：<strong>%s</strong></p>\n",
+				       status_state_name(m.rows[i].state), state_cn(m.rows[i].state));
+	status_month_release(&m);
 	jx_html_printf(&h,
 		       "<p class=\"actions\"><a id=\"template\" href=\"/template?district=%s&amp;period=%s\">"
 		       "下载空白报表（已填好区县和统计期）</a> · "
@@ -511,15 +530,78 @@ void page_upload(struct portal_call *c, struct portal_response *res)
 
 void page_fill_form(struct portal_call *c, struct portal_response *res)
 {
-	page_error(res, 503, "暂不可用：在系统填报功能尚未开放。");
+	struct store *st = open_store(c, res);
+	if (!st)
+		return;
+	/* prefilled with the version in force, when there is one */
+	struct jx_submission prefill;
+	jx_submission_init(&prefill);
+	int rc = store_get(st, district_code(c), c->year, c->month, 0, &prefill, NULL);
+	store_close(st);
+	if (rc < 0) {
+		jx_submission_release(&prefill);
+		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
+		return;
+	}
+	char per_cn[32];
+	period_cn(c->year, c->month, per_cn, sizeof per_cn);
+	struct jx_html h;
+	page_begin(&h, c, "在系统填报");
+	jx_html_printf(&h, "<h1>%s · %s · 在系统填报</h1>\n", district_name(c), per_cn);
+	deadline_html(&h, c);
+	rc = form_fill_render(&h, &c->p->cfg, c->district, c->year, c->month, rc == 0 ? &prefill : NULL,
+			      c->csrf);
+	jx_submission_release(&prefill);
+	if (rc) {
+		jx_html_release(&h);
+		page_error(res, 500, "填报表生成失败，请稍后重试。");
+		return;
+	}
+	page_finish(&h, res, 200);
 }
 
 void page_fill(struct portal_call *c, struct portal_response *res)
 {
-	page_error(res, 503, "暂不可用：在系统填报功能尚未开放。");
+	if (!c->p->inbox) {
+		page_error(res, 503, "暂不可用：服务器未配置收件目录（--inbox）。");
+		return;
+	}
+	/* the posted form becomes a file jianxi reads, named as the file
+	 * itself says (district and period), and is stored like an upload */
+	char dir[4200], path[4400], per[8], err[512];
+	jx_period_format(c->year, c->month, per);
+	snprintf(dir, sizeof dir, "%s/fill-XXXXXX", c->p->spool);
+	if (!mkdtemp(dir)) {
+		page_error(res, 500, "服务器无法写临时文件。");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/%s_%s_online.csv", dir, district_code(c), per);
+	struct form_field *fields = calloc(c->req->n_args ? c->req->n_args : 1, sizeof *fields);
+	if (!fields) {
+		rmdir(dir);
+		page_error(res, 500, "服务器内存不足。");
+		return;
+	}
+	for (size_t i = 0; i < c->req->n_args; i++) {
+		fields[i].name = c->req->args[i].name;
+		fields[i].value = c->req->args[i].value;
+	}
+	int rc = form_fill_to_file(fields, c->req->n_args, &c->p->cfg, c->district, c->year, c->month, path,
+				   err, sizeof err);
+	free(fields);
+	if (rc != FORM_OK) {
+		rmdir(dir);
+		page_error(res, rc == FORM_EINVAL ? 400 : 500, "填报内容无法保存，请稍后重试。");
+		return;
+	}
+	store_and_answer(c, res, path, "fill");
+	unlink(path); /* kept in the inbox unless nothing could be stored */
+	rmdir(dir);
 }
 
 /* ---- one version ------------------------------------------------------ */
+
+static int find_original(struct portal *p, const char *file, const char *sha256, char *path, size_t size);
 
 /* ?v=N, a positive version number; 0 when missing or malformed. */
 static int version_arg(const struct portal_call *c)
@@ -566,9 +648,9 @@ void page_version(struct portal_call *c, struct portal_response *res)
 	page_begin(&h, c, "报送结果");
 	jx_html_printf(&h, "<h1>%s · %s · 第 %d 版</h1>\n", district_name(c), per_cn, v);
 	jx_html_printf(&h,
-		       "<p id=\"verdict\" data-status=\"%s\" data-version=\"%d\"%s>%s</p>\n"
+		       "<p id=\"verdict\" data-status=\"%s\" data-version=\"%d\" data-in-force=\"%d\">%s</p>\n"
 		       "<p>文件 <span class=\"file\">%s</span>，收到于 %s；错误 %zu 个，警告 %zu 个。</p>\n",
-		       accepted ? "accepted" : "rejected", v, meta.in_force ? " data-in-force=\"1\"" : "",
+		       accepted ? "accepted" : "rejected", v, meta.in_force,
 		       accepted ? (meta.in_force ? "已通过，现为本月在用版本。" : "已通过（已有更新的版本在用）。")
 				: "未通过：请按下面的提示修改后重新上传。",
 		       base, when, meta.errors, meta.warnings);
@@ -580,7 +662,12 @@ void page_version(struct portal_call *c, struct portal_response *res)
 	jx_html_raw(&h, "<h2>检查发现的问题</h2>\n");
 	if (!sub.findings.n)
 		jx_html_raw(&h, "<p id=\"no-findings\">没有发现问题。</p>\n");
-	findings_list(&h, &sub.findings);
+	/* the district's own sheet with the findings' cells marked, and the
+	 * findings beside it; the kept original is what is drawn */
+	char kept[4600];
+	if (find_original(c->p, sub.file, sub.sha256, kept, sizeof kept))
+		snprintf(kept, sizeof kept, "%s", sub.file ? sub.file : "");
+	form_view_render(&h, kept, &sub.findings, &c->p->cfg);
 	jx_submission_release(&sub);
 	page_finish(&h, res, 200);
 }
@@ -661,46 +748,284 @@ void page_original(struct portal_call *c, struct portal_response *res)
 	jx_submission_release(&sub);
 }
 
-/* ---- what waits for the library's status and report writers ---------- */
+
+/* ---- reports from the library ----------------------------------------- */
+
+/* A report written by write into a temporary folder, sent as name. */
+typedef int (*report_fn)(struct portal_call *c, struct store *st, const char *path, char *err, size_t errlen);
+
+static void send_report(struct portal_call *c, struct portal_response *res, const char *name, const char *type,
+			const char *what, const char *period, report_fn write)
+{
+	struct store *st = open_store(c, res);
+	if (!st)
+		return;
+	char *dir = download_dir(c), path[4400], err[512];
+	if (!dir) {
+		store_close(st);
+		page_error(res, 500, "服务器无法写临时文件。");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int rc = write(c, st, path, err, sizeof err);
+	store_close(st);
+	if (rc) {
+		unlink(path);
+		rmdir(dir);
+		free(dir);
+		page_error(res, 503, "暂不可用：报表生成失败（服务器的问题），请稍后重试。");
+		return;
+	}
+	audit_download(c, what, period);
+	send_file(res, path, name, type, 1, dir);
+}
+
+/* ?year=YYYY, else the current period's year; 0 when malformed. */
+static int year_arg(const struct portal_call *c)
+{
+	const char *y = portal_arg(c->req, "year");
+	if (!y || !*y) {
+		int year, month;
+		portal_current_period(&c->p->cfg, c->req->now, &year, &month);
+		return year;
+	}
+	if (strlen(y) != 4 || strspn(y, "0123456789") != 4 || atoi(y) < 2000 || atoi(y) > 2099)
+		return 0;
+	return atoi(y);
+}
+
+static int write_summary_xlsx(struct portal_call *c, struct store *st, const char *path, char *err, size_t n)
+{
+	return report_summary_write(st, &c->p->cfg, c->year, c->month, 1, path, err, n);
+}
+
+static int write_summary_csv(struct portal_call *c, struct store *st, const char *path, char *err, size_t n)
+{
+	return report_summary_write(st, &c->p->cfg, c->year, c->month, 0, path, err, n);
+}
+
+static int write_attainment_xlsx(struct portal_call *c, struct store *st, const char *path, char *err, size_t n)
+{
+	return report_attainment_write(st, &c->p->cfg, c->year, 0, 1, path, err, n);
+}
+
+static int write_attainment_csv(struct portal_call *c, struct store *st, const char *path, char *err, size_t n)
+{
+	return report_attainment_write(st, &c->p->cfg, c->year, 0, 0, path, err, n);
+}
+
+static int write_annual(struct portal_call *c, struct store *st, const char *path, char *err, size_t n)
+{
+	return report_annual_write(st, &c->p->cfg, c->year, 0, path, err, n);
+}
+
+static void summary(struct portal_call *c, struct portal_response *res, int xlsx)
+{
+	char per[8], name[64];
+	jx_period_format(c->year, c->month, per);
+	snprintf(name, sizeof name, "summary-%s.%s", per, xlsx ? "xlsx" : "csv");
+	send_report(c, res, name, xlsx ? XLSX_TYPE : CSV_TYPE, xlsx ? "summary.xlsx" : "summary.csv", per,
+		    xlsx ? write_summary_xlsx : write_summary_csv);
+}
+
+void page_report_summary_xlsx(struct portal_call *c, struct portal_response *res)
+{
+	summary(c, res, 1);
+}
+
+void page_report_summary_csv(struct portal_call *c, struct portal_response *res)
+{
+	summary(c, res, 0);
+}
+
+static void yearly(struct portal_call *c, struct portal_response *res, const char *report, int xlsx,
+		   report_fn write)
+{
+	if (!(c->year = year_arg(c))) {
+		page_error(res, 400, "年份应写作 YYYY，例如 2024。");
+		return;
+	}
+	char name[64], what[64], year[8];
+	snprintf(year, sizeof year, "%d", c->year);
+	snprintf(name, sizeof name, "%s-%d.%s", report, c->year, xlsx ? "xlsx" : "csv");
+	snprintf(what, sizeof what, "%s.%s", report, xlsx ? "xlsx" : "csv");
+	send_report(c, res, name, xlsx ? XLSX_TYPE : CSV_TYPE, what, year, write);
+}
+
+void page_report_attainment_xlsx(struct portal_call *c, struct portal_response *res)
+{
+	yearly(c, res, "attainment", 1, write_attainment_xlsx);
+}
+
+void page_report_attainment_csv(struct portal_call *c, struct portal_response *res)
+{
+	yearly(c, res, "attainment", 0, write_attainment_csv);
+}
+
+void page_report_annual_xlsx(struct portal_call *c, struct portal_response *res)
+{
+	yearly(c, res, "annual", 1, write_annual);
+}
 
 void page_feedback(struct portal_call *c, struct portal_response *res)
 {
 	if (need_district(c, res))
 		return;
-	page_error(res, 503, "暂不可用：反馈表下载尚未开放。");
+	struct store *st = open_store(c, res);
+	if (!st)
+		return;
+	char *dir = download_dir(c), per[8], err[512], sub[4400], xlsx[4500], csv[4500], name[64], out[4500];
+	jx_period_format(c->year, c->month, per);
+	if (!dir) {
+		store_close(st);
+		page_error(res, 500, "服务器无法写临时文件。");
+		return;
+	}
+	int rc = report_feedback_write(st, &c->p->cfg, c->year, c->month, district_code(c), dir, err, sizeof err);
+	store_close(st);
+	/* the listing is DIR/<code>/<period>.xlsx (and .csv): the workbook is
+	 * moved up to DIR, the rest removed */
+	snprintf(sub, sizeof sub, "%s/%s", dir, district_code(c));
+	snprintf(xlsx, sizeof xlsx, "%s/%s.xlsx", sub, per);
+	snprintf(csv, sizeof csv, "%s/%s.csv", sub, per);
+	snprintf(name, sizeof name, "feedback-%s-%s.xlsx", district_code(c), per);
+	snprintf(out, sizeof out, "%s/%s", dir, name);
+	struct stat sb;
+	int have = !rc && !stat(xlsx, &sb) && !rename(xlsx, out);
+	unlink(xlsx);
+	unlink(csv);
+	rmdir(sub);
+	if (!have) {
+		rmdir(dir);
+		free(dir);
+		if (rc)
+			page_error(res, 503, "暂不可用：反馈表生成失败（服务器的问题），请稍后重试。");
+		else
+			page_error(res, 404, "本月没有需要修改的内容，没有反馈表。");
+		return;
+	}
+	audit_download(c, "feedback", per);
+	send_file(res, out, name, XLSX_TYPE, 1, dir);
 }
+
+/* ---- the city's board ------------------------------------------------- */
+
+static const char *state_cn(enum status_state s)
+{
+	switch (s) {
+	case STATUS_ON_TIME:
+		return "按时报送";
+	case STATUS_LATE:
+		return "逾期报送";
+	case STATUS_REJECTED:
+		return "未通过";
+	case STATUS_MISSING:
+		break;
+	}
+	return "未报送";
+}
+
+static void board_rows(struct jx_html *h, const struct portal_call *c, const struct status_month *m, int chase)
+{
+	char per[8];
+	jx_period_format(m->year, m->month, per);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct status_row *r = &m->rows[i];
+		if (chase && r->state != STATUS_MISSING && r->state != STATUS_REJECTED)
+			continue;
+		const struct jx_district *d = &c->p->cfg.districts[r->district];
+		char when[40] = "";
+		if (r->state != STATUS_MISSING)
+			time_cn(c, r->received_at, when, sizeof when);
+		jx_html_printf(h,
+			       "<tr data-district=\"%s\" data-status=\"%s\"><td>%s</td><td>"
+			       "<a href=\"/district?district=%s&amp;period=%s\">%s</a></td><td class=\"state\">%s</td>"
+			       "<td>%s</td><td>%s</td><td>%zu</td><td>%zu</td><td>",
+			       d->code, status_state_name(r->state), d->code, d->code, per, d->name,
+			       state_cn(r->state), when, m->deadline, r->errors, r->warnings);
+		if (r->version)
+			jx_html_printf(h, "<a href=\"/version?district=%s&amp;period=%s&amp;v=%d\">第 %d 版</a>", d->code,
+				       per, r->version, r->version);
+		jx_html_raw(h, "</td></tr>\n");
+	}
+}
+
+static const char board_head[] = "<thead><tr><th>代码</th><th>区县</th><th>状态</th><th>收到时间</th>"
+				 "<th>截止日期</th><th>错误</th><th>警告</th><th>版本</th></tr></thead><tbody>\n";
 
 void page_board(struct portal_call *c, struct portal_response *res)
 {
-	page_error(res, 503, "暂不可用：报送看板尚未开放。");
+	struct store *st = open_store(c, res);
+	if (!st)
+		return;
+	struct status_month m;
+	char err[512];
+	int rc = status_read(st, &c->p->cfg, c->year, c->month, &m, err, sizeof err);
+	store_close(st);
+	if (rc) {
+		status_month_release(&m);
+		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
+		return;
+	}
+	char per[8], per_cn[32];
+	jx_period_format(c->year, c->month, per);
+	period_cn(c->year, c->month, per_cn, sizeof per_cn);
+	size_t counts[4] = {0};
+	for (size_t i = 0; i < m.n; i++)
+		counts[m.rows[i].state]++;
+	struct jx_html h;
+	page_begin(&h, c, "报送看板");
+	jx_html_printf(&h, "<h1 id=\"board-title\" data-period=\"%s\">%s · 各区县报送情况</h1>\n", per, per_cn);
+	jx_html_printf(&h,
+		       "<form class=\"period\" method=\"get\" action=\"/board\"><label>统计期 "
+		       "<input name=\"period\" value=\"%s\" pattern=\"[0-9]{4}-[0-9]{2}\"></label> "
+		       "<button type=\"submit\">查看</button></form>\n",
+		       per);
+	jx_html_printf(&h,
+		       "<p id=\"counts\">截止日期 %s；按时 %zu，逾期 %zu，未通过 %zu，未报送 %zu（共 %zu 个%s）。</p>\n",
+		       m.deadline, counts[STATUS_ON_TIME], counts[STATUS_LATE], counts[STATUS_REJECTED],
+		       counts[STATUS_MISSING], m.n, c->p->cfg.unit_label ? c->p->cfg.unit_label : "区县");
+	jx_html_printf(&h,
+		       "<p class=\"actions\">下载：<a href=\"/reports/summary.xlsx?period=%s\">汇总表 XLSX</a> · "
+		       "<a href=\"/reports/summary.csv?period=%s\">汇总表 CSV</a> · "
+		       "<a href=\"/reports/attainment.xlsx?year=%d\">目标完成情况 XLSX</a> · "
+		       "<a href=\"/reports/attainment.csv?year=%d\">目标完成情况 CSV</a> · "
+		       "<a href=\"/reports/annual.xlsx?year=%d\">年度报表</a></p>\n",
+		       per, per, c->year, c->year, c->year);
+	jx_html_raw(&h, "<h2>催报名单（未报送和未通过）</h2>\n<table id=\"chase\">");
+	jx_html_raw(&h, board_head);
+	board_rows(&h, c, &m, 1);
+	jx_html_raw(&h, "</tbody></table>\n");
+	if (!counts[STATUS_MISSING] && !counts[STATUS_REJECTED])
+		jx_html_raw(&h, "<p id=\"chase-empty\">各区县均已报送并通过。</p>\n");
+	jx_html_raw(&h, "<h2>全部区县</h2>\n<table id=\"board\">");
+	jx_html_raw(&h, board_head);
+	board_rows(&h, c, &m, 0);
+	jx_html_raw(&h, "</tbody></table>\n");
+	status_month_release(&m);
+	page_finish(&h, res, 200);
 }
 
-void page_report_summary_xlsx(struct portal_call *c, struct portal_response *res)
-{
-	page_error(res, 503, "暂不可用：报表下载尚未开放。");
-}
-
-void page_report_summary_csv(struct portal_call *c, struct portal_response *res)
-{
-	page_error(res, 503, "暂不可用：报表下载尚未开放。");
-}
-
-void page_report_attainment_xlsx(struct portal_call *c, struct portal_response *res)
-{
-	page_error(res, 503, "暂不可用：报表下载尚未开放。");
-}
-
-void page_report_attainment_csv(struct portal_call *c, struct portal_response *res)
-{
-	page_error(res, 503, "暂不可用：报表下载尚未开放。");
-}
-
-void page_report_annual_xlsx(struct portal_call *c, struct portal_response *res)
-{
-	page_error(res, 503, "暂不可用：报表下载尚未开放。");
-}
+/* ---- static files ----------------------------------------------------- */
 
 void page_static(struct portal_call *c, struct portal_response *res)
 {
-	page_error(res, 404, "没有这个文件。");
+	const char *name = c->req->path + strlen("/static/");
+	size_t len;
+	const char *type;
+	const char *data = strchr(name, '/') ? NULL : form_static(name, &len, &type);
+	if (!data) {
+		page_error(res, 404, "没有这个文件。");
+		return;
+	}
+	res->body = malloc(len ? len : 1);
+	if (!res->body) {
+		page_error(res, 500, "服务器内存不足。");
+		return;
+	}
+	memcpy(res->body, data, len);
+	res->len = len;
+	res->status = 200;
+	res->content_type = type;
+	res->cacheable = 1;
 }

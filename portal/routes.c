@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Every path the portal answers. A newcomer starts here: who may call a
  * route is in the table, and portal_dispatch checks it (and the district
@@ -80,6 +81,10 @@ int portal_init(struct portal *p, const struct portal_options *o, char *err, siz
 		return -1;
 	}
 	jx_config_problems_release(&probs);
+	/* the city's zone as the process's, set before any request thread
+	 * starts: times are then read without switching TZ per call */
+	setenv("TZ", p->cfg.timezone, 1);
+	tzset();
 	p->store_url = strdup(o->store_url ? o->store_url : "dir:./warehouse");
 	p->inbox = o->inbox ? strdup(o->inbox) : NULL;
 	p->max_upload = o->max_upload ? o->max_upload : PORTAL_MAX_UPLOAD_DEFAULT;

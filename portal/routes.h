@@ -91,7 +91,7 @@ struct portal_response {
 	char *file_dir;		  /* a temporary folder to remove after, or NULL */
 	char location[1024];	  /* Location of a redirect, or "" */
 	char cookies[PORTAL_MAX_COOKIES][256]; /* Set-Cookie values, "" unused */
-	char disposition[512];	  /* Content-Disposition of a download, or "" */
+	char disposition[640];	  /* Content-Disposition of a download, or "" */
 	int cacheable;		  /* static files: no Cache-Control: no-store */
 };
 

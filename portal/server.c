@@ -39,6 +39,7 @@ struct conn {
 	size_t text_bytes;
 	uint64_t body_bytes;
 	int too_large;
+	int answered; /* the 413 went out before the body */
 	int bad_body; /* too many fields, a field too long, spool failure */
 	int fd;	      /* the posted file, or -1 */
 	char *dir;    /* its spool folder */
@@ -396,7 +397,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 			const char *cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
 								     MHD_HTTP_HEADER_CONTENT_LENGTH);
 			if (cl && strtoull(cl, NULL, 10) > srv->portal.max_upload) {
-				c->too_large = 1;
+				c->too_large = c->answered = 1; /* before the body is read */
 				return too_large(connection, c);
 			}
 			c->pp = MHD_create_post_processor(connection, 64 * 1024, post_field, c);
@@ -404,23 +405,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
+		/* past the cap the rest of the body is read and dropped (a
+		 * response cannot be queued while a body is coming in); the
+		 * 413 goes out at its end */
 		if (!c->too_large) {
 			c->body_bytes += *upload_data_size;
 			if (c->body_bytes > srv->portal.max_upload) {
 				c->too_large = 1;
 				conn_drop_file(c);
-				*upload_data_size = 0;
-				return too_large(connection, c);
-			}
-			if (c->pp && !c->bad_body &&
-			    MHD_post_process(c->pp, upload_data, *upload_data_size) != MHD_YES)
+			} else if (c->pp && !c->bad_body &&
+				   MHD_post_process(c->pp, upload_data, *upload_data_size) != MHD_YES) {
 				c->bad_body = 1;
+			}
 		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (c->too_large)
-		return MHD_YES; /* answered already */
+		return c->answered ? MHD_YES : too_large(connection, c);
 	if (c->fd >= 0) {
 		if (close(c->fd))
 			c->bad_body = 1;

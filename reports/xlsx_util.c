@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <unzip.h>
 
 #include "../core/indicator.h"
 #include "../core/period.h"
@@ -282,4 +283,68 @@ void xu_today_text(const char *tz, char *buf, size_t size)
 		return;
 	}
 	snprintf(buf, size, "%d年%d月%d日", y, m, d);
+}
+
+/* Reads the current entry of z whole into a fresh buffer; -1 on error. */
+static int read_entry(unzFile z, size_t size, char **out)
+{
+	*out = malloc(size ? size : 1);
+	if (!*out || unzOpenCurrentFile(z) != UNZ_OK) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	size_t got = 0;
+	int n = 1;
+	while (got < size && (n = unzReadCurrentFile(z, *out + got, (unsigned)(size - got))) > 0)
+		got += (size_t)n;
+	if (unzCloseCurrentFile(z) != UNZ_OK || got != size || n < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int xu_same_workbook(const char *a, const char *b)
+{
+	unzFile za = unzOpen64(a), zb = za ? unzOpen64(b) : NULL;
+	int same = za && zb;
+	int ra = same ? unzGoToFirstFile(za) : UNZ_END_OF_LIST_OF_FILE;
+	int rb = same ? unzGoToFirstFile(zb) : UNZ_END_OF_LIST_OF_FILE;
+	while (same && ra == UNZ_OK && rb == UNZ_OK) {
+		char na[256], nb[256];
+		unz_file_info64 ia, ib;
+		if (unzGetCurrentFileInfo64(za, &ia, na, sizeof na, NULL, 0, NULL, 0) != UNZ_OK ||
+		    unzGetCurrentFileInfo64(zb, &ib, nb, sizeof nb, NULL, 0, NULL, 0) != UNZ_OK ||
+		    strcmp(na, nb)) {
+			same = 0;
+			break;
+		}
+		/* the creation time of the file, the one part that is not
+		 * content */
+		int content = strcmp(na, "docProps/core.xml") != 0;
+		if (content && (ia.uncompressed_size != ib.uncompressed_size || ia.crc != ib.crc ||
+				ia.uncompressed_size > (64u << 20))) {
+			same = 0;
+			break;
+		}
+		if (content) {
+			char *xa = NULL, *xb = NULL;
+			size_t size = (size_t)ia.uncompressed_size;
+			same = !read_entry(za, size, &xa) && !read_entry(zb, size, &xb) &&
+			       !memcmp(xa, xb, size);
+			free(xa);
+			free(xb);
+		}
+		ra = unzGoToNextFile(za);
+		rb = unzGoToNextFile(zb);
+	}
+	if (same && (ra != UNZ_END_OF_LIST_OF_FILE || rb != UNZ_END_OF_LIST_OF_FILE))
+		same = 0;
+	if (za)
+		unzClose(za);
+	if (zb)
+		unzClose(zb);
+	return same;
 }

@@ -46,6 +46,11 @@ int xu_book_commit(struct xu_book *b, char *err, size_t errlen);
 /* Drops the workbook: nothing is left at path or the temporary name. */
 void xu_book_abort(struct xu_book *b);
 
+/* 1 when the workbooks at a and b hold the same parts with the same bytes,
+ * their creation time (docProps/core.xml) aside: the same report written
+ * twice. 0 when not, or when either cannot be read. */
+int xu_same_workbook(const char *a, const char *b);
+
 /* Copies text into a fresh string fit for a cell, rendered as every output
  * renders outside text (jx_text_visible: invalid bytes and control
  * characters shown as \xNN, C1 controls and direction marks as \uNNNN),

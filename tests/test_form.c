@@ -687,7 +687,7 @@ Test(form_post, hostile_fields_end_as_findings_never_as_numbers, .init = load_co
 					   "0",
 					   "0"};
 	static const char *const v2[14] = {"1", "0", "1", "0", "1", "0", "0",
-					   "0", "0", "0", "0", "0", "0", "0"};
+					   "0", "0", "0", "0", "0", "0", "+0"};
 	char huge[5000];
 	memset(huge, '1', sizeof huge - 1);
 	huge[sizeof huge - 1] = 0;
@@ -719,16 +719,17 @@ Test(form_post, hostile_fields_end_as_findings_never_as_numbers, .init = load_co
 	cr_assert_str_eq(l.district, "370112", "%s", r);
 	cr_assert_eq(l.status, JX_REJECTED);
 	cr_assert_eq(l.n_units, 3, "%s", r);
-	cr_assert(strstr(r, "T2 B6"), "%s", r); /* 10^30 */
-	cr_assert(strstr(r, "T3 C6"), "%s", r); /* -5 */
-	cr_assert(strstr(r, "T1 D6"), "%s", r); /* blank */
-	cr_assert(strstr(r, "T4 E6"), "%s", r); /* 1.5 */
-	cr_assert(strstr(r, "T2 F6"), "%s", r); /* =1+1 */
-	cr_assert(strstr(r, "T2 G6"), "%s", r); /* 12人 */
-	cr_assert(strstr(r, "T2 H6"), "%s", r); /* a control byte */
-	cr_assert(strstr(r, "T2 I6"), "%s", r); /* quotes and a newline */
-	cr_assert(strstr(r, "T2 B8"), "%s", r); /* 1 and 2 posted for one cell */
-	cr_assert(strstr(r, "T2 N8"), "%s", r); /* 4,999 digits cut, still no number */
+	cr_assert(strstr(r, "T2 B6"), "%s", r);	  /* 10^30 */
+	cr_assert(strstr(r, "T3 C6"), "%s", r);	  /* -5 */
+	cr_assert(strstr(r, "T1 D6"), "%s", r);	  /* blank */
+	cr_assert(strstr(r, "T4 E6"), "%s", r);	  /* 1.5 */
+	cr_assert(strstr(r, "T2 F6"), "%s", r);	  /* =1+1 */
+	cr_assert(strstr(r, "T2 G6"), "%s", r);	  /* 12人 */
+	cr_assert(strstr(r, "T2 H6"), "%s", r);	  /* a control byte */
+	cr_assert(strstr(r, "T2 I6"), "%s", r);	  /* quotes and a newline */
+	cr_assert(strstr(r, "T2 B8"), "%s", r);	  /* 1 and 2 posted for one cell */
+	cr_assert(strstr(r, "T2 N8"), "%s", r);	  /* 4,999 digits cut, still no number */
+	cr_assert_null(strstr(r, "O7"), "%s", r); /* +0 is 0, as in an upload */
 	cr_assert_null(strstr(r, "S3"), "%s", r);
 	cr_assert_null(strstr(r, "S5"), "%s", r);
 	/* the names come back visible, never raw control bytes */

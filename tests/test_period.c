@@ -136,3 +136,41 @@ Test(deadline, weekend_moves_to_monday_and_plain_days_stay)
 	cr_assert_eq(deadline_day(&cfg, 2023, 12), jx_days_from_civil(2024, 1, 2));
 	jx_config_release(&cfg);
 }
+
+/* The portal formats times from many threads at once, in the city's zone
+ * and others: each call must see its own zone. */
+#include <pthread.h>
+
+struct zone_run {
+	const char *tz, *want;
+	int wrong;
+};
+
+static void *format_many(void *arg)
+{
+	struct zone_run *z = arg;
+	for (int i = 0; i < 3000; i++) {
+		char buf[40];
+		jx_time_format(INT64_C(1696471200), z->tz, buf, sizeof buf);
+		if (strcmp(buf, z->want))
+			z->wrong++;
+	}
+	return NULL;
+}
+
+Test(period, times_format_in_their_own_zone_from_many_threads_at_once)
+{
+	struct zone_run runs[] = {
+	    {"Asia/Shanghai", "2023-10-05T10:00:00+08:00", 0},
+	    {"America/New_York", "2023-10-04T22:00:00-04:00", 0},
+	    {"Asia/Shanghai", "2023-10-05T10:00:00+08:00", 0},
+	    {"Europe/London", "2023-10-05T03:00:00+01:00", 0},
+	};
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, format_many, &runs[i]), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(runs[i].wrong, 0, "%s: %d of 3000 wrong", runs[i].tz, runs[i].wrong);
+}

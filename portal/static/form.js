@@ -99,7 +99,7 @@
 		var all = rows(), written = [], problems = [];
 		all.units.forEach(function (row) {
 			if (!rowBlank(row)) {
-				row.label = blank(row.name) ? '（未填写单位名称）' : row.name.value.trim();
+				row.label = blank(row.name) ? '（未填写单位名称）' : row.name.value;
 				written.push(row);
 			}
 		});
