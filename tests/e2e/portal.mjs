@@ -65,6 +65,7 @@ const USERS = {
 };
 const GOOD = [52, 3, 640, 45, 60, 48, 40, 30, 20, 12, 6, 2, 150, 35.5];
 const BAD_R1 = [2, 3, ...GOOD.slice(2)]; // indicator 1 = 2 < indicator 2 = 3
+const FILLED = [53, 4, 641, 46, 61, 49, 41, 31, 21, 13, 7, 3, 151, 36.25]; // typed online
 
 const dir = scratch('e2e');
 const cfg = path.join(dir, 'config');
@@ -162,7 +163,8 @@ const fetchBytes = (url) => page.evaluate(async (u) => {
 step('setup', [], async () => {
   fs.mkdirSync(shots, { recursive: true });
   for (const f of fs.readdirSync(shots)) if (/\.(png|txt)$/.test(f)) fs.rmSync(path.join(shots, f));
-  fs.cpSync(path.join(ROOT, 'fixtures/config'), cfg, { recursive: true });
+  fs.mkdirSync(cfg);
+  for (const f of fs.readdirSync(path.join(ROOT, 'fixtures/config'))) fs.copyFileSync(path.join(ROOT, 'fixtures/config', f), path.join(cfg, f));
   fs.mkdirSync(inbox);
   fs.mkdirSync(downloads);
   addUser(bin, cfg, store, USERS.district.name, DISTRICT, USERS.district.password);
@@ -332,14 +334,14 @@ step('other_district_refused', ['login_district'], async () => {
   check(wrong.length === 0, `as the clerk of ${DISTRICT} these should answer 403: ${wrong.map(([u, s]) => `${u} → ${s}`).join('; ')}`);
 });
 
-// The fill page's inputs v<row>_<indicator> of its first row (the district's).
+// The online form's district row: row 0 (<tr class="total" data-row="0">,
+// inputs v0_1 … v0_14), the only one a district without units fills.
 async function fillInputs() {
-  const names = await page.$$eval('form[action="/fill"] input[name^="v"]', (xs) => xs.map((x) => x.name));
-  const rows = [...new Set(names.map((n) => /^v(\d+)_(\d+)$/.exec(n)).filter(Boolean).map((m) => m[1]))];
-  check(rows.length > 0, `no inputs named v<row>_<indicator> in form[action="/fill"]; names: ${JSON.stringify(names.slice(0, 20))}`);
-  const row = rows[0];
-  for (let i = 1; i <= 14; i++) check(names.includes(`v${row}_${i}`), `the online form has no input v${row}_${i}`);
-  return row;
+  const names = await page.$$eval('form[action="/fill"] tr[data-row="0"] input', (xs) => xs.map((x) => x.name));
+  for (let i = 1; i <= 14; i++) {
+    check(names.includes(`v0_${i}`), `the online form's district row (tr[data-row="0"]) has no input v0_${i}; it has ${JSON.stringify(names)}`);
+  }
+  return '0';
 }
 async function setValues(row, values) {
   for (let i = 1; i <= 14; i++) {
@@ -348,6 +350,12 @@ async function setValues(row, values) {
     await page.type(sel, String(values[i - 1]));
   }
 }
+// what form.js lists: [rule, field, text without the rule] per live finding
+const liveFindings = () => page.$$eval('#live-findings li.finding', (lis) => lis.map((li) => {
+  const rule = li.querySelector('.rule');
+  return [li.dataset.rule, li.dataset.field,
+    li.textContent.slice(rule ? rule.textContent.length : 0).replace(/\s+/g, ' ').trim()];
+}));
 
 step('fill_online_js_message', ['login_district'], async () => {
   const resp = await goto(`/fill?period=${P}`, 'the online form');
@@ -357,12 +365,18 @@ step('fill_online_js_message', ['login_district'], async () => {
   // the message must appear as the clerk types, before anything is sent
   const before = page.url();
   await setValues(row, BAD_R1);
-  await page.click('body'); // leave the last field
-  const seen = await page.waitForFunction((m) => document.body.innerText.includes(m), { timeout: 5000 }, st.r1Message)
+  await page.click('h1'); // leave the last field
+  const seen = await page.waitForFunction(() => document.querySelector('#live-findings li.finding[data-rule="R1"]'), { timeout: 5000 })
     .then(() => true, () => false);
   check(page.url() === before, 'typing in the online form left the page');
   await shot('fill-js-message');
-  check(seen, `typing 1=2, 2=3 in the online form should show the server's own wording "${st.r1Message}"; the page says: ${(await bodyText()).slice(0, 600)}`);
+  const live = await liveFindings();
+  check(seen, `typing 1=2, 2=3 in the online form should list an R1 in #live-findings; it lists ${JSON.stringify(live)}`);
+  const r1 = live.filter(([r]) => r === 'R1');
+  check(r1.length === 1 && r1[0][1] === `v${row}_1` && r1[0][2] === st.r1Message,
+    `the online form's R1 should be on field v${row}_1 and read exactly as the server's finding "${st.r1Message}"; it is ${JSON.stringify(r1)}`);
+  check(live.length === 1, `typing 1=2, 2=3 should give one live finding, not ${JSON.stringify(live)}`);
+  check(await page.$(`input[name="v${row}_1"].bad`), `the field v${row}_1 is not marked (class="bad")`);
 });
 
 step('fill_server_decides', ['fill_online_js_message'], async () => {
@@ -376,18 +390,27 @@ step('fill_server_decides', ['fill_online_js_message'], async () => {
     `POST /fill with 1=2, 2=3 should lead to a /version page, got ${resp && resp.status()} at ${where()}`);
   const verdict = await attr('#verdict', 'data-status');
   check(verdict === 'rejected', `the server should reject the online form with 1=2, 2=3: #verdict data-status is ${verdict}`);
-  check(await page.$('li.finding[data-rule="R1"]'), 'the rejected online form shows no li.finding[data-rule="R1"]');
+  const found = await page.$$eval('li.finding', (lis) => lis.map((li) => [li.dataset.rule, li.textContent.replace(/\s+/g, ' ').trim()]));
+  check(found.length === 1 && found[0][0] === 'R1' && found[0][1].endsWith(st.r1Message),
+    `the server should find exactly the R1 "${st.r1Message}" in the online form, it found ${JSON.stringify(found)}`);
   await shot('fill-server-rejects');
-  // then filled right, sent the normal way
+  // then filled right (other figures than the upload's), sent the normal way
   await goto(`/fill?period=${P}`, 'the online form');
-  await setValues(st.fillRow, GOOD);
-  await page.click('body');
-  check(!(await bodyText()).includes(st.r1Message), 'the R1 message stays after the values were corrected');
+  await setValues(st.fillRow, FILLED);
+  await page.click('h1');
+  const live = await liveFindings();
+  check(live.length === 0, `the online form still lists findings after the values were corrected: ${JSON.stringify(live)}`);
   const r = await submitForm('/fill');
   check(r && r.status() === 200 && new URL(page.url()).pathname === '/version', `POST /fill answered ${r && r.status()} at ${where()}`);
   const v2 = await attr('#verdict', 'data-status');
   check(v2 === 'accepted', `the online form with right values should be accepted: #verdict data-status is ${v2}: ${(await bodyText()).slice(0, 300)}`);
   await shot('fill-accepted');
+  // stored and in force: the command line reads the typed figures
+  const sum = parseCsv(jxOk(bin, ['summary', '--config', cfg, '--store', store, '--period', P]).stdout)
+    .find((x) => x.district_code === DISTRICT);
+  const got = sum && Array.from({ length: 14 }, (_, i) => sum[`i${i + 1}`]);
+  check(sum && sum.status === 'accepted' && got.map(Number).join(',') === FILLED.join(','),
+    `after the online form, jianxi summary should hold ${FILLED.join(',')} for ${DISTRICT}: ${JSON.stringify(sum)}`);
 });
 
 step('logout', ['login_district'], async () => {
