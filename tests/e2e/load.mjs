@@ -188,13 +188,13 @@ try {
   const views = Array.from({ length: VIEWS }, (_, k) => {
     const d = districts[k % N];
     switch (k % 5) {
-      case 0: case 1: return { jar: d.jar, url: `/district?period=${P}` };
-      case 2: case 3: return { jar: d.jar, url: `/version?district=${d.code}&period=${P}&v=${d.version}` };
-      default: return { jar: city.jar, url: `/board?period=${P}` };
+      case 0: case 1: return { kind: 'home', jar: d.jar, url: `/district?period=${P}` };
+      case 2: case 3: return { kind: 'version', jar: d.jar, url: `/version?district=${d.code}&period=${P}&v=${d.version}` };
+      default: return { kind: 'board', jar: city.jar, url: `/board?period=${P}` };
     }
   });
   t = Date.now();
-  const viewMs = [];
+  const viewMs = [], byKind = { home: [], version: [], board: [] };
   let next = 0;
   await Promise.all(Array.from({ length: VIEW_CONCURRENCY }, async () => {
     while (next < views.length && !stopped) {
@@ -202,9 +202,22 @@ try {
       const r = await request('GET', v.url, { jar: v.jar });
       if (r.status !== 200) fail(`GET ${v.url}: ${r.status}`);
       viewMs.push(r.ms);
+      byKind[v.kind].push(r.ms);
     }
   }));
-  result.pageViews = { ...stats(viewMs), wallS: (Date.now() - t) / 1000, concurrency: VIEW_CONCURRENCY };
+  result.pageViews = { ...stats(viewMs), wallS: (Date.now() - t) / 1000, concurrency: VIEW_CONCURRENCY,
+    home: stats(byKind.home), version: stats(byKind.version), board: stats(byKind.board) };
+  // one page of each kind with nothing else running
+  result.pageAlone = {};
+  for (const v of [views[0], views[2], views[4]]) {
+    const ms = [];
+    for (let k = 0; k < 10; k++) {
+      const r = await request('GET', v.url, { jar: v.jar });
+      if (r.status !== 200) fail(`GET ${v.url}: ${r.status}`);
+      ms.push(r.ms);
+    }
+    result.pageAlone[v.kind] = stats(ms);
+  }
   result.memEnd = memOf(srv.child.pid);
   if (left() < 0) fail(`over ${limitS} s after the page views`);
 
@@ -237,7 +250,13 @@ const mib = (m) => (m ? `${(m.hwmKiB / 1024).toFixed(1)} MiB` : '–');
 console.log(`portal load (${result.store} store, ${N} districts, period ${P})${process.exitCode ? ', FAILED' : ''}:`);
 if (u) console.log(`  ${N} uploads at once:        p50 ${fmt(u.p50)}, p99 ${fmt(u.p99)}, max ${fmt(u.max)} (all done in ${u.wallS.toFixed(2)} s)`);
 if (s) console.log(`  ${N} uploads one at a time:  p50 ${fmt(s.p50)}, p99 ${fmt(s.p99)}, max ${fmt(s.max)}`);
-if (v) console.log(`  ${VIEWS} page views, ${VIEW_CONCURRENCY} at a time: p50 ${fmt(v.p50)}, p99 ${fmt(v.p99)}, max ${fmt(v.max)} (${v.wallS.toFixed(2)} s)`);
+if (v) {
+  console.log(`  ${VIEWS} page views, ${VIEW_CONCURRENCY} at a time: p50 ${fmt(v.p50)}, p99 ${fmt(v.p99)}, max ${fmt(v.max)} (${v.wallS.toFixed(2)} s)`);
+  for (const k of ['home', 'version', 'board']) {
+    const a = result.pageAlone && result.pageAlone[k];
+    console.log(`    ${k.padEnd(7)} (${v[k].n}): p50 ${fmt(v[k].p50)}, p99 ${fmt(v[k].p99)}${a ? `; alone, 10 in a row: p50 ${fmt(a.p50)}` : ''}`);
+  }
+}
 if (result.memIdle) {
   console.log(`  server peak memory (VmHWM): ${mib(result.memIdle)} idle, ${mib(result.memAfterLogins)} after ${N + 1} logins, ` +
     `${mib(result.memEnd)} at the end${result.memEnd ? ` (VmRSS then ${(result.memEnd.rssKiB / 1024).toFixed(1)} MiB)` : ''}`);
