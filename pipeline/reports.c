@@ -775,6 +775,10 @@ int report_feedback_write_each(struct store *st, const struct jx_config *cfg, in
 {
 	if (bad_code)
 		*bad_code = 0;
+	if (district_code && configured(cfg, district_code) < 0) {
+		snprintf(err, errlen, "no district %s in the config", district_code);
+		return -1;
+	}
 	char period[8];
 	jx_period_format(year, month, period);
 	struct latest *latest = calloc(cfg->n_districts + 1, sizeof *latest);

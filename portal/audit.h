@@ -25,6 +25,6 @@ void jx_audit_close(struct jx_audit *a);
  * quoted when they hold a space, so one event is always one line. Returns 0
  * or -1 (the write failed). Thread-safe. */
 int jx_audit_write(struct jx_audit *a, int64_t now, const char *event, ...)
-	__attribute__((sentinel));
+    __attribute__((sentinel));
 
 #endif

@@ -65,12 +65,13 @@ static int is_number_row(const struct etl_cell *cells, size_t n)
 		if (cells[i].len > 8)
 			continue;
 		cell_text_fold(cells[i].text, f, sizeof f);
-		if (!*f)
+		/* as the reader finds it: other cells (项目) are passed over */
+		if (!*f || strspn(f, "0123456789") != strlen(f) || strlen(f) > 2 || f[0] == '0')
 			continue;
-		if (strspn(f, "0123456789") != strlen(f) || strlen(f) > 2 || f[0] == '0')
-			return 0;
 		int k = atoi(f);
-		if (k < 1 || k > JX_N_INDICATORS || seen[k])
+		if (k > JX_N_INDICATORS)
+			continue;
+		if (seen[k])
 			return 0;
 		seen[k] = 1;
 		found++;
@@ -120,8 +121,10 @@ static int view_row(void *ctx, uint32_t row, const struct etl_cell *cells, size_
 		return 0;
 	if (row > FORM_VIEW_MAX_ROWS) {
 		g->cut_rows = 1;
-		/* a CSV is one sheet: nothing more to see */
-		return g->is_xlsx ? 0 : 2;
+		/* nothing more to see once this is the sheet to draw (a CSV is
+		 * one sheet): a long sheet is not read to its end */
+		int wanted = v->want_sheet && g->sheet && !strcmp(v->want_sheet, g->sheet);
+		return !g->is_xlsx || wanted || (!v->want_sheet && g->number_row) ? 2 : 0;
 	}
 	if (!g->number_row && is_number_row(cells, n))
 		g->number_row = 1;
@@ -262,8 +265,66 @@ static int finding_order(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* The findings on each drawn cell, in the order found: a list threaded
+ * through next, so drawing is linear in cells plus findings. */
+struct cell_marks {
+	size_t head[FORM_VIEW_MAX_ROWS][FORM_VIEW_MAX_COLS]; /* index + 1; 0 none */
+	size_t *next;					     /* index + 1; 0 end */
+};
+
+static int marks_build(struct cell_marks *m, const struct jx_findings *fs, const struct grid *g)
+{
+	memset(m->head, 0, sizeof m->head);
+	m->next = calloc(fs && fs->n ? fs->n : 1, sizeof *m->next);
+	if (!m->next)
+		return -1;
+	size_t tail[FORM_VIEW_MAX_ROWS][FORM_VIEW_MAX_COLS] = {{0}};
+	for (size_t i = 0; fs && i < fs->n; i++) {
+		const struct jx_finding *f = &fs->items[i];
+		if (!finding_on_grid(f, g))
+			continue;
+		size_t *t = &tail[f->row - 1][f->col - 1];
+		if (*t)
+			m->next[*t - 1] = i + 1;
+		else
+			m->head[f->row - 1][f->col - 1] = i + 1;
+		*t = i + 1;
+	}
+	return 0;
+}
+
+static void draw_cell_open(struct jx_html *h, const char *name, const struct cell_marks *m,
+			   size_t first, const struct jx_findings *fs)
+{
+	if (!first) {
+		jx_html_printf(h, "<td data-cell=\"%s\">", name);
+		return;
+	}
+	int error = 0;
+	for (size_t i = first; i; i = m->next[i - 1])
+		error |= jx_rule_severity(fs->items[i - 1].rule) == JX_SEV_ERROR;
+	jx_html_printf(h, "<td data-cell=\"%s\" class=\"bad\" data-severity=\"%s\" data-rules=\"",
+		       name, error ? "error" : "warning");
+	/* the rules, then the messages, of every finding on it */
+	for (size_t i = first; i; i = m->next[i - 1])
+		jx_html_printf(h, "%s%s", i == first ? "" : " ", jx_rule_id(fs->items[i - 1].rule));
+	jx_html_raw(h, "\" title=\"");
+	for (size_t i = first; i; i = m->next[i - 1]) {
+		const struct jx_finding *f = &fs->items[i - 1];
+		jx_html_printf(h, "%s%s %s", i == first ? "" : "；", jx_rule_id(f->rule),
+			       f->message ? f->message : "");
+	}
+	jx_html_raw(h, "\">");
+}
+
 static void draw_grid(struct jx_html *h, const struct grid *g, const struct jx_findings *fs)
 {
+	struct cell_marks *m = malloc(sizeof *m);
+	if (!m || marks_build(m, fs, g)) {
+		free(m);
+		h->failed = 1;
+		return;
+	}
 	uint32_t rows = g->rows, cols = g->cols;
 	for (size_t i = 0; fs && i < fs->n; i++) {
 		const struct jx_finding *f = &fs->items[i];
@@ -289,53 +350,15 @@ static void draw_grid(struct jx_html *h, const struct grid *g, const struct jx_f
 		for (uint32_t c = 1; c <= cols; c++) {
 			char name[32];
 			jx_cell_name(r, c, name, sizeof name);
-			int any = 0, error = 0;
-			for (size_t i = 0; fs && i < fs->n; i++) {
-				const struct jx_finding *f = &fs->items[i];
-				if (f->row == r && f->col == c && finding_on_grid(f, g)) {
-					any = 1;
-					error |= jx_rule_severity(f->rule) == JX_SEV_ERROR;
-				}
-			}
-			if (!any) {
-				jx_html_printf(h, "<td data-cell=\"%s\">", name);
-			} else {
-				jx_html_printf(
-				    h, "<td data-cell=\"%s\" class=\"bad\" data-severity=\"%s\"",
-				    name, error ? "error" : "warning");
-				/* the rules, then the messages, of every finding on it */
-				jx_html_raw(h, " data-rules=\"");
-				int first = 1;
-				for (size_t i = 0; i < fs->n; i++) {
-					const struct jx_finding *f = &fs->items[i];
-					if (f->row == r && f->col == c && finding_on_grid(f, g)) {
-						jx_html_printf(h, "%s%s", first ? "" : " ",
-							       jx_rule_id(f->rule));
-						first = 0;
-					}
-				}
-				jx_html_raw(h, "\" title=\"");
-				first = 1;
-				for (size_t i = 0; i < fs->n; i++) {
-					const struct jx_finding *f = &fs->items[i];
-					if (f->row == r && f->col == c && finding_on_grid(f, g)) {
-						jx_html_printf(h, "%s%s %s", first ? "" : "；",
-							       jx_rule_id(f->rule),
-							       f->message ? f->message : "");
-						first = 0;
-					}
-				}
-				jx_html_raw(h, "\">");
-			}
-			const char *text = r <= FORM_VIEW_MAX_ROWS && c <= FORM_VIEW_MAX_COLS
-					       ? g->cell[r - 1][c - 1]
-					       : NULL;
-			jx_html_text(h, text);
+			draw_cell_open(h, name, m, m->head[r - 1][c - 1], fs);
+			jx_html_text(h, g->cell[r - 1][c - 1]);
 			jx_html_raw(h, "</td>");
 		}
 		jx_html_raw(h, "</tr>\n");
 	}
 	jx_html_raw(h, "</tbody></table>\n");
+	free(m->next);
+	free(m);
 }
 
 static void draw_findings(struct jx_html *h, const struct jx_findings *fs, const struct grid *g)

@@ -43,7 +43,8 @@ static void page_begin(struct jx_html *h, const struct portal_call *c, const cha
 		if (a->role == JX_ROLE_CITY) {
 			jx_html_raw(h, " <nav><a href=\"/board\">各区县报送看板</a></nav>");
 		} else {
-			jx_html_raw(h, " <nav><a href=\"/district\">本区县</a> <a href=\"/fill\">在系统填报</a></nav>");
+			jx_html_raw(h, " <nav><a href=\"/district\">本区县</a> <a "
+				       "href=\"/fill\">在系统填报</a></nav>");
 		}
 		jx_html_printf(h,
 			       " <span class=\"user\" id=\"user\" data-role=\"%s\">%s</span>"
@@ -79,8 +80,9 @@ void page_error(struct portal_response *res, int status, const char *message)
 {
 	struct jx_html h;
 	page_begin(&h, NULL, "无法完成");
-	jx_html_printf(&h, "<h1>无法完成</h1>\n<p class=\"error\" id=\"error\" data-status=\"%d\">%s</p>\n",
-		       status, message);
+	jx_html_printf(
+	    &h, "<h1>无法完成</h1>\n<p class=\"error\" id=\"error\" data-status=\"%d\">%s</p>\n",
+	    status, message);
 	jx_html_raw(&h, "<p><a href=\"/\">返回首页</a></p>");
 	page_finish(&h, res, status);
 }
@@ -143,8 +145,8 @@ static void rfc5987(const char *name, char *out, size_t size)
 {
 	size_t k = 0;
 	for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < size; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p))
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
 			out[k++] = (char)*p;
 		else
 			k += (size_t)snprintf(out + k, size - k, "%%%02X", *p);
@@ -154,8 +156,8 @@ static void rfc5987(const char *name, char *out, size_t size)
 
 /* Sends path as an attachment named name (any text: given visibly, in
  * ASCII and in UTF-8). temp_dir, when not NULL, is removed after. */
-static void send_file(struct portal_response *res, const char *path, const char *name, const char *type,
-		      int temp, char *temp_dir)
+static void send_file(struct portal_response *res, const char *path, const char *name,
+		      const char *type, int temp, char *temp_dir)
 {
 	res->status = 200;
 	res->content_type = type;
@@ -168,8 +170,8 @@ static void send_file(struct portal_response *res, const char *path, const char 
 		ascii[k++] = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' ? (char)*p : '_';
 	ascii[k] = 0;
 	rfc5987(name, enc, sizeof enc);
-	snprintf(res->disposition, sizeof res->disposition, "attachment; filename=\"%s\"; filename*=UTF-8''%s",
-		 ascii, enc);
+	snprintf(res->disposition, sizeof res->disposition,
+		 "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
 	if (!res->file)
 		page_error(res, 500, "服务器内存不足。");
 }
@@ -183,7 +185,8 @@ static void audit_download(struct portal_call *c, const char *what, const char *
 
 /* ---- sign-in ---------------------------------------------------------- */
 
-static void login_page(struct portal_call *c, struct portal_response *res, int status, const char *message)
+static void login_page(struct portal_call *c, struct portal_response *res, int status,
+		       const char *message)
 {
 	char token[JX_TOKEN_BUF];
 	if (jx_token_new(token)) {
@@ -199,14 +202,15 @@ static void login_page(struct portal_call *c, struct portal_response *res, int s
 	jx_html_raw(&h, "<h1>登录</h1>\n");
 	if (message)
 		jx_html_printf(&h, "<p class=\"error\" id=\"error\">%s</p>\n", message);
-	jx_html_printf(&h,
-		       "<form id=\"login\" method=\"post\" action=\"/login\">"
-		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-		       "<p><label>用户名 <input name=\"user\" autocomplete=\"username\" required></label></p>"
-		       "<p><label>密码 <input name=\"password\" type=\"password\" "
-		       "autocomplete=\"current-password\" required></label></p>"
-		       "<p><button type=\"submit\">登录</button></p></form>\n",
-		       token);
+	jx_html_printf(
+	    &h,
+	    "<form id=\"login\" method=\"post\" action=\"/login\">"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+	    "<p><label>用户名 <input name=\"user\" autocomplete=\"username\" required></label></p>"
+	    "<p><label>密码 <input name=\"password\" type=\"password\" "
+	    "autocomplete=\"current-password\" required></label></p>"
+	    "<p><button type=\"submit\">登录</button></p></form>\n",
+	    token);
 	jx_auth_wipe(token, sizeof token);
 	page_finish(&h, res, status);
 }
@@ -238,10 +242,11 @@ void page_login(struct portal_call *c, struct portal_response *res)
 	int64_t wait = jx_login_wait(&p->limits, user, addr, now);
 	pthread_mutex_unlock(&p->lock);
 	if (wait > 0) {
-		jx_audit_write(&p->audit, now, "login", "result", "refused-rate-limit", "user", user, "addr", addr,
-			       NULL);
+		jx_audit_write(&p->audit, now, "login", "result", "refused-rate-limit", "user",
+			       user, "addr", addr, NULL);
 		char msg[160];
-		snprintf(msg, sizeof msg, "登录失败次数过多，请 %lld 分钟后再试。", (long long)(wait + 59) / 60);
+		snprintf(msg, sizeof msg, "登录失败次数过多，请 %lld 分钟后再试。",
+			 (long long)(wait + 59) / 60);
 		login_page(c, res, 429, msg);
 		return;
 	}
@@ -264,7 +269,8 @@ void page_login(struct portal_call *c, struct portal_response *res)
 		pthread_mutex_lock(&p->lock);
 		jx_login_failed(&p->limits, user, addr, now);
 		pthread_mutex_unlock(&p->lock);
-		jx_audit_write(&p->audit, now, "login", "result", "failed", "user", user, "addr", addr, NULL);
+		jx_audit_write(&p->audit, now, "login", "result", "failed", "user", user, "addr",
+			       addr, NULL);
 		login_page(c, res, 401, "用户名或密码不正确。");
 		return;
 	}
@@ -320,14 +326,16 @@ static int version_row(void *ctx, const struct store_version *v)
 	const char *base = v->file ? strrchr(v->file, '/') : NULL;
 	base = base ? base + 1 : v->file ? v->file : "";
 	const char *status = v->status == JX_ACCEPTED ? "accepted" : "rejected";
-	jx_html_printf(vc->h,
-		       "<tr class=\"version\" data-version=\"%d\" data-status=\"%s\" data-in-force=\"%d\"><td>%d</td><td>%s</td>"
-		       "<td class=\"file\">%s</td><td>%s%s</td><td>%zu</td><td>%zu</td>"
-		       "<td><a href=\"/version?district=%s&amp;period=%s&amp;v=%d\">查看</a> "
-		       "<a href=\"/original?district=%s&amp;period=%s&amp;v=%d\">原件</a></td></tr>\n",
-		       v->version, status, v->in_force, v->version, when, base,
-		       v->status == JX_ACCEPTED ? "通过" : "退回", v->in_force ? "（在用）" : "", v->errors,
-		       v->warnings, v->district_code, per, v->version, v->district_code, per, v->version);
+	jx_html_printf(
+	    vc->h,
+	    "<tr class=\"version\" data-version=\"%d\" data-status=\"%s\" "
+	    "data-in-force=\"%d\"><td>%d</td><td>%s</td>"
+	    "<td class=\"file\">%s</td><td>%s%s</td><td>%zu</td><td>%zu</td>"
+	    "<td><a href=\"/version?district=%s&amp;period=%s&amp;v=%d\">查看</a> "
+	    "<a href=\"/original?district=%s&amp;period=%s&amp;v=%d\">原件</a></td></tr>\n",
+	    v->version, status, v->in_force, v->version, when, base,
+	    v->status == JX_ACCEPTED ? "通过" : "退回", v->in_force ? "（在用）" : "", v->errors,
+	    v->warnings, v->district_code, per, v->version, v->district_code, per, v->version);
 	vc->n++;
 	return 0;
 }
@@ -361,12 +369,14 @@ void page_district(struct portal_call *c, struct portal_response *res)
 	period_cn(c->year, c->month, per_cn, sizeof per_cn);
 	struct jx_html h;
 	page_begin(&h, c, district_name(c));
-	jx_html_printf(&h, "<h1 id=\"district\" data-district=\"%s\" data-period=\"%s\">%s · %s</h1>\n",
+	jx_html_printf(&h,
+		       "<h1 id=\"district\" data-district=\"%s\" data-period=\"%s\">%s · %s</h1>\n",
 		       district_code(c), per, district_name(c), per_cn);
 	jx_html_printf(&h,
 		       "<form class=\"period\" method=\"get\" action=\"/district\">"
 		       "<input type=\"hidden\" name=\"district\" value=\"%s\">"
-		       "<label>统计期 <input name=\"period\" value=\"%s\" pattern=\"[0-9]{4}-[0-9]{2}\"></label>"
+		       "<label>统计期 <input name=\"period\" value=\"%s\" "
+		       "pattern=\"[0-9]{4}-[0-9]{2}\"></label>"
 		       " <button type=\"submit\">查看</button></form>\n",
 		       district_code(c), per);
 	deadline_html(&h, c);
@@ -381,25 +391,35 @@ void page_district(struct portal_call *c, struct portal_response *res)
 	}
 	for (size_t i = 0; i < m.n; i++)
 		if (m.rows[i].district == c->district)
-			jx_html_printf(&h, "<p id=\"status\" data-status=\"%s\">本月状态：<strong>%s</strong></p>\n",
-				       status_state_name(m.rows[i].state), state_cn(m.rows[i].state));
+			jx_html_printf(&h,
+				       "<p id=\"status\" "
+				       "data-status=\"%s\">本月状态：<strong>%s</strong></p>\n",
+				       status_state_name(m.rows[i].state),
+				       state_cn(m.rows[i].state));
 	status_month_release(&m);
-	jx_html_printf(&h,
-		       "<p class=\"actions\"><a id=\"template\" href=\"/template?district=%s&amp;period=%s\">"
-		       "下载空白报表（已填好区县和统计期）</a> · "
-		       "<a id=\"feedback\" href=\"/feedback?district=%s&amp;period=%s\">下载反馈表</a></p>\n",
-		       district_code(c), per, district_code(c), per);
+	jx_html_printf(
+	    &h,
+	    "<p class=\"actions\"><a id=\"template\" href=\"/template?district=%s&amp;period=%s\">"
+	    "下载空白报表（已填好区县和统计期）</a> · "
+	    "<a id=\"feedback\" href=\"/feedback?district=%s&amp;period=%s\">下载反馈表</a></p>\n",
+	    district_code(c), per, district_code(c), per);
 	if (c->account.role == JX_ROLE_DISTRICT) {
-		jx_html_printf(&h,
-			       "<form id=\"upload\" method=\"post\" action=\"/upload\" "
-			       "enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-			       "<label>上传填好的报表（XLSX 或 CSV）<input type=\"file\" name=\"file\" "
-			       "accept=\".xlsx,.csv\" required></label> <button type=\"submit\">上传并检查</button>"
-			       "</form>\n<p><a id=\"fill\" href=\"/fill?period=%s\">在系统填报</a></p>\n",
-			       c->csrf, per);
+		jx_html_printf(
+		    &h,
+		    "<form id=\"upload\" method=\"post\" action=\"/upload\" "
+		    "enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" "
+		    "value=\"%s\">"
+		    "<label>上传填好的报表（XLSX 或 CSV）<input type=\"file\" name=\"file\" "
+		    "accept=\".xlsx,.csv\" required></label> <button "
+		    "type=\"submit\">上传并检查</button>"
+		    "</form>\n<p><a id=\"fill\" href=\"/fill?period=%s\">在系统填报</a></p>\n",
+		    c->csrf, per);
 	}
-	jx_html_raw(&h, "<h2>报送的各版本</h2>\n<table id=\"versions\"><thead><tr><th>版本</th><th>收到时间</th>"
-			"<th>文件</th><th>结果</th><th>错误</th><th>警告</th><th></th></tr></thead><tbody>\n");
+	jx_html_raw(
+	    &h,
+	    "<h2>报送的各版本</h2>\n<table "
+	    "id=\"versions\"><thead><tr><th>版本</th><th>收到时间</th>"
+	    "<th>文件</th><th>结果</th><th>错误</th><th>警告</th><th></th></tr></thead><tbody>\n");
 	struct versions_ctx vc = {c, &h, 0};
 	int rc = store_list_versions(st, c->year, c->month, version_row, &vc);
 	store_close(st);
@@ -436,7 +456,9 @@ void page_template(struct portal_call *c, struct portal_response *res)
 	}
 	snprintf(name, sizeof name, "template-%s-%s.xlsx", district_code(c), per);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	struct template_spec spec = {.district_name = district_name(c), .year = c->year, .month = c->month,
+	struct template_spec spec = {.district_name = district_name(c),
+				     .year = c->year,
+				     .month = c->month,
 				     .deadline_day = c->p->cfg.deadline_day};
 	if (template_write(path, &spec, err, sizeof err) != TEMPLATE_OK) {
 		rmdir(dir);
@@ -458,12 +480,13 @@ static void findings_list(struct jx_html *h, const struct jx_findings *fs)
 		char cell[16] = "";
 		jx_cell_name(f->row, f->col, cell, sizeof cell);
 		const char *rule = jx_rule_id(f->rule);
-		jx_html_printf(h,
-			       "<li class=\"finding %s\" data-rule=\"%s\" data-cell=\"%s\">"
-			       "<span class=\"cell\">%s</span> <span class=\"rule\">%s</span> %s%s%s</li>\n",
-			       jx_rule_severity(f->rule) == JX_SEV_ERROR ? "error" : "warning", rule, cell, cell,
-			       rule, f->message ? f->message : "", f->sheet && *f->sheet ? " · 工作表 " : "",
-			       f->sheet ? f->sheet : "");
+		jx_html_printf(
+		    h,
+		    "<li class=\"finding %s\" data-rule=\"%s\" data-cell=\"%s\">"
+		    "<span class=\"cell\">%s</span> <span class=\"rule\">%s</span> %s%s%s</li>\n",
+		    jx_rule_severity(f->rule) == JX_SEV_ERROR ? "error" : "warning", rule, cell,
+		    cell, rule, f->message ? f->message : "",
+		    f->sheet && *f->sheet ? " · 工作表 " : "", f->sheet ? f->sheet : "");
 	}
 	jx_html_raw(h, "</ul>\n");
 }
@@ -478,26 +501,29 @@ static void store_and_answer(struct portal_call *c, struct portal_response *res,
 	char per[8] = "";
 	if (out.year)
 		jx_period_format(out.year, out.month, per);
-	static const char *const names[] = {"stored", "not-stored", "other-district", "busy", "failed"};
+	static const char *const names[] = {"stored", "not-stored", "other-district", "busy",
+					    "failed"};
 	char version[16];
 	snprintf(version, sizeof version, "%d", out.version);
-	jx_audit_write(&c->p->audit, c->req->now, how, "user", c->account.name, "district", district_code(c),
-		       "period", per[0] ? per : NULL, "sha256", out.sha256[0] ? out.sha256 : NULL, "verdict",
-		       r == UPLOAD_STORED ? (out.accepted ? "accepted" : "rejected") : names[r], "version",
-		       out.version ? version : NULL, "addr", c->req->remote_addr, NULL);
+	jx_audit_write(&c->p->audit, c->req->now, how, "user", c->account.name, "district",
+		       district_code(c), "period", per[0] ? per : NULL, "sha256",
+		       out.sha256[0] ? out.sha256 : NULL, "verdict",
+		       r == UPLOAD_STORED ? (out.accepted ? "accepted" : "rejected") : names[r],
+		       "version", out.version ? version : NULL, "addr", c->req->remote_addr, NULL);
 	switch (r) {
 	case UPLOAD_STORED: {
 		char loc[128];
-		snprintf(loc, sizeof loc, "/version?district=%s&period=%s&v=%d", district_code(c), per,
-			 out.version);
+		snprintf(loc, sizeof loc, "/version?district=%s&period=%s&v=%d", district_code(c),
+			 per, out.version);
 		page_redirect(res, loc);
 		break;
 	}
 	case UPLOAD_NOT_STORED: {
 		struct jx_html h;
 		page_begin(&h, c, "未能保存");
-		jx_html_raw(&h, "<h1>未能保存</h1>\n<p id=\"verdict\" data-status=\"rejected\">"
-				"文件中读不出区县或统计期，没有保存。请按下面的提示修改后重新上传。</p>\n");
+		jx_html_raw(
+		    &h, "<h1>未能保存</h1>\n<p id=\"verdict\" data-status=\"rejected\">"
+			"文件中读不出区县或统计期，没有保存。请按下面的提示修改后重新上传。</p>\n");
 		findings_list(&h, &out.findings);
 		page_finish(&h, res, 422);
 		break;
@@ -549,8 +575,8 @@ void page_fill_form(struct portal_call *c, struct portal_response *res)
 	page_begin(&h, c, "在系统填报");
 	jx_html_printf(&h, "<h1>%s · %s · 在系统填报</h1>\n", district_name(c), per_cn);
 	deadline_html(&h, c);
-	rc = form_fill_render(&h, &c->p->cfg, c->district, c->year, c->month, rc == 0 ? &prefill : NULL,
-			      c->csrf);
+	rc = form_fill_render(&h, &c->p->cfg, c->district, c->year, c->month,
+			      rc == 0 ? &prefill : NULL, c->csrf);
 	jx_submission_release(&prefill);
 	if (rc) {
 		jx_html_release(&h);
@@ -586,8 +612,8 @@ void page_fill(struct portal_call *c, struct portal_response *res)
 		fields[i].name = c->req->args[i].name;
 		fields[i].value = c->req->args[i].value;
 	}
-	int rc = form_fill_to_file(fields, c->req->n_args, &c->p->cfg, c->district, c->year, c->month, path,
-				   err, sizeof err);
+	int rc = form_fill_to_file(fields, c->req->n_args, &c->p->cfg, c->district, c->year,
+				   c->month, path, err, sizeof err);
 	free(fields);
 	if (rc != FORM_OK) {
 		rmdir(dir);
@@ -601,7 +627,8 @@ void page_fill(struct portal_call *c, struct portal_response *res)
 
 /* ---- one version ------------------------------------------------------ */
 
-static int find_original(struct portal *p, const char *file, const char *sha256, char *path, size_t size);
+static int find_original(struct portal *p, const char *file, const char *sha256, char *path,
+			 size_t size);
 
 /* ?v=N, a positive version number; 0 when missing or malformed. */
 static int version_arg(const struct portal_call *c)
@@ -647,27 +674,33 @@ void page_version(struct portal_call *c, struct portal_response *res)
 	struct jx_html h;
 	page_begin(&h, c, "报送结果");
 	jx_html_printf(&h, "<h1>%s · %s · 第 %d 版</h1>\n", district_name(c), per_cn, v);
-	jx_html_printf(&h,
-		       "<p id=\"verdict\" data-status=\"%s\" data-version=\"%d\" data-in-force=\"%d\">%s</p>\n"
-		       "<p>文件 <span class=\"file\">%s</span>，收到于 %s；错误 %zu 个，警告 %zu 个。</p>\n",
-		       accepted ? "accepted" : "rejected", v, meta.in_force,
-		       accepted ? (meta.in_force ? "已通过，现为本月在用版本。" : "已通过（已有更新的版本在用）。")
-				: "未通过：请按下面的提示修改后重新上传。",
-		       base, when, meta.errors, meta.warnings);
-	jx_html_printf(&h,
-		       "<p class=\"actions\"><a id=\"original\" href=\"/original?district=%s&amp;period=%s&amp;v=%d\">"
-		       "下载原件</a> · <a href=\"/feedback?district=%s&amp;period=%s\">下载反馈表</a> · "
-		       "<a href=\"/district?district=%s&amp;period=%s\">返回本月</a></p>\n",
-		       district_code(c), per, v, district_code(c), per, district_code(c), per);
+	jx_html_printf(
+	    &h,
+	    "<p id=\"verdict\" data-status=\"%s\" data-version=\"%d\" data-in-force=\"%d\">%s</p>\n"
+	    "<p>文件 <span class=\"file\">%s</span>，收到于 %s；错误 %zu 个，警告 %zu 个。</p>\n",
+	    accepted ? "accepted" : "rejected", v, meta.in_force,
+	    accepted
+		? (meta.in_force ? "已通过，现为本月在用版本。" : "已通过（已有更新的版本在用）。")
+		: "未通过：请按下面的提示修改后重新上传。",
+	    base, when, meta.errors, meta.warnings);
+	jx_html_printf(
+	    &h,
+	    "<p class=\"actions\"><a id=\"original\" "
+	    "href=\"/original?district=%s&amp;period=%s&amp;v=%d\">"
+	    "下载原件</a> · <a href=\"/feedback?district=%s&amp;period=%s\">下载反馈表</a> · "
+	    "<a href=\"/district?district=%s&amp;period=%s\">返回本月</a></p>\n",
+	    district_code(c), per, v, district_code(c), per, district_code(c), per);
 	jx_html_raw(&h, "<h2>检查发现的问题</h2>\n");
 	if (!sub.findings.n)
 		jx_html_raw(&h, "<p id=\"no-findings\">没有发现问题。</p>\n");
 	/* the district's own sheet with the findings' cells marked, and the
-	 * findings beside it; the kept original is what is drawn */
+	 * findings beside it; only the kept original with this version's
+	 * content is drawn (the path it was loaded from may hold another
+	 * file by now), else the findings alone */
 	char kept[4600];
 	if (find_original(c->p, sub.file, sub.sha256, kept, sizeof kept))
-		snprintf(kept, sizeof kept, "%s", sub.file ? sub.file : "");
-	form_view_render(&h, kept, &sub.findings, &c->p->cfg);
+		kept[0] = 0;
+	form_view_render(&h, kept[0] ? kept : NULL, &sub.findings, &c->p->cfg);
 	jx_submission_release(&sub);
 	page_finish(&h, res, 200);
 }
@@ -695,7 +728,8 @@ static int file_sha256(const char *path, char hex[65])
 /* Where the original of a version is kept: INBOX/processed/ or rejected/
  * under its name or the name nightly gave it (".1", ".2", ...), the one
  * whose content is the version's. Returns 0 with path, or -1. */
-static int find_original(struct portal *p, const char *file, const char *sha256, char *path, size_t size)
+static int find_original(struct portal *p, const char *file, const char *sha256, char *path,
+			 size_t size)
 {
 	if (!p->inbox || !file)
 		return -1;
@@ -743,19 +777,20 @@ void page_original(struct portal_call *c, struct portal_response *res)
 	else {
 		const char *base = strrchr(sub.file, '/');
 		audit_download(c, "original", per);
-		send_file(res, path, base ? base + 1 : sub.file, "application/octet-stream", 0, NULL);
+		send_file(res, path, base ? base + 1 : sub.file, "application/octet-stream", 0,
+			  NULL);
 	}
 	jx_submission_release(&sub);
 }
 
-
 /* ---- reports from the library ----------------------------------------- */
 
 /* A report written by write into a temporary folder, sent as name. */
-typedef int (*report_fn)(struct portal_call *c, struct store *st, const char *path, char *err, size_t errlen);
+typedef int (*report_fn)(struct portal_call *c, struct store *st, const char *path, char *err,
+			 size_t errlen);
 
-static void send_report(struct portal_call *c, struct portal_response *res, const char *name, const char *type,
-			const char *what, const char *period, report_fn write)
+static void send_report(struct portal_call *c, struct portal_response *res, const char *name,
+			const char *type, const char *what, const char *period, report_fn write)
 {
 	struct store *st = open_store(c, res);
 	if (!st)
@@ -794,27 +829,32 @@ static int year_arg(const struct portal_call *c)
 	return atoi(y);
 }
 
-static int write_summary_xlsx(struct portal_call *c, struct store *st, const char *path, char *err, size_t n)
+static int write_summary_xlsx(struct portal_call *c, struct store *st, const char *path, char *err,
+			      size_t n)
 {
 	return report_summary_write(st, &c->p->cfg, c->year, c->month, 1, path, err, n);
 }
 
-static int write_summary_csv(struct portal_call *c, struct store *st, const char *path, char *err, size_t n)
+static int write_summary_csv(struct portal_call *c, struct store *st, const char *path, char *err,
+			     size_t n)
 {
 	return report_summary_write(st, &c->p->cfg, c->year, c->month, 0, path, err, n);
 }
 
-static int write_attainment_xlsx(struct portal_call *c, struct store *st, const char *path, char *err, size_t n)
+static int write_attainment_xlsx(struct portal_call *c, struct store *st, const char *path,
+				 char *err, size_t n)
 {
 	return report_attainment_write(st, &c->p->cfg, c->year, 0, 1, path, err, n);
 }
 
-static int write_attainment_csv(struct portal_call *c, struct store *st, const char *path, char *err, size_t n)
+static int write_attainment_csv(struct portal_call *c, struct store *st, const char *path,
+				char *err, size_t n)
 {
 	return report_attainment_write(st, &c->p->cfg, c->year, 0, 0, path, err, n);
 }
 
-static int write_annual(struct portal_call *c, struct store *st, const char *path, char *err, size_t n)
+static int write_annual(struct portal_call *c, struct store *st, const char *path, char *err,
+			size_t n)
 {
 	return report_annual_write(st, &c->p->cfg, c->year, 0, path, err, n);
 }
@@ -824,7 +864,8 @@ static void summary(struct portal_call *c, struct portal_response *res, int xlsx
 	char per[8], name[64];
 	jx_period_format(c->year, c->month, per);
 	snprintf(name, sizeof name, "summary-%s.%s", per, xlsx ? "xlsx" : "csv");
-	send_report(c, res, name, xlsx ? XLSX_TYPE : CSV_TYPE, xlsx ? "summary.xlsx" : "summary.csv", per,
+	send_report(c, res, name, xlsx ? XLSX_TYPE : CSV_TYPE,
+		    xlsx ? "summary.xlsx" : "summary.csv", per,
 		    xlsx ? write_summary_xlsx : write_summary_csv);
 }
 
@@ -874,14 +915,16 @@ void page_feedback(struct portal_call *c, struct portal_response *res)
 	struct store *st = open_store(c, res);
 	if (!st)
 		return;
-	char *dir = download_dir(c), per[8], err[512], sub[4400], xlsx[4500], csv[4500], name[64], out[4500];
+	char *dir = download_dir(c), per[8], err[512], sub[4400], xlsx[4500], csv[4500], name[64],
+	     out[4500];
 	jx_period_format(c->year, c->month, per);
 	if (!dir) {
 		store_close(st);
 		page_error(res, 500, "服务器无法写临时文件。");
 		return;
 	}
-	int rc = report_feedback_write(st, &c->p->cfg, c->year, c->month, district_code(c), dir, err, sizeof err);
+	int rc = report_feedback_write(st, &c->p->cfg, c->year, c->month, district_code(c), dir,
+				       err, sizeof err);
 	store_close(st);
 	/* the listing is DIR/<code>/<period>.xlsx (and .csv): the workbook is
 	 * moved up to DIR, the rest removed */
@@ -899,7 +942,8 @@ void page_feedback(struct portal_call *c, struct portal_response *res)
 		rmdir(dir);
 		free(dir);
 		if (rc)
-			page_error(res, 503, "暂不可用：反馈表生成失败（服务器的问题），请稍后重试。");
+			page_error(res, 503,
+				   "暂不可用：反馈表生成失败（服务器的问题），请稍后重试。");
 		else
 			page_error(res, 404, "本月没有需要修改的内容，没有反馈表。");
 		return;
@@ -925,7 +969,8 @@ static const char *state_cn(enum status_state s)
 	return "未报送";
 }
 
-static void board_rows(struct jx_html *h, const struct portal_call *c, const struct status_month *m, int chase)
+static void board_rows(struct jx_html *h, const struct portal_call *c, const struct status_month *m,
+		       int chase)
 {
 	char per[8];
 	jx_period_format(m->year, m->month, per);
@@ -939,19 +984,23 @@ static void board_rows(struct jx_html *h, const struct portal_call *c, const str
 			time_cn(c, r->received_at, when, sizeof when);
 		jx_html_printf(h,
 			       "<tr data-district=\"%s\" data-status=\"%s\"><td>%s</td><td>"
-			       "<a href=\"/district?district=%s&amp;period=%s\">%s</a></td><td class=\"state\">%s</td>"
+			       "<a href=\"/district?district=%s&amp;period=%s\">%s</a></td><td "
+			       "class=\"state\">%s</td>"
 			       "<td>%s</td><td>%s</td><td>%zu</td><td>%zu</td><td>",
 			       d->code, status_state_name(r->state), d->code, d->code, per, d->name,
 			       state_cn(r->state), when, m->deadline, r->errors, r->warnings);
 		if (r->version)
-			jx_html_printf(h, "<a href=\"/version?district=%s&amp;period=%s&amp;v=%d\">第 %d 版</a>", d->code,
-				       per, r->version, r->version);
+			jx_html_printf(
+			    h,
+			    "<a href=\"/version?district=%s&amp;period=%s&amp;v=%d\">第 %d 版</a>",
+			    d->code, per, r->version, r->version);
 		jx_html_raw(h, "</td></tr>\n");
 	}
 }
 
-static const char board_head[] = "<thead><tr><th>代码</th><th>区县</th><th>状态</th><th>收到时间</th>"
-				 "<th>截止日期</th><th>错误</th><th>警告</th><th>版本</th></tr></thead><tbody>\n";
+static const char board_head[] =
+    "<thead><tr><th>代码</th><th>区县</th><th>状态</th><th>收到时间</th>"
+    "<th>截止日期</th><th>错误</th><th>警告</th><th>版本</th></tr></thead><tbody>\n";
 
 void page_board(struct portal_call *c, struct portal_response *res)
 {
@@ -975,18 +1024,22 @@ void page_board(struct portal_call *c, struct portal_response *res)
 		counts[m.rows[i].state]++;
 	struct jx_html h;
 	page_begin(&h, c, "报送看板");
-	jx_html_printf(&h, "<h1 id=\"board-title\" data-period=\"%s\">%s · 各区县报送情况</h1>\n", per, per_cn);
+	jx_html_printf(&h, "<h1 id=\"board-title\" data-period=\"%s\">%s · 各区县报送情况</h1>\n",
+		       per, per_cn);
 	jx_html_printf(&h,
 		       "<form class=\"period\" method=\"get\" action=\"/board\"><label>统计期 "
 		       "<input name=\"period\" value=\"%s\" pattern=\"[0-9]{4}-[0-9]{2}\"></label> "
 		       "<button type=\"submit\">查看</button></form>\n",
 		       per);
 	jx_html_printf(&h,
-		       "<p id=\"counts\">截止日期 %s；按时 %zu，逾期 %zu，未通过 %zu，未报送 %zu（共 %zu 个%s）。</p>\n",
-		       m.deadline, counts[STATUS_ON_TIME], counts[STATUS_LATE], counts[STATUS_REJECTED],
-		       counts[STATUS_MISSING], m.n, c->p->cfg.unit_label ? c->p->cfg.unit_label : "区县");
+		       "<p id=\"counts\">截止日期 %s；按时 %zu，逾期 %zu，未通过 %zu，未报送 "
+		       "%zu（共 %zu 个%s）。</p>\n",
+		       m.deadline, counts[STATUS_ON_TIME], counts[STATUS_LATE],
+		       counts[STATUS_REJECTED], counts[STATUS_MISSING], m.n,
+		       c->p->cfg.unit_label ? c->p->cfg.unit_label : "区县");
 	jx_html_printf(&h,
-		       "<p class=\"actions\">下载：<a href=\"/reports/summary.xlsx?period=%s\">汇总表 XLSX</a> · "
+		       "<p class=\"actions\">下载：<a "
+		       "href=\"/reports/summary.xlsx?period=%s\">汇总表 XLSX</a> · "
 		       "<a href=\"/reports/summary.csv?period=%s\">汇总表 CSV</a> · "
 		       "<a href=\"/reports/attainment.xlsx?year=%d\">目标完成情况 XLSX</a> · "
 		       "<a href=\"/reports/attainment.csv?year=%d\">目标完成情况 CSV</a> · "

@@ -3,12 +3,15 @@
 #include "../core/period.h"
 #include "../etl/store.h"
 #include "pages.h"
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Every path the portal answers. A newcomer starts here: who may call a
  * route is in the table, and portal_dispatch checks it (and the district
@@ -18,10 +21,10 @@ const struct portal_route portal_routes[] = {
     {"GET", "/login", PORTAL_ANYONE, 0, page_login_form, "the sign-in page"},
     {"POST", "/login", PORTAL_ANYONE, 0, page_login, "sign in (rate-limited); 303 to /"},
     {"POST", "/logout", PORTAL_LOGGED_IN, 0, page_logout, "sign out; 303 to /login"},
-    {"GET", "/district", PORTAL_LOGGED_IN, PORTAL_TAKES_DISTRICT | PORTAL_TAKES_PERIOD, page_district,
-     "a district's month: deadline, status, every version with its findings"},
-    {"GET", "/template", PORTAL_LOGGED_IN, PORTAL_TAKES_DISTRICT | PORTAL_TAKES_PERIOD, page_template,
-     "the blank form (XLSX) filled with district and period"},
+    {"GET", "/district", PORTAL_LOGGED_IN, PORTAL_TAKES_DISTRICT | PORTAL_TAKES_PERIOD,
+     page_district, "a district's month: deadline, status, every version with its findings"},
+    {"GET", "/template", PORTAL_LOGGED_IN, PORTAL_TAKES_DISTRICT | PORTAL_TAKES_PERIOD,
+     page_template, "the blank form (XLSX) filled with district and period"},
     {"POST", "/upload", PORTAL_DISTRICT, PORTAL_TAKES_DISTRICT, page_upload,
      "a filled form (multipart: csrf, file), stored as nightly would; 303 to /version"},
     {"GET", "/fill", PORTAL_DISTRICT, PORTAL_TAKES_DISTRICT | PORTAL_TAKES_PERIOD, page_fill_form,
@@ -30,10 +33,10 @@ const struct portal_route portal_routes[] = {
      "a posted online form, stored like an upload; 303 to /version"},
     {"GET", "/version", PORTAL_LOGGED_IN, PORTAL_TAKES_DISTRICT | PORTAL_TAKES_PERIOD, page_version,
      "one version: verdict, findings, the form as sent with its cells marked"},
-    {"GET", "/original", PORTAL_LOGGED_IN, PORTAL_TAKES_DISTRICT | PORTAL_TAKES_PERIOD, page_original,
-     "the file of one version as received"},
-    {"GET", "/feedback", PORTAL_LOGGED_IN, PORTAL_TAKES_DISTRICT | PORTAL_TAKES_PERIOD, page_feedback,
-     "the district's feedback workbook of the month"},
+    {"GET", "/original", PORTAL_LOGGED_IN, PORTAL_TAKES_DISTRICT | PORTAL_TAKES_PERIOD,
+     page_original, "the file of one version as received"},
+    {"GET", "/feedback", PORTAL_LOGGED_IN, PORTAL_TAKES_DISTRICT | PORTAL_TAKES_PERIOD,
+     page_feedback, "the district's feedback workbook of the month"},
     {"GET", "/board", PORTAL_CITY, PORTAL_TAKES_PERIOD, page_board,
      "every district's status of the month, the chase list first"},
     {"GET", "/reports/summary.xlsx", PORTAL_CITY, PORTAL_TAKES_PERIOD, page_report_summary_xlsx,
@@ -65,8 +68,54 @@ const char *const portal_security_headers[] = {
 
 /* ---- the portal's state ----------------------------------------------- */
 
+/* Removes path: a file, or a folder with what is in it, depth folders
+ * deep at most. */
+static void remove_tree(int dirfd_, const char *name, int depth)
+{
+	struct stat sb;
+	if (fstatat(dirfd_, name, &sb, AT_SYMLINK_NOFOLLOW))
+		return;
+	if (!S_ISDIR(sb.st_mode)) {
+		unlinkat(dirfd_, name, 0);
+		return;
+	}
+	int fd = openat(dirfd_, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (struct dirent *e; (e = readdir(d));)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && depth > 0)
+			remove_tree(dirfd(d), e->d_name, depth - 1);
+	closedir(d);
+	unlinkat(dirfd_, name, AT_REMOVEDIR);
+}
+
+/* The spool folders a server stopped in the middle of a request left
+ * behind (those untouched for an hour: no request takes that long). */
+static void spool_sweep(const char *spool)
+{
+	DIR *d = opendir(spool);
+	if (!d)
+		return;
+	time_t old = time(NULL) - 3600;
+	for (struct dirent *e; (e = readdir(d));) {
+		struct stat sb;
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) ||
+		    sb.st_mtime > old)
+			continue;
+		if (!strncmp(e->d_name, "up-", 3) || !strncmp(e->d_name, "dl-", 3) ||
+		    !strncmp(e->d_name, "fill-", 5))
+			remove_tree(dirfd(d), e->d_name, 3);
+	}
+	closedir(d);
+}
+
 int portal_init(struct portal *p, const struct portal_options *o, char *err, size_t errlen)
 {
+	int rc = -1;
 	memset(p, 0, sizeof *p);
 	if (jx_auth_init()) {
 		snprintf(err, errlen, "libsodium cannot start (no random source)");
@@ -78,7 +127,7 @@ int portal_init(struct portal *p, const struct portal_options *o, char *err, siz
 		snprintf(err, errlen, "the config %s has problems: %s", dir,
 			 probs.n ? probs.lines[0] : "unreadable");
 		jx_config_problems_release(&probs);
-		return -1;
+		return -2;
 	}
 	jx_config_problems_release(&probs);
 	/* the city's zone as the process's, set before any request thread
@@ -102,6 +151,7 @@ int portal_init(struct portal *p, const struct portal_options *o, char *err, siz
 		size_t len = strlen(p->inbox) + 16;
 		if (stat(p->inbox, &sb) || !S_ISDIR(sb.st_mode)) {
 			snprintf(err, errlen, "the inbox %s is not a folder", p->inbox);
+			rc = -2;
 			goto fail_cfg;
 		}
 		/* the spool is a hidden folder of the inbox: on the same file
@@ -115,6 +165,7 @@ int portal_init(struct portal *p, const struct portal_options *o, char *err, siz
 			snprintf(err, errlen, "cannot create %s: %s", p->spool, strerror(errno));
 			goto fail_cfg;
 		}
+		spool_sweep(p->spool);
 	}
 	if (jx_audit_open(&p->audit, o->audit, p->cfg.timezone, err, errlen))
 		goto fail_cfg;
@@ -129,7 +180,7 @@ fail_cfg:
 	free(p->spool);
 	jx_config_release(&p->cfg);
 	memset(p, 0, sizeof *p);
-	return -1;
+	return rc;
 }
 
 void portal_release(struct portal *p)
@@ -263,8 +314,8 @@ int portal_cookie_value(const char *header, const char *name, char out[JX_TOKEN_
 		if (len == nl + 1 + JX_TOKEN_LEN && !strncmp(p, name, nl) && p[nl] == '=') {
 			memcpy(out, p + nl + 1, JX_TOKEN_LEN);
 			out[JX_TOKEN_LEN] = 0;
-			if (strspn(out, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-			    JX_TOKEN_LEN)
+			if (strspn(out, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345"
+					"6789-_") == JX_TOKEN_LEN)
 				return 0;
 		}
 		p = end;
@@ -296,7 +347,8 @@ static int district_by_code(const struct jx_config *cfg, const char *code)
 	return -1;
 }
 
-void portal_dispatch(struct portal *p, const struct portal_request *req, struct portal_response *res)
+void portal_dispatch(struct portal *p, const struct portal_request *req,
+		     struct portal_response *res)
 {
 	memset(res, 0, sizeof *res);
 	if (req->too_large) {
@@ -309,7 +361,8 @@ void portal_dispatch(struct portal *p, const struct portal_request *req, struct 
 	int path_known;
 	const struct portal_route *r = route_find(req, &path_known);
 	if (!r) {
-		page_error(res, path_known ? 405 : 404, path_known ? "不支持这种请求方式。" : "没有这个页面。");
+		page_error(res, path_known ? 405 : 404,
+			   path_known ? "不支持这种请求方式。" : "没有这个页面。");
 		return;
 	}
 	struct portal_call c = {.p = p, .req = req, .district = -1};
@@ -348,7 +401,8 @@ void portal_dispatch(struct portal *p, const struct portal_request *req, struct 
 			}
 		} else if (c.account.role == JX_ROLE_DISTRICT) {
 			c.district = district_by_code(&p->cfg, c.account.district_code);
-			if (c.district < 0 || !jx_account_may_access(&c.account, c.account.district_code)) {
+			if (c.district < 0 ||
+			    !jx_account_may_access(&c.account, c.account.district_code)) {
 				page_error(res, 403, "您的账户所属区县不在配置中，请联系市局。");
 				return;
 			}

@@ -24,10 +24,10 @@ struct store;
 
 /* What the server is started with (see `jianxi serve --help`). */
 struct portal_options {
-	const char *listen;		/* ADDR:PORT; port 0 picks a free one */
-	const char *config_dir;		/* loaded once at start */
-	const char *store_url;		/* opened per request */
-	const char *inbox;		/* originals kept in INBOX/processed|rejected; NULL: no uploads */
+	const char *listen;	/* ADDR:PORT; port 0 picks a free one */
+	const char *config_dir; /* loaded once at start */
+	const char *store_url;	/* opened per request */
+	const char *inbox;	/* originals kept in INBOX/processed|rejected; NULL: no uploads */
 	const char *tls_cert, *tls_key; /* PEM files; both or neither */
 	const char *audit;		/* audit log file, or NULL */
 	uint64_t max_upload;		/* 0: PORTAL_MAX_UPLOAD_DEFAULT */
@@ -51,8 +51,10 @@ struct portal {
 };
 
 /* Loads the config, checks the store opens, makes the spool folder and
- * opens the audit log. Returns 0, or -1 with the reason in err (English,
- * for the operator) and p released. */
+ * opens the audit log. Returns 0, -2 when the config or the inbox is
+ * wrong (the operator's options), or -1 when the store, memory or a file
+ * failed; with the reason in err (English, for the operator) and p
+ * released. */
 int portal_init(struct portal *p, const struct portal_options *o, char *err, size_t errlen);
 void portal_release(struct portal *p);
 
@@ -66,16 +68,16 @@ struct portal_arg {
 
 /* One request, every field borrowed from the caller. */
 struct portal_request {
-	const char *method;	     /* "GET", "HEAD", "POST" */
-	const char *path;	     /* without the query */
+	const char *method;	       /* "GET", "HEAD", "POST" */
+	const char *path;	       /* without the query */
 	const struct portal_arg *args; /* query and form fields, in order */
 	size_t n_args;
-	const char *cookie;	     /* the Cookie header, or NULL */
-	const char *remote_addr;     /* for the login throttle and the audit log */
-	const char *upload_path;     /* the posted file ("file" field) on disk, or NULL */
-	const char *upload_name;     /* its name as the browser sent it */
-	int too_large;		     /* the body went over the cap: nothing of it kept */
-	int64_t now;		     /* Unix seconds by the server's clock */
+	const char *cookie;	 /* the Cookie header, or NULL */
+	const char *remote_addr; /* for the login throttle and the audit log */
+	const char *upload_path; /* the posted file ("file" field) on disk, or NULL */
+	const char *upload_name; /* its name as the browser sent it */
+	int too_large;		 /* the body went over the cap: nothing of it kept */
+	int64_t now;		 /* Unix seconds by the server's clock */
 };
 
 #define PORTAL_MAX_COOKIES 2
@@ -86,13 +88,13 @@ struct portal_response {
 	const char *content_type; /* static text */
 	char *body;		  /* owned, or NULL */
 	size_t len;
-	char *file;		  /* send this file instead of body (owned path), or NULL */
-	int file_is_temp;	  /* remove file (and its folder when named here) after */
-	char *file_dir;		  /* a temporary folder to remove after, or NULL */
-	char location[1024];	  /* Location of a redirect, or "" */
+	char *file;	     /* send this file instead of body (owned path), or NULL */
+	int file_is_temp;    /* remove file (and its folder when named here) after */
+	char *file_dir;	     /* a temporary folder to remove after, or NULL */
+	char location[1024]; /* Location of a redirect, or "" */
 	char cookies[PORTAL_MAX_COOKIES][256]; /* Set-Cookie values, "" unused */
-	char disposition[640];	  /* Content-Disposition of a download, or "" */
-	int cacheable;		  /* static files: no Cache-Control: no-store */
+	char disposition[640];		       /* Content-Disposition of a download, or "" */
+	int cacheable;			       /* static files: no Cache-Control: no-store */
 };
 
 void portal_response_release(struct portal_response *r);
@@ -115,11 +117,11 @@ struct portal_call {
 	struct portal *p;
 	const struct portal_request *req;
 	int logged_in;
-	struct jx_account account;   /* the signed-in account (hash wiped) */
-	char token[JX_TOKEN_BUF];    /* the session token of the request, or "" */
-	char csrf[JX_TOKEN_BUF];     /* the session's CSRF token, for forms */
-	int district;		     /* the district the request is about, or -1 */
-	int year, month;	     /* ?period= (or the current period), 0 when none */
+	struct jx_account account; /* the signed-in account (hash wiped) */
+	char token[JX_TOKEN_BUF];  /* the session token of the request, or "" */
+	char csrf[JX_TOKEN_BUF];   /* the session's CSRF token, for forms */
+	int district;		   /* the district the request is about, or -1 */
+	int year, month;	   /* ?period= (or the current period), 0 when none */
 };
 
 typedef void (*portal_handler)(struct portal_call *c, struct portal_response *res);
@@ -147,7 +149,8 @@ extern const size_t portal_n_routes;
 
 /* Answers req into res (zeroed first). Never fails: a problem is an error
  * page with its status. */
-void portal_dispatch(struct portal *p, const struct portal_request *req, struct portal_response *res);
+void portal_dispatch(struct portal *p, const struct portal_request *req,
+		     struct portal_response *res);
 
 /* The value of the request's field name (the first), or NULL. */
 const char *portal_arg(const struct portal_request *req, const char *name);

@@ -20,7 +20,6 @@
 
 #define MAX_TEXT_BYTES (1u << 20) /* form fields of one request, together */
 #define MAX_CONNECTIONS 256
-#define MAX_PER_IP 64
 #define CONNECTION_TIMEOUT 120 /* seconds a connection may stay idle */
 
 struct portal_server {
@@ -39,12 +38,13 @@ struct conn {
 	size_t text_bytes;
 	uint64_t body_bytes;
 	int too_large;
-	int answered; /* the 413 went out before the body */
-	int bad_body; /* too many fields, a field too long, spool failure */
-	int fd;	      /* the posted file, or -1 */
-	char *dir;    /* its spool folder */
-	char *path;   /* the posted file's path */
-	char *name;   /* its name as the browser sent it */
+	int answered;	  /* the 413 went out before the body */
+	int bad_body;	  /* too many fields, a field too long */
+	int spool_failed; /* the posted file could not be written: not kept */
+	int fd;		  /* the posted file, or -1 */
+	char *dir;	  /* its spool folder */
+	char *path;	  /* the posted file's path */
+	char *name;	  /* its name as the browser sent it */
 	int file_done;
 	char last_key[64];
 };
@@ -110,7 +110,8 @@ static char *read_small_file(const char *path, char *err, size_t errlen)
 	int bad = !buf || ferror(f) || n == cap;
 	fclose(f);
 	if (bad) {
-		snprintf(err, errlen, "cannot read %s: %s", path, buf ? "unreadable or over 1 MiB" : "out of memory");
+		snprintf(err, errlen, "cannot read %s: %s", path,
+			 buf ? "unreadable or over 1 MiB" : "out of memory");
 		free(buf);
 		return NULL;
 	}
@@ -204,10 +205,13 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 	if (c->too_large || c->bad_body)
 		return MHD_YES;
 	if (!strcmp(key, "file") && filename) {
-		if (c->file_done)
-			return MHD_YES; /* one file per request */
-		if (off == 0 && c->fd < 0 && !c->path && conn_open_file(c, filename)) {
-			c->bad_body = 1;
+		/* one file per request; a form sent without one has an empty
+		 * file name */
+		if (c->file_done || c->spool_failed || !*filename)
+			return MHD_YES;
+		if (c->fd < 0 && !c->path && conn_open_file(c, filename)) {
+			c->spool_failed = 1;
+			conn_drop_file(c);
 			return MHD_YES;
 		}
 		for (size_t w = 0; w < size;) {
@@ -215,7 +219,8 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0) {
-				c->bad_body = 1;
+				c->spool_failed = 1;
+				conn_drop_file(c);
 				return MHD_YES;
 			}
 			w += (size_t)r;
@@ -279,7 +284,8 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 static void add_headers(struct MHD_Response *r, const struct portal_response *res)
 {
 	for (size_t i = 0; portal_security_headers[i]; i += 2)
-		MHD_add_response_header(r, portal_security_headers[i], portal_security_headers[i + 1]);
+		MHD_add_response_header(r, portal_security_headers[i],
+					portal_security_headers[i + 1]);
 	if (!res->cacheable)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (res->content_type)
@@ -335,7 +341,8 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, struct p
 /* A 413 answered at once: the rest of the body is not read. */
 static enum MHD_Result too_large(struct MHD_Connection *connection, struct conn *c)
 {
-	struct portal_request req = {.method = "POST", .path = "/", .too_large = 1, .now = time(NULL)};
+	struct portal_request req = {
+	    .method = "POST", .path = "/", .too_large = 1, .now = time(NULL)};
 	struct portal_response res;
 	portal_dispatch(&c->srv->portal, &req, &res);
 	enum MHD_Result ret = send_response(connection, &res);
@@ -370,9 +377,11 @@ static void remote_addr(struct MHD_Connection *connection, char *out, size_t siz
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+				  (socklen_t)size);
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+				  (socklen_t)size);
 	}
 	const char *real = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Real-IP");
 	if (real && portal_addr_is_loopback(out) && strlen(real) < size && strlen(real) < 64 &&
@@ -394,8 +403,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 		c->fd = -1;
 		*con_cls = c;
 		if (!strcmp(method, "POST")) {
-			const char *cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-								     MHD_HTTP_HEADER_CONTENT_LENGTH);
+			const char *cl = MHD_lookup_connection_value(
+			    connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 			if (cl && strtoull(cl, NULL, 10) > srv->portal.max_upload) {
 				c->too_large = c->answered = 1; /* before the body is read */
 				return too_large(connection, c);
@@ -414,7 +423,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 				c->too_large = 1;
 				conn_drop_file(c);
 			} else if (c->pp && !c->bad_body &&
-				   MHD_post_process(c->pp, upload_data, *upload_data_size) != MHD_YES) {
+				   MHD_post_process(c->pp, upload_data, *upload_data_size) !=
+				       MHD_YES) {
 				c->bad_body = 1;
 			}
 		}
@@ -425,7 +435,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 		return c->answered ? MHD_YES : too_large(connection, c);
 	if (c->fd >= 0) {
 		if (close(c->fd))
-			c->bad_body = 1;
+			c->spool_failed = 1;
 		c->fd = -1;
 	}
 	struct portal_arg args[PORTAL_MAX_ARGS];
@@ -440,9 +450,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 	    .path = url,
 	    .args = args,
 	    .n_args = col.n,
-	    .cookie = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
+	    .cookie =
+		MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
 	    .remote_addr = addr,
-	    .upload_path = c->bad_body ? NULL : c->path,
+	    .upload_path = c->bad_body || c->spool_failed ? NULL : c->path,
 	    .upload_name = c->name,
 	    .now = time(NULL),
 	};
@@ -489,18 +500,22 @@ int portal_server_start(const struct portal_options *o, struct portal_server **o
 	}
 	int tls = o->tls_cert != NULL;
 	if (!tls && !portal_addr_is_loopback(addr)) {
-		snprintf(err, errlen,
-			 "plain HTTP is served on a loopback address only (127.0.0.1, ::1); to listen on "
-			 "%s give --tls-cert and --tls-key, or put a reverse proxy with HTTPS in front",
-			 addr);
+		snprintf(
+		    err, errlen,
+		    "plain HTTP is served on a loopback address only (127.0.0.1, ::1); to listen "
+		    "on "
+		    "%s give --tls-cert and --tls-key, or put a reverse proxy with HTTPS in front",
+		    addr);
 		return PORTAL_EUSAGE;
 	}
 	if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		snprintf(err, errlen, "this libmicrohttpd was built without TLS");
 		return PORTAL_EENV;
 	}
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_NUMERICSERV}, *ai = NULL;
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV},
+			*ai = NULL;
 	char portbuf[8];
 	snprintf(portbuf, sizeof portbuf, "%u", port);
 	if (getaddrinfo(addr, portbuf, &hints, &ai) || !ai) {
@@ -520,12 +535,13 @@ int portal_server_start(const struct portal_options *o, struct portal_server **o
 		free(s);
 		return PORTAL_EUSAGE;
 	}
-	if (portal_init(&s->portal, o, err, errlen)) {
+	int rc = portal_init(&s->portal, o, err, errlen);
+	if (rc) {
 		freeaddrinfo(ai);
 		free(s->cert);
 		free(s->key);
 		free(s);
-		return PORTAL_EENV;
+		return rc == -2 ? PORTAL_EUSAGE : PORTAL_EENV;
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_POLL | MHD_USE_ITC;
@@ -537,7 +553,6 @@ int portal_server_start(const struct portal_options *o, struct portal_server **o
 	    {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr},
 	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
 	    {MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS, NULL},
-	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, MAX_PER_IP, NULL},
 	    {MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT, NULL},
 	    {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert},
 	    {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->key},
@@ -548,7 +563,8 @@ int portal_server_start(const struct portal_options *o, struct portal_server **o
 	freeaddrinfo(ai);
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot listen on %s%s", o->listen,
-			 tls ? " (or the certificate and key do not fit)" : " (in use, or not an address of this machine?)");
+			 tls ? " (or the certificate and key do not fit)"
+			     : " (in use, or not an address of this machine?)");
 		portal_release(&s->portal);
 		free(s->cert);
 		free(s->key);

@@ -26,7 +26,10 @@ static size_t utf8_len(const unsigned char *s)
 	unsigned c = s[0];
 	if (c < 0x80)
 		return 1;
-	size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+	size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+		   : c >= 0xE0 && c <= 0xEF ? 3
+		   : c >= 0xF0 && c <= 0xF4 ? 4
+					    : 0;
 	for (size_t i = 1; i < n; i++)
 		if ((s[i] & 0xC0) != 0x80)
 			return 0;
@@ -44,7 +47,8 @@ void upload_fit_name(const char *name, int k, char *out, size_t size)
 		return;
 	}
 	const char *dot = strrchr(name, '.');
-	size_t ext = dot && dot != name && len - (size_t)(dot - name) <= 16 ? len - (size_t)(dot - name) : 0;
+	size_t ext =
+	    dot && dot != name && len - (size_t)(dot - name) <= 16 ? len - (size_t)(dot - name) : 0;
 	size_t budget = NAME_MAX - ext - slen, keep = 0;
 	const unsigned char *u = (const unsigned char *)name;
 	while (keep < len - ext) {
@@ -60,7 +64,8 @@ void upload_fit_name(const char *name, int k, char *out, size_t size)
 
 /* Moves path into INBOX/sub/ under its own name, never over a file there
  * (link, then unlink: a name taken meanwhile is skipped). */
-static int keep_original(struct portal *p, const char *path, const char *sub, char *kept, size_t size)
+static int keep_original(struct portal *p, const char *path, const char *sub, char *kept,
+			 size_t size)
 {
 	char dir[4200], to[4600], fitted[NAME_MAX + 32];
 	snprintf(dir, sizeof dir, "%s/%s", p->inbox, sub);
@@ -152,14 +157,18 @@ enum upload_result upload_store(struct portal *p, const char *path, int district
 	memset(out, 0, sizeof *out);
 	jx_findings_init(&out->findings);
 	if (!p->inbox) {
-		snprintf(out->error, sizeof out->error, "no inbox: the server was started without --inbox");
+		snprintf(out->error, sizeof out->error,
+			 "no inbox: the server was started without --inbox");
 		return done(out, UPLOAD_FAILED);
 	}
 	/* the district check comes before anything is stored: a district
 	 * sends its own figures only, whatever its file says */
 	struct precheck pc = {.own = district, .findings = &out->findings};
-	struct ingest_opts io = {.cfg = &p->cfg, .received_at = received_at, .verify_first = 1,
-				 .error = out->error, .error_size = sizeof out->error};
+	struct ingest_opts io = {.cfg = &p->cfg,
+				 .received_at = received_at,
+				 .verify_first = 1,
+				 .error = out->error,
+				 .error_size = sizeof out->error};
 	int rc = ingest_file(path, &io, precheck_submission, &pc);
 	if (rc) {
 		if (!out->error[0])
@@ -167,7 +176,8 @@ enum upload_result upload_store(struct portal *p, const char *path, int district
 		return done(out, UPLOAD_FAILED);
 	}
 	if (pc.other) {
-		snprintf(out->error, sizeof out->error, "the file holds another district's figures");
+		snprintf(out->error, sizeof out->error,
+			 "the file holds another district's figures");
 		return done(out, UPLOAD_OTHER_DISTRICT);
 	}
 	/* one upload of this server at a time, then the store's lock, which
@@ -197,7 +207,8 @@ enum upload_result upload_store(struct portal *p, const char *path, int district
 		goto close;
 	}
 	if (out->submissions) {
-		struct version_find vf = {p->cfg.districts[district].code, out->sha256, received_at, 0};
+		struct version_find vf = {p->cfg.districts[district].code, out->sha256, received_at,
+					  0};
 		if (store_list_versions(st, out->year, out->month, version_match, &vf) < 0) {
 			snprintf(out->error, sizeof out->error, "%s", store_error(st));
 			goto close;

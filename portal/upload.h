@@ -23,14 +23,14 @@ enum upload_result {
 
 struct upload_outcome {
 	enum upload_result result;
-	int accepted;	      /* 1: the first stored submission was accepted */
-	int year, month;      /* of the first stored submission */
-	int version;	      /* its version number */
-	size_t submissions;   /* stored from the file */
+	int accepted;	    /* 1: the first stored submission was accepted */
+	int year, month;    /* of the first stored submission */
+	int version;	    /* its version number */
+	size_t submissions; /* stored from the file */
 	char sha256[65];
 	struct jx_findings findings; /* UPLOAD_NOT_STORED: what was found; owned */
-	char kept[4700];      /* where the original was kept, or "" */
-	char error[512];      /* UPLOAD_FAILED / UPLOAD_OTHER_DISTRICT: why, in English */
+	char kept[4700];	     /* where the original was kept, or "" */
+	char error[512];	     /* UPLOAD_FAILED / UPLOAD_OTHER_DISTRICT: why, in English */
 };
 
 /* Stores the file at path (a spool file whose name is the one the

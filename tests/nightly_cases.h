@@ -8,6 +8,8 @@
 #include <dirent.h>
 #include <signal.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include "../core/period.h"
 #include "../etl/store.h"
 #include "testutil.h"
@@ -621,12 +623,93 @@ static inline void delivery_a_month_repeated_3000_times_is_one_rejected_version(
 	free(s.dir);
 }
 
+/* The reports of a night whose reports have nothing new to say (the
+ * period owed again, nothing changed) are left as they were, their
+ * modification times too; a new version rewrites the reports it changes
+ * and leaves the others (another district's listing) alone. */
+static const char *const night_reports[] = {
+	"2023-09/summary.csv", "2023-09/summary.xlsx", "2023-09/status.csv",
+	"attainment-2023.csv", "attainment-2023.xlsx", "2023-09/feedback/370126/2023-09.csv",
+	"2023-09/feedback/370126/2023-09.xlsx",
+};
+enum { N_NIGHT_REPORTS = sizeof night_reports / sizeof night_reports[0] };
+
+static inline time_t report_mtime(struct season *s, const char *rel)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", s->out, rel);
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0, "%s was not written", path);
+	return st.st_mtime;
+}
+
+static inline void reports_made_old(struct season *s)
+{
+	for (size_t i = 0; i < N_NIGHT_REPORTS; i++) {
+		char path[1024];
+		snprintf(path, sizeof path, "%s/%s", s->out, night_reports[i]);
+		struct timespec t[2] = {{1000000000, 0}, {1000000000, 0}};
+		cr_assert_eq(utimensat(AT_FDCWD, path, t, 0), 0, "%s", path);
+	}
+}
+
+static inline void delivery_reports_with_nothing_new_are_left_as_they_were(const char *store)
+{
+	struct season s = delivery_new(store);
+	inbox_form(&s, "370102_2023-09.csv", FORM_0209, NULL, NULL);
+	run_ok(&s, "2023-10-05T10:00:00+08:00", 0, "September");
+	reports_made_old(&s);
+	/* the period owed again (as after a run killed before its reports
+	 * were done), the store unchanged */
+	char path[1024];
+	snprintf(path, sizeof path, "%s/.pending", s.out);
+	tu_write(path, "2023-09\n", 8);
+	struct run_result r = season_night_now(&s);
+	cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
+	assert_line(r.out, "periods: 2023-09");
+	assert_line(r.out, "reports written: 6\n");
+	const char *log = strstr(r.out, "log: ");
+	cr_assert(log);
+	char log_path[1024];
+	cr_assert_eq(sscanf(log + 5, "%1023[^\n]", log_path), 1);
+	tu_run_free(&r);
+	for (size_t i = 0; i < N_NIGHT_REPORTS; i++)
+		cr_assert_eq(report_mtime(&s, night_reports[i]), 1000000000,
+			     "%s was rewritten with the same bytes", night_reports[i]);
+	cr_assert_neq(access(path, F_OK), 0, "the reports owed are done");
+	char *text = tu_slurp(log_path, NULL);
+	cr_assert(text, "%s", log_path);
+	assert_line(text, "2023-09/summary.xlsx (unchanged, left as it was)\n");
+	assert_line(text, "attainment-2023.csv (unchanged, left as it was)\n");
+	free(text);
+
+	/* a correction of indicator 1: the summary and status change; the
+	 * attainment (indicators 4 and 6) and the listing of 商河县 (which
+	 * sent nothing) do not */
+	inbox_form(&s, "370102_2023-09.csv", FORM_0209, "历下区,52,", "历下区,99,");
+	run_ok(&s, "2023-10-06T10:00:00+08:00", 0, "the correction");
+	for (size_t i = 0; i < N_NIGHT_REPORTS; i++) {
+		int same = strstr(night_reports[i], "/370126/") || strstr(night_reports[i], "attainment");
+		if (same)
+			cr_assert_eq(report_mtime(&s, night_reports[i]), 1000000000,
+				     "%s was rewritten with the same bytes", night_reports[i]);
+		else
+			cr_assert_neq(report_mtime(&s, night_reports[i]), 1000000000,
+				      "%s was not written", night_reports[i]);
+	}
+	char *sum = out_file(&s, "2023-09/summary.csv");
+	assert_line(sum, "2023-09,370102,历下区,accepted,99,");
+	free(sum);
+	free(s.dir);
+}
+
 #define DELIVERY_CASES(X)                                                                          \
 	X(delivery_a_month_repeated_3000_times_is_one_rejected_version)                            \
 	X(delivery_a_b_a)                                                                          \
 	X(delivery_rejected_file_sent_again_after_a_fix)                                           \
 	X(delivery_resumed_after_a_crash_changes_nothing)                                          \
-	X(delivery_a_copy_with_an_old_mtime_is_received_now)
+	X(delivery_a_copy_with_an_old_mtime_is_received_now)                                      \
+	X(delivery_reports_with_nothing_new_are_left_as_they_were)
 
 /* ---- for the fault tests: the whole season, run by run ---- */
 

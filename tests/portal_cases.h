@@ -30,8 +30,10 @@ static inline char *pc_form_csv(const char *row)
 	static const char head[] =
 	    "就业见习岗位募集计划工作情况汇总表,,,,,,,,,,,,,,\n"
 	    "统计期：2023年9月,,,,,,,,,,,,,,单位：个、人、万元\n"
-	    "项目,本期末实有见习基地总数,本期新增见习基地数量,本期末实有见习岗位总数,本期新增见习岗位"
-	    "数量,本期计划组织见习人数,本期实际到岗人数,,本期完成见习人数,,,,本期非正常结束见习人数,"
+	    "项目,本期末实有见习基地总数,本期新增见习基地数量,本期末实有见习岗位总数,"
+	    "本期新增见习岗位"
+	    "数量,本期计划组织见习人数,本期实际到岗人数,,本期完成见习人数,,,,"
+	    "本期非正常结束见习人数,"
 	    "本期末实有在岗见习人数,本年累计各级财政实际拨付的见习补贴资金数\n"
 	    ",,,,,,,其中：离校2年内未就业高校毕业生人数,,被见习基地留用人数,其中：离校2年内未就业"
 	    "高校毕业生人数,其他方式就业人数,,,\n"
@@ -91,8 +93,12 @@ static inline void pc_setup(struct pc *f, const char *url, uint64_t max_upload, 
 	pc_user(f->url, "lixia", JX_ROLE_DISTRICT, "370102", PC_PW_LIXIA);
 	pc_user(f->url, "shizhong", JX_ROLE_DISTRICT, "370103", PC_PW_SHIZHONG);
 	pc_user(f->url, "city", JX_ROLE_CITY, NULL, PC_PW_CITY);
-	struct portal_options o = {.config_dir = PC_CONFIG, .store_url = f->url, .inbox = f->inbox,
-				   .audit = f->audit, .max_upload = max_upload, .lock_wait = lock_wait};
+	struct portal_options o = {.config_dir = PC_CONFIG,
+				   .store_url = f->url,
+				   .inbox = f->inbox,
+				   .audit = f->audit,
+				   .max_upload = max_upload,
+				   .lock_wait = lock_wait};
 	char err[1024];
 	cr_assert_eq(portal_init(&f->p, &o, err, sizeof err), 0, "%s", err);
 }
@@ -119,9 +125,14 @@ static inline int pc_vreq(struct pc *f, const char *method, const char *path, co
 		n++;
 	}
 	const char *base = upload ? strrchr(upload, '/') : NULL;
-	struct portal_request req = {.method = method, .path = path, .args = args, .n_args = n,
-				     .cookie = cookie, .remote_addr = "192.0.2.7",
-				     .upload_path = upload, .upload_name = base ? base + 1 : upload,
+	struct portal_request req = {.method = method,
+				     .path = path,
+				     .args = args,
+				     .n_args = n,
+				     .cookie = cookie,
+				     .remote_addr = "192.0.2.7",
+				     .upload_path = upload,
+				     .upload_name = base ? base + 1 : upload,
 				     .now = now};
 	portal_dispatch(&f->p, &req, res);
 	return res->status;
@@ -154,25 +165,27 @@ static inline int pc_attr_after(const char *text, const char *needle, char *out,
 
 /* Signs in as user at now; cookie gets "jx_session=TOKEN" and csrf the
  * session's CSRF token (from the page it lands on). */
-static inline void pc_login(struct pc *f, const char *user, const char *pw, int64_t now, char cookie[128],
-			    char csrf[JX_TOKEN_BUF])
+static inline void pc_login(struct pc *f, const char *user, const char *pw, int64_t now,
+			    char cookie[128], char csrf[JX_TOKEN_BUF])
 {
 	struct portal_response res;
 	cr_assert_eq(pc_req(f, "GET", "/login", NULL, now, &res, NULL), 200);
 	char login_token[JX_TOKEN_BUF], login_cookie[128];
-	cr_assert_eq(pc_attr_after(res.body, "name=\"csrf\" value=\"", login_token, sizeof login_token), 0);
+	cr_assert_eq(
+	    pc_attr_after(res.body, "name=\"csrf\" value=\"", login_token, sizeof login_token), 0);
 	cr_assert(strstr(res.cookies[0], login_token), "the login form's token is also its cookie");
 	portal_response_release(&res);
 	snprintf(login_cookie, sizeof login_cookie, "jx_login=%s", login_token);
-	cr_assert_eq(pc_req(f, "POST", "/login", login_cookie, now, &res, "user", user, "password", pw, "csrf",
-			    login_token, NULL),
+	cr_assert_eq(pc_req(f, "POST", "/login", login_cookie, now, &res, "user", user, "password",
+			    pw, "csrf", login_token, NULL),
 		     303, "%s", res.body ? res.body : "");
 	cr_assert_str_eq(res.location, "/");
 	cr_assert_eq(strncmp(res.cookies[0], "jx_session=", 11), 0);
 	snprintf(cookie, 128, "%.*s", (int)strcspn(res.cookies[0], ";"), res.cookies[0]);
 	portal_response_release(&res);
 	int city = !strcmp(user, "city");
-	cr_assert_eq(pc_req(f, "GET", "/district", cookie, now, &res, "district", city ? "370102" : NULL, NULL),
+	cr_assert_eq(pc_req(f, "GET", "/district", cookie, now, &res, "district",
+			    city ? "370102" : NULL, NULL),
 		     200);
 	cr_assert_eq(pc_attr_after(res.body, "name=\"csrf\" value=\"", csrf, JX_TOKEN_BUF), 0);
 	portal_response_release(&res);
@@ -189,9 +202,15 @@ static inline int pc_upload(struct pc *f, const char *cookie, const char *csrf, 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	tu_write(path, data, strlen(data));
 	struct portal_arg args[] = {{"csrf", csrf}};
-	struct portal_request req = {.method = "POST", .path = "/upload", .args = args, .n_args = 1,
-				     .cookie = cookie, .remote_addr = "192.0.2.7", .upload_path = path,
-				     .upload_name = name, .now = now};
+	struct portal_request req = {.method = "POST",
+				     .path = "/upload",
+				     .args = args,
+				     .n_args = 1,
+				     .cookie = cookie,
+				     .remote_addr = "192.0.2.7",
+				     .upload_path = path,
+				     .upload_name = name,
+				     .now = now};
 	portal_dispatch(&f->p, &req, res);
 	return res->status;
 }
@@ -267,7 +286,8 @@ static inline void pc_same_version(const char *url_a, const char *url_b, int v)
 /* An upload is stored as `jianxi load` stores the same file received at
  * the same time (other_url: an empty store for the load), accepted and
  * rejected, and its original is kept as nightly keeps it. */
-static inline void pc_case_upload_is_stored_as_load_stores_it(const char *url, const char *other_url)
+static inline void pc_case_upload_is_stored_as_load_stores_it(const char *url,
+							      const char *other_url)
 {
 	struct pc f;
 	pc_setup(&f, url, 0, 5);
@@ -279,8 +299,8 @@ static inline void pc_case_upload_is_stored_as_load_stores_it(const char *url, c
 	cr_assert_eq(pc_upload(&f, cookie, csrf, "lixia-2023-09.csv", bad, PC_T0, &res), 303);
 	cr_assert_str_eq(res.location, "/version?district=370102&period=2023-09&v=1");
 	portal_response_release(&res);
-	cr_assert_eq(pc_req(&f, "GET", "/version", cookie, PC_T0, &res, "district", "370102", "period",
-			    "2023-09", "v", "1", NULL),
+	cr_assert_eq(pc_req(&f, "GET", "/version", cookie, PC_T0, &res, "district", "370102",
+			    "period", "2023-09", "v", "1", NULL),
 		     200);
 	cr_assert(strstr(res.body, "id=\"verdict\" data-status=\"rejected\""), "%s", res.body);
 	cr_assert(strstr(res.body, "data-rule=\"R1\" data-cell=\"B6\""), "%s", res.body);
@@ -289,11 +309,14 @@ static inline void pc_case_upload_is_stored_as_load_stores_it(const char *url, c
 	cr_assert_eq(pc_upload(&f, cookie, csrf, "lixia-2023-09.csv", good, PC_T0 + 60, &res), 303);
 	cr_assert_str_eq(res.location, "/version?district=370102&period=2023-09&v=2");
 	portal_response_release(&res);
-	cr_assert_eq(pc_req(&f, "GET", "/version", cookie, PC_T0, &res, "district", "370102", "period",
-			    "2023-09", "v", "2", NULL),
+	cr_assert_eq(pc_req(&f, "GET", "/version", cookie, PC_T0, &res, "district", "370102",
+			    "period", "2023-09", "v", "2", NULL),
 		     200);
-	cr_assert(strstr(res.body, "id=\"verdict\" data-status=\"accepted\" data-version=\"2\" data-in-force=\"1\""),
-		  "%s", res.body);
+	cr_assert(
+	    strstr(
+		res.body,
+		"id=\"verdict\" data-status=\"accepted\" data-version=\"2\" data-in-force=\"1\""),
+	    "%s", res.body);
 	portal_response_release(&res);
 	/* kept as nightly keeps files: rejected/ and processed/ */
 	char path[4600];
@@ -306,14 +329,15 @@ static inline void pc_case_upload_is_stored_as_load_stores_it(const char *url, c
 	cr_assert(kept && !strcmp(kept, good));
 	free(kept);
 	/* the original comes back whole */
-	cr_assert_eq(pc_req(&f, "GET", "/original", cookie, PC_T0, &res, "district", "370102", "period",
-			    "2023-09", "v", "1", NULL),
+	cr_assert_eq(pc_req(&f, "GET", "/original", cookie, PC_T0, &res, "district", "370102",
+			    "period", "2023-09", "v", "1", NULL),
 		     200);
 	cr_assert(res.file);
 	kept = tu_slurp(res.file, NULL);
 	cr_assert(kept && !strcmp(kept, bad));
 	free(kept);
-	cr_assert(strstr(res.disposition, "attachment; filename=\"lixia-2023-09.csv\""), "%s", res.disposition);
+	cr_assert(strstr(res.disposition, "attachment; filename=\"lixia-2023-09.csv\""), "%s",
+		  res.disposition);
 	portal_response_release(&res);
 
 	/* the same two files through jianxi load, received at the same times */
@@ -326,11 +350,13 @@ static inline void pc_case_upload_is_stored_as_load_stores_it(const char *url, c
 	tu_write(f2, good, strlen(good));
 	jx_time_format(PC_T0, "Asia/Shanghai", t1, sizeof t1);
 	jx_time_format(PC_T0 + 60, "Asia/Shanghai", t2, sizeof t2);
-	const char *a1[] = {"load", "--config", PC_CONFIG, "--store", other_url, "--received-at", t1, f1, NULL};
+	const char *a1[] = {"load",	     "--config", PC_CONFIG, "--store", other_url,
+			    "--received-at", t1,	 f1,	    NULL};
 	struct run_result r = tu_run(a1);
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	tu_run_free(&r);
-	const char *a2[] = {"load", "--config", PC_CONFIG, "--store", other_url, "--received-at", t2, f2, NULL};
+	const char *a2[] = {"load",	     "--config", PC_CONFIG, "--store", other_url,
+			    "--received-at", t2,	 f2,	    NULL};
 	r = tu_run(a2);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	tu_run_free(&r);
@@ -340,7 +366,8 @@ static inline void pc_case_upload_is_stored_as_load_stores_it(const char *url, c
 	/* the audit log names the upload, never a secret */
 	char *log = tu_slurp(f.audit, NULL);
 	cr_assert(log);
-	cr_assert(strstr(log, " upload user=lixia district=370102 period=2023-09 sha256="), "%s", log);
+	cr_assert(strstr(log, " upload user=lixia district=370102 period=2023-09 sha256="), "%s",
+		  log);
 	cr_assert(strstr(log, "verdict=rejected version=1"), "%s", log);
 	cr_assert(strstr(log, "verdict=accepted version=2"), "%s", log);
 	cr_assert(strstr(log, " login result=ok user=lixia"), "%s", log);

@@ -298,6 +298,70 @@ Test(form_view, a_workbook_draws_the_sheet_the_findings_name, .init = load_confi
 	jx_findings_release(&c.fs);
 }
 
+/* A workbook with a notes sheet first and the form second, whose number
+ * row has 项目 in its first cell. */
+static void make_two_sheets(const char *path)
+{
+	const char *py = "import sys, openpyxl\n"
+			 "wb = openpyxl.Workbook()\n"
+			 "ws = wb.active\n"
+			 "ws.title = '说明'\n"
+			 "ws['A1'] = '填报说明：见第二个工作表'\n"
+			 "f = wb.create_sheet('汇总表')\n"
+			 "f['A2'] = '统计期：2023年9月'\n"
+			 "f.append([])\n"
+			 "f.cell(row=5, column=1, value='项目')\n"
+			 "for k in range(1, 15):\n"
+			 "    f.cell(row=5, column=k + 1, value=k)\n"
+			 "    f.cell(row=6, column=k + 1, value=3)\n"
+			 "f['A6'] = '历下区'\n"
+			 "for r in range(20, 200):\n"
+			 "    f.cell(row=r, column=3, value='备注')\n"
+			 "wb.save(sys.argv[1])\n";
+	const char *args[] = {"/usr/bin/python3", "-c", py, path, NULL};
+	struct run_result r = tu_run_prog(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_run_free(&r);
+}
+
+Test(form_view, a_workbook_draws_the_form_sheet_or_the_one_the_findings_name, .init = load_config,
+     .fini = free_config)
+{
+	char *dir = tu_tmpdir(), path[512];
+	snprintf(path, sizeof path, "%s/two_370102_2023-09.xlsx", dir);
+	make_two_sheets(path);
+	struct jx_findings fs;
+	jx_findings_init(&fs);
+	int rc;
+	char *page = render_view(path, &fs, &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert(strstr(page, "<table class=\"sheet\" data-sheet=\"汇总表\">"), "%s", page);
+	cr_assert(strstr(page, "<td data-cell=\"A5\">项目</td>"));
+	cr_assert(strstr(page, "只显示前 80 行"));
+	cr_assert(strstr(page, "<th class=\"row\">80</th>"));
+	cr_assert_null(strstr(page, "<th class=\"row\">81</th>"));
+	free(page);
+	/* two findings on one cell, one of them a warning; a warning alone */
+	struct jx_loc at = {path, "说明", 1, 1, NULL, NULL, NULL};
+	jx_findings_add(&fs, JX_C3, &at, 0, NULL, "跳变");
+	jx_findings_add(&fs, JX_T2, &at, 0, NULL, "不是数字");
+	at.col = 2;
+	jx_findings_add(&fs, JX_C2, &at, 0, NULL, "不衔接");
+	page = render_view(path, &fs, &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert(strstr(page, "<table class=\"sheet\" data-sheet=\"说明\">"));
+	cr_assert(strstr(page, "<td data-cell=\"A1\" class=\"bad\" data-severity=\"error\" "
+			       "data-rules=\"C3 T2\" title=\"C3 跳变；T2 不是数字\">"),
+		  "%s", page);
+	cr_assert(strstr(page, "<td data-cell=\"B1\" class=\"bad\" data-severity=\"warning\" "
+			       "data-rules=\"C2\""));
+	free(page);
+	jx_findings_release(&fs);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
 /* ---- the online form ---- */
 
 static char *render_fill(const struct jx_submission *prefill, int district)
@@ -760,6 +824,103 @@ Test(form_post, an_empty_form_is_fourteen_blank_cells, .init = load_config, .fin
 	    form_fill_to_file(NULL, 0, &cfg, 0, 2023, 9, "/nonexistent/dir/x.csv", err, sizeof err),
 	    FORM_EIO);
 	unlink(path);
+	free(dir);
+}
+
+/* Random posts: whatever the bytes, the file reads as one submission of
+ * the session's district and month, with no structure finding (S6 aside:
+ * a 合计 row that is not the sum is the clerk's). */
+static uint64_t rnd(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+static void random_text(uint64_t *st, char *buf, size_t size)
+{
+	static const char *const pieces[] = {"0",
+					     "7",
+					     "12",
+					     "1,000",
+					     "-",
+					     "+",
+					     ".",
+					     " ",
+					     "\"",
+					     "\n",
+					     "\r",
+					     ",",
+					     "=",
+					     "'",
+					     "填报单位：",
+					     "统计期：2020年1月",
+					     "合计",
+					     "历城区",
+					     "市中区",
+					     "１２",
+					     "\xe3\x80\x80",
+					     "\xff",
+					     "\x01",
+					     "1e30",
+					     "{lv}",
+					     "<",
+					     "99999999999999999999"};
+	size_t n = rnd(st) % 6, len = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = pieces[rnd(st) % (sizeof pieces / sizeof pieces[0])];
+		if (len + strlen(p) + 1 >= size)
+			break;
+		strcpy(buf + len, p);
+		len += strlen(p);
+	}
+}
+
+Test(form_post, random_posts_always_read_as_the_sessions_form, .init = load_config,
+     .fini = free_config, .timeout = 120)
+{
+	char *dir = tu_tmpdir(), path[512];
+	char url[600], err[512];
+	snprintf(url, sizeof url, "dir:%s/wh", dir);
+	struct store *st;
+	cr_assert_eq(store_open(url, &st, err, sizeof err), 0, "%s", err);
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	static char names[64][16], values[64][128];
+	for (int round = 0; round < 60; round++) {
+		struct form_field f[64];
+		size_t n = rnd(&seed) % 64;
+		for (size_t i = 0; i < n; i++) {
+			int row = (int)(rnd(&seed) % 4), k = (int)(rnd(&seed) % 15);
+			if (k == 0)
+				snprintf(names[i], sizeof names[i], "n%d", row);
+			else
+				snprintf(names[i], sizeof names[i], "v%d_%d", row, k);
+			random_text(&seed, values[i], sizeof values[i]);
+			f[i] = (struct form_field){names[i], values[i]};
+		}
+		snprintf(path, sizeof path, "%s/370112_2023-09_%d.csv", dir, round);
+		post(f, n, 4, path);
+		struct loaded l;
+		memset(&l, 0, sizeof l);
+		struct loader ld = {0};
+		ld.cfg = &cfg;
+		ld.st = st;
+		ld.on_submission = on_sub;
+		ld.ctx = &l;
+		cr_assert_eq(loader_file(&ld, path, RECEIVED + round), 0, "%s", ld.error);
+		char r[4096];
+		rules_text(&l, r, sizeof r);
+		cr_assert_eq(l.submissions, 1, "round %d: %s", round, r);
+		cr_assert_str_eq(l.district, "370112", "round %d: %s", round, r);
+		cr_assert_str_eq(l.period, "2023-09", "round %d: %s", round, r);
+		for (size_t i = 0; i < l.n_rules; i++)
+			cr_assert(l.rules[i][0] != 'S' || !strncmp(l.rules[i], "S6 ", 3),
+				  "round %d: %s", round, r);
+		unlink(path);
+	}
+	store_close(st);
 	free(dir);
 }
 

@@ -188,6 +188,10 @@ Test(pipeline_reports, each_report_writes_what_its_command_prints)
 	free(fb);
 	cr_assert_eq(access(fx_path(&f, "fb/370113/2023-09.xlsx"), F_OK), 0);
 	cr_assert_eq(count_dir(fx_path(&f, "fb")), 1, "only 长清区's folder");
+	cr_assert_eq(report_feedback_write(f.st, &f.cfg, 2023, 9, "999999", fx_path(&f, "fb"), err,
+					   sizeof err),
+		     -1);
+	cr_assert(strstr(err, "no district 999999"), "%s", err);
 	fx_free(&f);
 }
 
