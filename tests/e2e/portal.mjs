@@ -366,7 +366,7 @@ step('fill_online_js_message', ['login_district'], async () => {
   const before = page.url();
   await setValues(row, BAD_R1);
   await page.click('h1'); // leave the last field
-  const seen = await page.waitForFunction(() => document.querySelector('#live-findings li.finding[data-rule="R1"]'), { timeout: 5000 })
+  const seen = await page.waitForFunction(() => document.querySelector('#live-findings li.finding[data-rule="R1"]'), { timeout: 10000 })
     .then(() => true, () => false);
   check(page.url() === before, 'typing in the online form left the page');
   await shot('fill-js-message');
