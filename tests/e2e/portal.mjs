@@ -81,6 +81,8 @@ let shotNo = 0;
 async function shot(name) {
   shotNo++;
   const file = path.join(shots, `${String(shotNo).padStart(2, '0')}-${name}.png`);
+  // a wide table scrolled to the field last typed in is shown from its start
+  await page.evaluate(() => document.querySelectorAll('.table-wrap').forEach((e) => { e.scrollLeft = 0; }));
   await page.screenshot({ path: file, fullPage: true });
   fs.writeFileSync(file.replace(/\.png$/, '.txt'), `${page.url()}\n\n${await bodyText()}\n`);
   return file;
