@@ -6,6 +6,7 @@
 #include "../core/sha256.h"
 #include "../core/submission.h"
 #include "../etl/store.h"
+#include "../pipeline/inbox.h"
 #include "../pipeline/reports.h"
 #include "../pipeline/status.h"
 #include "../reports/template.h"
@@ -739,7 +740,7 @@ static int find_original(struct portal *p, const char *file, const char *sha256,
 	for (int s = 0; s < 2; s++) {
 		for (int k = 0; k < 1000; k++) {
 			char name[NAME_MAX + 32], hex[65];
-			upload_fit_name(base, k, name, sizeof name);
+			inbox_fit_name(base, k, name, sizeof name);
 			snprintf(path, size, "%s/%s/%s", p->inbox, subs[s], name);
 			struct stat sb;
 			if (lstat(path, &sb))

@@ -4,9 +4,11 @@
 #include "../core/submission.h"
 #include "../etl/ingest.h"
 #include "../etl/store.h"
+#include "../pipeline/inbox.h"
 #include "../pipeline/loader.h"
 #include "routes.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,71 +22,32 @@ void upload_outcome_release(struct upload_outcome *out)
 	jx_findings_release(&out->findings);
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned c = s[0];
-	if (c < 0x80)
-		return 1;
-	size_t n = c >= 0xC2 && c <= 0xDF   ? 2
-		   : c >= 0xE0 && c <= 0xEF ? 3
-		   : c >= 0xF0 && c <= 0xF4 ? 4
-					    : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
-void upload_fit_name(const char *name, int k, char *out, size_t size)
-{
-	char suffix[16] = "";
-	if (k)
-		snprintf(suffix, sizeof suffix, ".%d", k);
-	size_t len = strlen(name), slen = strlen(suffix);
-	if (len + slen <= NAME_MAX) {
-		snprintf(out, size, "%s%s", name, suffix);
-		return;
-	}
-	const char *dot = strrchr(name, '.');
-	size_t ext =
-	    dot && dot != name && len - (size_t)(dot - name) <= 16 ? len - (size_t)(dot - name) : 0;
-	size_t budget = NAME_MAX - ext - slen, keep = 0;
-	const unsigned char *u = (const unsigned char *)name;
-	while (keep < len - ext) {
-		size_t c = utf8_len(u + keep);
-		if (!c)
-			c = 1;
-		if (keep + c > budget)
-			break;
-		keep += c;
-	}
-	snprintf(out, size, "%.*s%s%s", (int)keep, name, name + len - ext, suffix);
-}
-
-/* Moves path into INBOX/sub/ under its own name, never over a file there
- * (link, then unlink: a name taken meanwhile is skipped). */
+/* Moves path into INBOX/sub/ under its own name, as nightly keeps an
+ * inbox file (pipeline/inbox.h: never over a file there). kept gets the
+ * path it got. Returns 0 or -1. */
 static int keep_original(struct portal *p, const char *path, const char *sub, char *kept,
 			 size_t size)
 {
-	char dir[4200], to[4600], fitted[NAME_MAX + 32];
-	snprintf(dir, sizeof dir, "%s/%s", p->inbox, sub);
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -1;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	for (int k = 0; k < 100000; k++) {
-		upload_fit_name(base, k, fitted, sizeof fitted);
-		snprintf(to, sizeof to, "%s/%s", dir, fitted);
-		if (link(path, to) == 0) {
-			unlink(path);
-			snprintf(kept, size, "%s", to);
-			return 0;
-		}
-		if (errno != EEXIST)
-			return -1;
+	char from[4400], name[NAME_MAX + 32];
+	snprintf(from, sizeof from, "%.*s", base > path ? (int)(base - path) : 1,
+		 base > path ? path : ".");
+	int from_fd = open(from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int inbox_fd = open(p->inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = -1;
+	if (from_fd >= 0 && inbox_fd >= 0) {
+		char note[192] = "";
+		inbox_clear_way(inbox_fd, sub, note);
+		rc = inbox_keep(from_fd, base, inbox_fd, sub, base, name, sizeof name);
 	}
-	return -1;
+	if (!rc)
+		snprintf(kept, size, "%s/%s/%s", p->inbox, sub, name);
+	if (from_fd >= 0)
+		close(from_fd);
+	if (inbox_fd >= 0)
+		close(inbox_fd);
+	return rc;
 }
 
 /* What the file holds, read before anything is stored. */

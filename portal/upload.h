@@ -43,9 +43,4 @@ enum upload_result upload_store(struct portal *p, const char *path, int district
 
 void upload_outcome_release(struct upload_outcome *out);
 
-/* name with ".k" appended (none for k = 0), cut to fit NAME_MAX bytes at a
- * character boundary keeping its extension: the names nightly gives the
- * files it keeps, "a.xlsx", "a.xlsx.1", ... */
-void upload_fit_name(const char *name, int k, char *out, size_t size);
-
 #endif

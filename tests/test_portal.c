@@ -1003,3 +1003,75 @@ Test(portal, a_version_is_drawn_from_its_kept_original_never_from_a_file_changed
 	free(other);
 	pc_teardown(&f);
 }
+
+struct upload_thread {
+	unsigned port;
+	const char *cookie, *csrf;
+	int i;
+	int ok;
+};
+
+static void *upload_one(void *arg)
+{
+	struct upload_thread *u = arg;
+	char row[128];
+	snprintf(row, sizeof row, "历下区,52,3,640,45,60,48,40,30,20,12,6,2,%d,35.5", 100 + u->i);
+	char *form = pc_form_csv(row);
+	size_t cap = strlen(form) + 4096;
+	char *full = malloc(cap);
+	char mp[8192];
+	int mlen = snprintf(mp, sizeof mp,
+			    "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n"
+			    "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+			    "filename=\"lixia-%d.csv\"\r\n\r\n%s\r\n--XyZ--\r\n",
+			    u->csrf, u->i, form);
+	int flen = snprintf(
+	    full, cap,
+	    "POST /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: %s\r\n"
+	    "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: %d\r\n\r\n%s",
+	    u->cookie, mlen, mp);
+	char *resp = http(u->port, full, (size_t)flen);
+	u->ok = !strncmp(resp, "HTTP/1.1 303", 12);
+	free(resp);
+	/* and a page view meanwhile */
+	char req[512];
+	snprintf(req, sizeof req,
+		 "GET /district?period=2023-09 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: "
+		 "%s\r\n\r\n",
+		 u->cookie);
+	resp = http(u->port, req, strlen(req));
+	u->ok = u->ok && !strncmp(resp, "HTTP/1.1 200", 12);
+	free(resp);
+	free(form);
+	free(full);
+	return NULL;
+}
+
+Test(portal, over_a_socket_concurrent_uploads_are_each_stored_whole, .timeout = 180)
+{
+	struct pc f;
+	struct portal_server *s = serve_start(&f, 0);
+	struct portal *p = portal_server_portal(s);
+	char token[JX_TOKEN_BUF], cookie[128], csrf[JX_TOKEN_BUF];
+	const struct jx_session *sess;
+	cr_assert_eq(jx_session_start(&p->sessions, "lixia", time(NULL), token, &sess), 0);
+	snprintf(cookie, sizeof cookie, "jx_session=%s", token);
+	snprintf(csrf, sizeof csrf, "%s", sess->csrf);
+	enum { N = 8 };
+	struct upload_thread u[N];
+	pthread_t t[N];
+	for (int i = 0; i < N; i++) {
+		u[i] = (struct upload_thread){portal_server_port(s), cookie, csrf, i, 0};
+		cr_assert_eq(pthread_create(&t[i], NULL, upload_one, &u[i]), 0);
+	}
+	for (int i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < N; i++)
+		cr_assert(u[i].ok, "upload %d", i);
+	portal_server_stop(s);
+	cr_assert_eq(pc_versions(f.url, 2023, 9), N, "every upload is its own version");
+	char dir[4400];
+	snprintf(dir, sizeof dir, "%s/processed", f.inbox);
+	cr_assert_eq(pc_files(dir), N);
+	pc_teardown(&f);
+}
