@@ -9,10 +9,14 @@
 # usage: scripts/bench.sh JIANXI          (make bench builds JIANXI at -O3)
 #        BENCH_RUNS=N to change the runs per command (default 5, slow ones 3)
 #        BENCH_PG_ROWS=N rows for the PostgreSQL load (default 10000)
-#        BENCH_PARTS="csv xlsx pg rss scale config national" what runs
+#        BENCH_PARTS="csv xlsx pg rss scale config national portal" what runs
 #        scripts/bench.sh --national JIANXI   only the national part
 #        (scripts/bench_national.sh: 2,850 units, a year, both stores)
+#        BENCH_PARTS=portal: only the portal's load test (tests/e2e/load.mjs:
+#        jianxi serve on loopback, 50 concurrent uploads, 500 page views,
+#        dir store then PostgreSQL; build/bench-results/portal_*.json)
 # Internal: scripts/bench.sh --pg JIANXI   runs under scripts/with_postgres.sh
+#           scripts/bench.sh --portal-pg JIANXI   likewise
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -86,6 +90,19 @@ if [ "${1:-}" = "--pg" ]; then
 	exit 0
 fi
 
+# portal_bench JIANXI: the portal's load test on both stores
+portal_bench() {
+	echo "8. portal: 50 uploads at once, 50 one at a time, 500 page views (loopback)"
+	mkdir -p "$results"
+	node "$root/tests/e2e/load.mjs" "$1" --json "$results/portal_dir.json"
+	"$root/scripts/with_postgres.sh" "$root/scripts/bench.sh" --portal-pg "$1"
+}
+if [ "${1:-}" = "--portal-pg" ]; then
+	psql -X -q -v ON_ERROR_STOP=1 "$JIANXI_TEST_PG" -c 'CREATE DATABASE bench_portal' >/dev/null
+	exec node "$root/tests/e2e/load.mjs" "$2" --store "$JIANXI_TEST_PG dbname=bench_portal" \
+		--json "$results/portal_pg.json"
+fi
+
 if [ "${1:-}" = "--national" ]; then
 	exec "$root/scripts/bench_national.sh" "${2:-}"
 fi
@@ -95,9 +112,15 @@ if [ $# -ne 1 ] || [ ! -x "$1" ]; then
 	exit 2
 fi
 jianxi=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-parts=${BENCH_PARTS:-csv xlsx pg rss scale config national}
+parts=${BENCH_PARTS:-csv xlsx pg rss scale config national portal}
 if [ "$parts" = national ]; then
 	exec "$root/scripts/bench_national.sh" "$jianxi"
+fi
+if [ "$parts" = portal ]; then
+	command -v node >/dev/null 2>&1 || "$root/scripts/install_deps.sh" nodejs
+	"$root/scripts/install_deps.sh" postgresql
+	portal_bench "$jianxi"
+	exit 0
 fi
 
 # node and npm may come from elsewhere than Debian (Debian's npm then
@@ -128,7 +151,7 @@ if [ ! -f "$data/.made-$stamp" ]; then
 	"$tools/make_bench_data" "$data" "$xlsx_rows" "$big" 1000000 500000 250000 100000
 	touch "$data/.made-$stamp"
 fi
-[ "$parts" = "csv xlsx pg rss scale config national" ] &&
+[ "$parts" = "csv xlsx pg rss scale config national portal" ] &&
 	rm -f "$results"/*.json "$results"/*.log "$results"/*.rss "$results"/*.txt
 cd "$data"
 check="$jianxi check --config config --received-at $received"
@@ -192,6 +215,10 @@ fi
 if has national; then
 echo "7. national scale: 2,850 units, a year, dir store and PostgreSQL (build/bench-results/national.md)"
 "$root/scripts/bench_national.sh" "$jianxi"
+fi
+
+if has portal; then
+portal_bench "$jianxi"
 fi
 
 /usr/bin/python3 - "$results" "$big" "$xlsx_rows" "$pg_rows" <<'EOF' | tee "$results/summary.md"

@@ -66,7 +66,7 @@ while [ $# -gt 0 ]; do
 done
 
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot, mount)"
-for tool in debootstrap chroot git tar; do
+for tool in debootstrap chroot git tar ip; do
 	command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 
@@ -234,9 +234,11 @@ git -C "$root/var/tmp/jianxi.git" update-ref refs/heads/fresh-check "$sha"
 git -C "$root/var/tmp/jianxi.git" symbolic-ref HEAD refs/heads/fresh-check
 cp -a "$shared" "$root/root/shared"
 
-netns="" # "unshare --net": no network at all
+# Offline: a network namespace of its own with only the loopback, brought up
+# as on any machine (the portal's tests serve and browse on 127.0.0.1).
+netns=()
 in_root() {
-	$netns chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/sh \
+	"${netns[@]}" chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/sh \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		/bin/sh -c "$1" </dev/null
 }
@@ -262,7 +264,7 @@ if [ "$rc_demo" -eq 0 ]; then
 fi
 
 if [ "$offline" -eq 1 ] && [ "$rc_demo" = 0 ] && [ "$rc_check" = 0 ]; then
-	netns="unshare --net"
+	netns=(unshare --net /bin/sh -c 'ip link set lo up && exec "$@"' offline)
 	run_step offline 'make demo && make check'
 	rc_offline=$step_rc secs_offline=$step_secs
 fi

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs the Criterion test programs built under $1 and prints one closing line
+# Runs the Criterion test programs built under $1, then (except in "pg"
+# mode) the portal's browser test, and prints one closing line
 # with the totals: `tests: N passed, M failed, K skipped`. A skipped test is
 # never silent: each is named above that line with its reason (what to
 # install). $2 chooses: "unit" (default) every test but the PostgreSQL ones
@@ -105,6 +106,30 @@ for t in "$out"/tests/test_*; do
 	failed=$((failed + f + c))
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "$c" -eq 0 ] && failed=$((failed + 1))
 done
+# The portal in a real browser (tests/e2e/portal.mjs: node, puppeteer-core
+# from tests/e2e/node_modules, Debian's chromium) against this build's
+# jianxi serve. Each of its steps counts as a test ("ok - e2e::portal::..."
+# / "not ok - ..."); without node, chromium or puppeteer-core it is skipped,
+# naming what to install. JIANXI_E2E_TIMEOUT: seconds it may take (600).
+if [ "$mode" != pg ]; then
+	if ! command -v node >/dev/null 2>&1; then
+		echo "e2e::portal: node is not installed: make deps installs nodejs" >>"$skips"
+	else
+		timeout -k 30 "${JIANXI_E2E_TIMEOUT:-600}" node tests/e2e/portal.mjs "$out/jianxi" >"$log" 2>&1
+		rc=$?
+		cat "$log"
+		p=$(grep -a -c '^ok - ' "$log")
+		f=$(grep -a -c '^not ok - ' "$log")
+		if [ "$rc" -eq 77 ]; then
+			grep -a -m 1 '^# SKIP ' "$log" | sed 's/^# SKIP /e2e::portal: /' >>"$skips"
+		elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			echo "tests/e2e/portal.mjs: ended with exit $rc before its verdict"
+			f=1
+		fi
+		passed=$((passed + p))
+		failed=$((failed + f))
+	fi
+fi
 skipped=$(wc -l <"$skips")
 if [ "$skipped" -gt 0 ]; then
 	echo "skipped, not run here:"
