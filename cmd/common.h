@@ -84,12 +84,4 @@ int cmd_parse_format(const char *prog, const char *format, const char *output, i
 int cmd_write_csv(const char *prog, const char *output,
 		  int (*write)(const void *report, FILE *f), const void *report);
 
-/* The names the output helpers had before they moved into the library
- * (core/outfile.h), for code written against them. */
-#define cmd_outfile jx_outfile
-#define cmd_outfile_open jx_outfile_open
-#define cmd_outfile_commit jx_outfile_commit
-#define cmd_outfile_abort jx_outfile_abort
-#define cmd_mkdirs jx_mkdirs
-
 #endif
