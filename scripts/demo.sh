@@ -47,4 +47,21 @@ echo "The store is $OUT/warehouse/; the inbox with processed/ and rejected/ is $
 echo
 # One level up: cities approve July and send their forms to the province.
 scripts/demo_province.sh || status=$?
+
+# The portal on the demo's store: a district clerk's account and the city
+# statistician's, with passwords made for this demo only.
+pw_district=$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')
+pw_city=$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')
+printf '%s\n' "$pw_district" | $JX user add lixia --district 370102 $CONFIG $STORE >/dev/null || status=$?
+printf '%s\n' "$pw_city" | $JX user add tongji --city $CONFIG $STORE >/dev/null || status=$?
+mkdir -p "$OUT/portal-inbox"
+echo
+echo "== the portal on the demo's data"
+echo "Start it with:"
+echo "  $JX serve --listen 127.0.0.1:8080 $CONFIG $STORE --inbox $OUT/portal-inbox"
+echo "then open http://127.0.0.1:8080/ and sign in as"
+echo "  lixia  / $pw_district   (历下区's clerk: home, blank form, upload, fill online)"
+echo "  tongji / $pw_city   (the city's statistician: the board, the reports)"
+echo "The demo season is 2023: add ?period=2023-09 to a page's address (e.g."
+echo "http://127.0.0.1:8080/board?period=2023-09). Stop it with Ctrl-C."
 exit "$status"
