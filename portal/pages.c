@@ -682,7 +682,7 @@ void page_version(struct portal_call *c, struct portal_response *res)
 	    accepted ? "accepted" : "rejected", v, meta.in_force,
 	    accepted
 		? (meta.in_force ? "已通过，现为本月在用版本。" : "已通过（已有更新的版本在用）。")
-		: "未通过：请按下面的提示修改后重新上传。",
+		: "未通过：请按下面的提示修改后重新报送（上传文件或在系统填报）。",
 	    base, when, meta.errors, meta.warnings);
 	jx_html_printf(
 	    &h,
