@@ -52,15 +52,14 @@ install: build
 BUILD_PKGS := gcc make pkg-config libcsv-dev libxlsxwriter-dev libminizip-dev \
 	zlib1g-dev libexpat1-dev libpq-dev libsodium-dev libmicrohttpd-dev tzdata
 CHECK_PKGS := $(BUILD_PKGS) libcriterion-dev postgresql valgrind python3 \
-	python3-openpyxl unzip libreoffice-calc-nogui chromium nodejs $(NPM_PKG) \
+	python3-openpyxl unzip libreoffice-calc-nogui chromium nodejs npm \
 	fonts-wqy-microhei
 # The portal's browser test drives Debian's chromium with puppeteer-core
 # (from npm, pinned in tests/e2e/package-lock.json, installed into
 # tests/e2e/node_modules); its screenshots need a Chinese font
-# (fonts-wqy-microhei) to be read. Debian's npm is asked for only when there is no
-# npm command: a nodejs from elsewhere (NodeSource) bundles its own npm, and
-# Debian's npm package conflicts with it.
-NPM_PKG := $(if $(shell command -v npm 2>/dev/null),,npm)
+# (fonts-wqy-microhei) to be read. scripts/install_deps.sh takes a working
+# npm command for the npm package: a nodejs from elsewhere (NodeSource)
+# bundles its own npm, and Debian's npm package conflicts with it.
 
 # make deps: everything the build, the demo and the tests need.
 deps:
