@@ -143,24 +143,19 @@ enum upload_result upload_store(struct portal *p, const char *path, int district
 			 "the file holds another district's figures");
 		return done(out, UPLOAD_OTHER_DISTRICT);
 	}
-	/* opened before waiting (a new connection on PostgreSQL: its own
-	 * session, closed with its lock at the end) */
-	struct store *st = NULL;
-	if (store_open(p->store_url, &st, out->error, sizeof out->error)) {
-		loader_read_release(&lr);
-		return done(out, UPLOAD_FAILED);
-	}
 	/* one upload of this server at a time, then the store's lock, which
 	 * nightly and load take too; both waits are bounded */
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += p->lock_wait;
 	if (pthread_mutex_timedlock(&p->upload_lock, &until)) {
-		store_close(st);
 		loader_read_release(&lr);
 		return done(out, UPLOAD_BUSY);
 	}
+	struct store *st = NULL;
 	enum upload_result result = UPLOAD_FAILED;
+	if (store_open(p->store_url, &st, out->error, sizeof out->error))
+		goto unlock;
 	rc = store_lock(st, p->lock_wait);
 	if (rc) {
 		if (rc == 1)
@@ -192,6 +187,7 @@ enum upload_result upload_store(struct portal *p, const char *path, int district
 	result = out->submissions ? UPLOAD_STORED : UPLOAD_NOT_STORED;
 close:
 	store_close(st);
+unlock:
 	pthread_mutex_unlock(&p->upload_lock);
 	loader_read_release(&lr);
 	return done(out, result);
