@@ -48,6 +48,11 @@ void store_close(struct store *st)
 		st->ops->close(st);
 }
 
+int store_reusable(struct store *st)
+{
+	return st && st->ops->reusable && st->ops->reusable(st);
+}
+
 const char *store_error(const struct store *st)
 {
 	return st ? st->err : "no store";

@@ -35,6 +35,12 @@ typedef int (*store_version_fn)(void *ctx, const struct store_version *v);
 int store_open(const char *url, struct store **out, char *err, size_t errlen);
 void store_close(struct store *st);
 
+/* 1 when st may serve another caller as a newly opened handle would (a
+ * connection pool keeps it): on PostgreSQL, connected, no transaction open
+ * and no lock held; 0 otherwise, and always on the dir store (opening one
+ * costs little). */
+int store_reusable(struct store *st);
+
 /* The last error message of st, in English for the operator. */
 const char *store_error(const struct store *st);
 

@@ -48,6 +48,9 @@ struct store_ops {
 				 const int *years, store_stored_fn fn, void *ctx);
 	int (*put_many)(struct store *st, const struct jx_submission *const *subs,
 			const char *const *shas, size_t n, int *was_new);
+	/* NULL: never kept open for another caller; else 1 when st can serve
+	 * another caller as a new handle would (store_reusable). */
+	int (*reusable)(struct store *st);
 };
 
 /* Every backend's handle starts with this. */

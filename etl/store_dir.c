@@ -3163,6 +3163,7 @@ static const struct store_ops dir_ops = {
     dir_user_list,
     dir_versions_of_years,
     dir_put_many,
+    NULL, /* reusable: never pooled, opening one costs little */
 };
 
 int store_dir_open(const char *path, struct store **out, char *err, size_t errlen)

@@ -1393,6 +1393,22 @@ static int pg_lock(struct store *st, int wait_seconds)
 	}
 }
 
+/* Connected, no transaction open, no session lock held, and answering: as
+ * a new connection would be. One round trip (an empty query): a
+ * connection the server ended (a restart, pg_terminate_backend) fails it. */
+static int pg_reusable(struct store *st)
+{
+	struct pg_store *p = (struct pg_store *)st;
+	if (p->locked || PQstatus(p->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+		return 0;
+	PGresult *res = PQexec(p->conn, "");
+	int ok = PQresultStatus(res) == PGRES_EMPTY_QUERY;
+	PQclear(res);
+	return ok && PQstatus(p->conn) == CONNECTION_OK &&
+	       PQtransactionStatus(p->conn) == PQTRANS_IDLE;
+}
+
 static void pg_close(struct store *st)
 {
 	struct pg_store *p = (struct pg_store *)st;
@@ -1598,6 +1614,7 @@ static const struct store_ops pg_ops = {
     pg_user_list,
     pg_versions_of_years,
     pg_put_many,
+    pg_reusable,
 };
 
 int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen)

@@ -676,12 +676,12 @@ static void repeats_release(struct file_load *fl)
 	fl->n_sets = fl->cap_sets = 0;
 }
 
-static int load_submission(void *vctx, struct jx_submission *s)
+/* What follows the form's own rules for one submission: the repeats set
+ * aside, the checks that need the store, the put (or the batch). */
+static int load_checked(struct file_load *fl, struct jx_submission *s)
 {
-	struct file_load *fl = vctx;
 	struct loader *ld = fl->ld;
 	int storable = s->district >= 0 && s->year > 0;
-	rules_check(s);
 	if (storable && has_rule(s, JX_S7)) {
 		/* a repeat is rejected whatever its history: kept for the end
 		 * of the file, with the other repeats of its month */
@@ -723,6 +723,12 @@ static int load_submission(void *vctx, struct jx_submission *s)
 	return 0;
 }
 
+static int load_submission(void *vctx, struct jx_submission *s)
+{
+	rules_check(s);
+	return load_checked(vctx, s);
+}
+
 int loader_file(struct loader *ld, const char *path, int64_t received_at)
 {
 	struct ingest_opts o = {
@@ -751,5 +757,101 @@ int loader_file(struct loader *ld, const char *path, int64_t received_at)
 		return LOADER_UNREADABLE;
 	if (rc && !ld->error[0])
 		snprintf(ld->error, sizeof ld->error, "%s: out of memory", JX_VISIBLE(path));
+	return rc ? -1 : 0;
+}
+
+/* ---- read, then store (#16) ------------------------------------------- */
+
+struct read_ctx {
+	struct loader_read *r;
+	loader_read_fn before_rules;
+	void *ctx;
+};
+
+/* Keeps s (its units and findings move, file and sheet are copied), after
+ * the form's own rules. */
+static int read_submission(void *vctx, struct jx_submission *s)
+{
+	struct read_ctx *x = vctx;
+	struct loader_read *r = x->r;
+	if (x->before_rules) {
+		int rc = x->before_rules(x->ctx, s);
+		if (rc)
+			return rc;
+	}
+	rules_check(s);
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 4;
+		struct jx_submission *ns = realloc(r->subs, cap * sizeof *ns);
+		if (!ns)
+			return -1;
+		r->subs = ns;
+		r->cap = cap;
+	}
+	struct jx_submission *d = &r->subs[r->n++];
+	*d = *s;
+	d->file = s->file ? strdup(s->file) : NULL;
+	d->sheet = s->sheet ? strdup(s->sheet) : NULL;
+	s->units = NULL;
+	s->n_units = s->cap_units = 0;
+	jx_findings_init(&s->findings);
+	if ((s->file && !d->file) || (s->sheet && !d->sheet))
+		return -1;
+	return 0;
+}
+
+int loader_read(struct loader_read *r, const struct jx_config *cfg, const char *path,
+		int64_t received_at, loader_read_fn before_rules, void *ctx)
+{
+	memset(r, 0, sizeof *r);
+	struct ingest_opts o = {
+	    .cfg = cfg,
+	    .received_at = received_at,
+	    .want_sha256 = 1,
+	    .verify_first = 1,
+	    .error = r->error,
+	    .error_size = sizeof r->error,
+	};
+	struct read_ctx x = {r, before_rules, ctx};
+	r->rc = ingest_file(path, &o, read_submission, &x);
+	if (r->rc && r->rc != INGEST_UNREADABLE && !r->error[0])
+		snprintf(r->error, sizeof r->error, "%s: out of memory", JX_VISIBLE(path));
+	return r->rc == INGEST_UNREADABLE ? LOADER_UNREADABLE : r->rc ? -1 : 0;
+}
+
+void loader_read_release(struct loader_read *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		jx_submission_release(&r->subs[i]);
+	free(r->subs);
+	r->subs = NULL;
+	r->n = r->cap = 0;
+}
+
+int loader_store(struct loader *ld, struct loader_read *r)
+{
+	ld->file_accepted = ld->file_rejected = ld->file_unchanged = 0;
+	ld->error[0] = 0;
+	if (r->rc)
+		snprintf(ld->error, sizeof ld->error, "%s", r->error);
+	struct batch batch = {0};
+	struct file_load fl = {ld, NULL, 0, 0, store_bulk(ld->st), &batch, 0};
+	int rc = 0;
+	/* as loader_file hands each submission on while reading */
+	for (size_t i = 0; i < r->n && !rc; i++)
+		rc = load_checked(&fl, &r->subs[i]);
+	if (!rc)
+		rc = r->rc;
+	if (!rc)
+		rc = repeats_store(&fl);
+	if (fl.bulk && !fl.failed && batch_flush(ld, &batch) && !rc)
+		rc = -1;
+	batch_release(&batch);
+	free(batch.items);
+	repeats_release(&fl);
+	if (rc == INGEST_UNREADABLE)
+		return LOADER_UNREADABLE;
+	if (rc && !ld->error[0])
+		snprintf(ld->error, sizeof ld->error, "out of memory");
 	return rc ? -1 : 0;
 }

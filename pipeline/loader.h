@@ -44,4 +44,35 @@ void loader_lines_header(FILE *f);
  * each whole (with batches: the batches stored before it). */
 int loader_file(struct loader *ld, const char *path, int64_t received_at);
 
+/* ---- the same in two steps (#16) ----------------------------------------
+ * loader_read reads the file and checks the form's own rules, with no store
+ * and no lock (the portal checks many uploads at once); loader_store does
+ * what needs the store (the history rules C1-C3 and L1, A1, the delivery's
+ * identity, the version numbers, the put), under the store's lock. Together
+ * they store exactly what loader_file stores; the file is held in memory
+ * between them (loader_file streams it). */
+struct loader_read {
+	struct jx_submission *subs; /* in file order, the form's rules checked */
+	size_t n, cap;
+	int rc;	    /* ingest_file's return */
+	char error[512];
+};
+
+/* Called with each submission as read, before the form's rules; nonzero
+ * stops the reading (loader_read then returns -1). */
+typedef int (*loader_read_fn)(void *ctx, struct jx_submission *s);
+
+/* Reads path received at received_at into r (released by
+ * loader_read_release whatever the return): 0, LOADER_UNREADABLE or -1 (out
+ * of memory, or before_rules stopped it); r->error says why. Whatever it
+ * returns, loader_store(r) does what loader_file would have done. */
+int loader_read(struct loader_read *r, const struct jx_config *cfg, const char *path,
+		int64_t received_at, loader_read_fn before_rules, void *ctx);
+
+/* Stores what loader_read read, as loader_file; the same returns. r's
+ * submissions are used up (release r after). */
+int loader_store(struct loader *ld, struct loader_read *r);
+
+void loader_read_release(struct loader_read *r);
+
 #endif

@@ -99,7 +99,7 @@ static struct store *open_store(struct portal_call *c, struct portal_response *r
 {
 	struct store *st;
 	char err[512];
-	if (store_open(c->p->store_url, &st, err, sizeof err)) {
+	if (portal_store_open(c->p, &st, err, sizeof err)) {
 		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
 		return NULL;
 	}
@@ -256,7 +256,7 @@ void page_login(struct portal_call *c, struct portal_response *res)
 		return;
 	struct jx_account a;
 	int found = jx_account_name_ok(user) ? store_user_get(st, user, &a) : 1;
-	store_close(st);
+	portal_store_close(c->p, st);
 	if (found < 0) {
 		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
 		return;
@@ -385,7 +385,7 @@ void page_district(struct portal_call *c, struct portal_response *res)
 	char err[512];
 	if (status_read(st, &c->p->cfg, c->year, c->month, &m, err, sizeof err)) {
 		status_month_release(&m);
-		store_close(st);
+		portal_store_close(c->p, st);
 		jx_html_release(&h);
 		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
 		return;
@@ -423,7 +423,7 @@ void page_district(struct portal_call *c, struct portal_response *res)
 	    "<th>文件</th><th>结果</th><th>错误</th><th>警告</th><th></th></tr></thead><tbody>\n");
 	struct versions_ctx vc = {c, &h, 0};
 	int rc = store_list_versions(st, c->year, c->month, version_row, &vc);
-	store_close(st);
+	portal_store_close(c->p, st);
 	jx_html_raw(&h, "</tbody></table>\n");
 	if (rc < 0) {
 		jx_html_release(&h);
@@ -564,7 +564,7 @@ void page_fill_form(struct portal_call *c, struct portal_response *res)
 	struct jx_submission prefill;
 	jx_submission_init(&prefill);
 	int rc = store_get(st, district_code(c), c->year, c->month, 0, &prefill, NULL);
-	store_close(st);
+	portal_store_close(c->p, st);
 	if (rc < 0) {
 		jx_submission_release(&prefill);
 		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
@@ -656,7 +656,7 @@ void page_version(struct portal_call *c, struct portal_response *res)
 	struct store_version meta;
 	jx_submission_init(&sub);
 	int rc = store_get(st, district_code(c), c->year, c->month, v, &sub, &meta);
-	store_close(st);
+	portal_store_close(c->p, st);
 	if (rc) {
 		jx_submission_release(&sub);
 		if (rc < 0)
@@ -768,7 +768,7 @@ void page_original(struct portal_call *c, struct portal_response *res)
 	struct store_version meta;
 	jx_submission_init(&sub);
 	int rc = store_get(st, district_code(c), c->year, c->month, v, &sub, &meta);
-	store_close(st);
+	portal_store_close(c->p, st);
 	char path[4600], per[8];
 	jx_period_format(c->year, c->month, per);
 	if (rc < 0)
@@ -798,13 +798,13 @@ static void send_report(struct portal_call *c, struct portal_response *res, cons
 		return;
 	char *dir = download_dir(c), path[4400], err[512];
 	if (!dir) {
-		store_close(st);
+		portal_store_close(c->p, st);
 		page_error(res, 500, "服务器无法写临时文件。");
 		return;
 	}
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	int rc = write(c, st, path, err, sizeof err);
-	store_close(st);
+	portal_store_close(c->p, st);
 	if (rc) {
 		unlink(path);
 		rmdir(dir);
@@ -920,13 +920,13 @@ void page_feedback(struct portal_call *c, struct portal_response *res)
 	     out[4500];
 	jx_period_format(c->year, c->month, per);
 	if (!dir) {
-		store_close(st);
+		portal_store_close(c->p, st);
 		page_error(res, 500, "服务器无法写临时文件。");
 		return;
 	}
 	int rc = report_feedback_write(st, &c->p->cfg, c->year, c->month, district_code(c), dir,
 				       err, sizeof err);
-	store_close(st);
+	portal_store_close(c->p, st);
 	/* the listing is DIR/<code>/<period>.xlsx (and .csv): the workbook is
 	 * moved up to DIR, the rest removed */
 	snprintf(sub, sizeof sub, "%s/%s", dir, district_code(c));
@@ -1011,7 +1011,7 @@ void page_board(struct portal_call *c, struct portal_response *res)
 	struct status_month m;
 	char err[512];
 	int rc = status_read(st, &c->p->cfg, c->year, c->month, &m, err, sizeof err);
-	store_close(st);
+	portal_store_close(c->p, st);
 	if (rc) {
 		status_month_release(&m);
 		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");

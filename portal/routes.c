@@ -171,6 +171,8 @@ int portal_init(struct portal *p, const struct portal_options *o, char *err, siz
 		goto fail_cfg;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_mutex_init(&p->upload_lock, NULL);
+	pthread_mutex_init(&p->pool_lock, NULL);
+	p->n_pool = 0;
 	jx_sessions_init(&p->sessions, JX_SESSION_IDLE_DEFAULT, JX_SESSION_ABSOLUTE_DEFAULT, 10000);
 	jx_ratelimit_init(&p->limits, JX_LOGIN_FAILURES_DEFAULT, JX_LOGIN_WINDOW_DEFAULT, 10000);
 	return 0;
@@ -189,6 +191,9 @@ void portal_release(struct portal *p)
 	jx_ratelimit_release(&p->limits);
 	pthread_mutex_destroy(&p->lock);
 	pthread_mutex_destroy(&p->upload_lock);
+	while (p->n_pool)
+		store_close(p->pool[--p->n_pool]);
+	pthread_mutex_destroy(&p->pool_lock);
 	jx_audit_close(&p->audit);
 	jx_config_release(&p->cfg);
 	free(p->store_url);
@@ -279,14 +284,49 @@ static int session_of(struct portal_call *c, char user[JX_ACCOUNT_NAME_MAX])
 /* The account behind a live session, read again from the store on every
  * request: a disabled or removed account is signed out at once. Returns 0
  * signed in, 1 not, -1 the store failed. */
+int portal_store_open(struct portal *p, struct store **st, char *err, size_t errlen)
+{
+	for (;;) {
+		*st = NULL;
+		pthread_mutex_lock(&p->pool_lock);
+		if (p->n_pool)
+			*st = p->pool[--p->n_pool];
+		pthread_mutex_unlock(&p->pool_lock);
+		if (!*st)
+			return store_open(p->store_url, st, err, errlen);
+		/* checked again: the server may have closed it while kept */
+		if (store_reusable(*st))
+			return 0;
+		store_close(*st);
+	}
+}
+
+void portal_store_close(struct portal *p, struct store *st)
+{
+	if (!st)
+		return;
+	/* checked before it is offered: a broken connection or one in a
+	 * transaction is never handed to another request */
+	if (store_reusable(st)) {
+		pthread_mutex_lock(&p->pool_lock);
+		int kept = p->n_pool < PORTAL_POOL_MAX;
+		if (kept)
+			p->pool[p->n_pool++] = st;
+		pthread_mutex_unlock(&p->pool_lock);
+		if (kept)
+			return;
+	}
+	store_close(st);
+}
+
 static int account_of(struct portal_call *c, const char *user)
 {
 	struct store *st;
 	char err[256];
-	if (store_open(c->p->store_url, &st, err, sizeof err))
+	if (portal_store_open(c->p, &st, err, sizeof err))
 		return -1;
 	int rc = store_user_get(st, user, &c->account);
-	store_close(st);
+	portal_store_close(c->p, st);
 	if (rc < 0)
 		return -1;
 	jx_auth_wipe(c->account.hash, sizeof c->account.hash);

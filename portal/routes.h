@@ -35,6 +35,9 @@ struct portal_options {
 	int threads;			/* 0: one thread per connection */
 };
 
+/* Most store handles kept open for the next requests. */
+#define PORTAL_POOL_MAX 8
+
 /* The server's state, shared by every request. The sessions and the login
  * throttle are not thread-safe: they are used under lock only. */
 struct portal {
@@ -48,6 +51,11 @@ struct portal {
 	struct jx_ratelimit limits;
 	pthread_mutex_t upload_lock; /* one upload of this server at a time */
 	struct jx_audit audit;
+	/* store handles kept open between requests (PostgreSQL connections;
+	 * portal_store_open) */
+	pthread_mutex_t pool_lock;
+	struct store *pool[PORTAL_POOL_MAX];
+	size_t n_pool;
 };
 
 /* Loads the config, checks the store opens, makes the spool folder and
@@ -57,6 +65,14 @@ struct portal {
  * released. */
 int portal_init(struct portal *p, const struct portal_options *o, char *err, size_t errlen);
 void portal_release(struct portal *p);
+
+/* A store handle for one request: one kept from an earlier request when
+ * there is one, else newly opened. 0, or -1 with err. Give it back with
+ * portal_store_close, which keeps it for the next request only when
+ * store_reusable says it is as good as new (no transaction open, the
+ * connection alive), else closes it. */
+int portal_store_open(struct portal *p, struct store **st, char *err, size_t errlen);
+void portal_store_close(struct portal *p, struct store *st);
 
 /* ---- requests and responses ------------------------------------------- */
 

@@ -127,18 +127,18 @@ enum upload_result upload_store(struct portal *p, const char *path, int district
 	/* the district check comes before anything is stored: a district
 	 * sends its own figures only, whatever its file says */
 	struct precheck pc = {.own = district, .findings = &out->findings};
-	struct ingest_opts io = {.cfg = &p->cfg,
-				 .received_at = received_at,
-				 .verify_first = 1,
-				 .error = out->error,
-				 .error_size = sizeof out->error};
-	int rc = ingest_file(path, &io, precheck_submission, &pc);
+	/* read and checked by the form's own rules here, many uploads at
+	 * once; only what needs the store waits for the lock (#16) */
+	struct loader_read lr;
+	int rc = loader_read(&lr, &p->cfg, path, received_at, precheck_submission, &pc);
 	if (rc) {
-		if (!out->error[0])
-			snprintf(out->error, sizeof out->error, "out of memory reading the file");
+		snprintf(out->error, sizeof out->error, "%s",
+			 lr.error[0] ? lr.error : "out of memory reading the file");
+		loader_read_release(&lr);
 		return done(out, UPLOAD_FAILED);
 	}
 	if (pc.other) {
+		loader_read_release(&lr);
 		snprintf(out->error, sizeof out->error,
 			 "the file holds another district's figures");
 		return done(out, UPLOAD_OTHER_DISTRICT);
@@ -148,8 +148,10 @@ enum upload_result upload_store(struct portal *p, const char *path, int district
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += p->lock_wait;
-	if (pthread_mutex_timedlock(&p->upload_lock, &until))
+	if (pthread_mutex_timedlock(&p->upload_lock, &until)) {
+		loader_read_release(&lr);
 		return done(out, UPLOAD_BUSY);
+	}
 	struct store *st = NULL;
 	enum upload_result result = UPLOAD_FAILED;
 	if (store_open(p->store_url, &st, out->error, sizeof out->error))
@@ -164,7 +166,7 @@ enum upload_result upload_store(struct portal *p, const char *path, int district
 	}
 	struct first_stored fs = {out, district};
 	struct loader ld = {.cfg = &p->cfg, .st = st, .on_submission = on_submission, .ctx = &fs};
-	rc = loader_file(&ld, path, received_at);
+	rc = loader_store(&ld, &lr);
 	if (rc) {
 		snprintf(out->error, sizeof out->error, "%s", ld.error);
 		goto close;
@@ -187,5 +189,6 @@ close:
 	store_close(st);
 unlock:
 	pthread_mutex_unlock(&p->upload_lock);
+	loader_read_release(&lr);
 	return done(out, result);
 }
