@@ -203,6 +203,14 @@ else
 	echo "deb $mirror $SUITE main" >"$root/etc/apt/sources.list"
 fi
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+# The network's own certificate authorities, as a machine on this network
+# has them (a TLS-inspecting proxy's, which npm's registry is reached
+# through): the local ones only, nothing else of this machine. The root's
+# ca-certificates package takes them in when make deps installs it.
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+	mkdir -p "$root/usr/local/share/ca-certificates"
+	cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
 

@@ -20,6 +20,13 @@ command -v npm >/dev/null 2>&1 || {
 	exit 1
 }
 echo "npm ci in $dir" >&2
+# Node trusts its own bundled authorities; add the system's, so that a
+# network whose certificate authority the administrator installed
+# (update-ca-certificates) is trusted by npm as by apt and curl.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+	NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+	export NODE_EXTRA_CA_CERTS
+fi
 # no lifecycle scripts, no audit or funding calls, nothing asked on stdin;
 # puppeteer-core downloads no browser (Debian's chromium is used)
 npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error </dev/null >&2
