@@ -640,29 +640,44 @@ static int version_arg(const struct portal_call *c)
 	return atoi(v);
 }
 
-void page_version(struct portal_call *c, struct portal_response *res)
+/* The version the request names (district=, period=, v=) into sub and
+ * meta. Returns its number, or 0 when the response is made already (not the
+ * caller's district, no v=, no such version, the store unreachable). */
+static int version_read(struct portal_call *c, struct portal_response *res,
+			struct jx_submission *sub, struct store_version *meta)
 {
+	jx_submission_init(sub);
 	if (need_district(c, res))
-		return;
+		return 0;
 	int v = version_arg(c);
 	if (v <= 0) {
 		page_error(res, 400, "请指定版本号（v）。");
-		return;
+		return 0;
 	}
 	struct store *st = open_store(c, res);
 	if (!st)
-		return;
-	struct jx_submission sub;
-	struct store_version meta;
-	jx_submission_init(&sub);
-	int rc = store_get(st, district_code(c), c->year, c->month, v, &sub, &meta);
+		return 0;
+	int rc = store_get(st, district_code(c), c->year, c->month, v, sub, meta);
 	portal_store_close(c->p, st);
 	if (rc) {
-		jx_submission_release(&sub);
+		jx_submission_release(sub);
+		jx_submission_init(sub);
 		if (rc < 0)
 			page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
 		else
 			page_error(res, 404, "没有这个版本。");
+		return 0;
+	}
+	return v;
+}
+
+void page_version(struct portal_call *c, struct portal_response *res)
+{
+	struct jx_submission sub;
+	struct store_version meta;
+	int v = version_read(c, res, &sub, &meta);
+	if (!v) {
+		jx_submission_release(&sub);
 		return;
 	}
 	char per[8], per_cn[32], when[40];
@@ -754,26 +769,15 @@ static int find_original(struct portal *p, const char *file, const char *sha256,
 
 void page_original(struct portal_call *c, struct portal_response *res)
 {
-	if (need_district(c, res))
-		return;
-	int v = version_arg(c);
-	if (v <= 0) {
-		page_error(res, 400, "请指定版本号（v）。");
-		return;
-	}
-	struct store *st = open_store(c, res);
-	if (!st)
-		return;
 	struct jx_submission sub;
 	struct store_version meta;
-	jx_submission_init(&sub);
-	int rc = store_get(st, district_code(c), c->year, c->month, v, &sub, &meta);
-	portal_store_close(c->p, st);
+	if (!version_read(c, res, &sub, &meta)) {
+		jx_submission_release(&sub);
+		return;
+	}
 	char path[4600], per[8];
 	jx_period_format(c->year, c->month, per);
-	if (rc < 0)
-		page_error(res, 503, "暂不可用：数据库无法访问，请稍后重试。");
-	else if (rc || find_original(c->p, sub.file, sub.sha256, path, sizeof path))
+	if (find_original(c->p, sub.file, sub.sha256, path, sizeof path))
 		page_error(res, 404, "找不到这个版本的原件。");
 	else {
 		const char *base = strrchr(sub.file, '/');
