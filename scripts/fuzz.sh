@@ -120,6 +120,9 @@ seed_period() { # first byte picks the time zone
 		printf '%s' "$(basename "$f")" | { printf '\000'; cat; } >"$1/seed-$i"
 		i=$((i + 1))
 	done
+	for f in fixtures/hostile/fuzz/period_*.bin; do # inputs that once failed
+		[ -f "$f" ] && cp "$f" "$1/seed-$(basename "$f")"
+	done
 }
 
 # A real store made by jianxi: the 2023-09 fixtures loaded (accepted and
