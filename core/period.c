@@ -299,9 +299,8 @@ int jx_time_parse(const char *text, const char *tz, int64_t *t)
 	int hh = 0, mm = 0, ss = 0;
 	if (*p == 'T' || *p == ' ') {
 		p++;
-		hh = two_digits(p);
-		mm = p[2] == ':' ? two_digits(p + 3) : -1;
-		if (hh < 0 || mm < 0)
+		/* the hour first: past a cut text there is nothing to read */
+		if ((hh = two_digits(p)) < 0 || p[2] != ':' || (mm = two_digits(p + 3)) < 0)
 			return -1;
 		p += 5;
 		if (*p == ':') {

@@ -2297,12 +2297,29 @@ static int units2_record(void *ctx, struct csv_rec *r, const char **f)
 	return row_key_ok(r, w->code, f[1], w->version) ? -1 : units_record(&w->g, r, f + 2);
 }
 
+/* 0 when the row's ord and indicator are the ones due after n values: a
+ * version's values are written figures first (ord 0), then each unit row,
+ * indicators 1 to 14 each; a row out of that order (damage) must never be
+ * read as another figure (#14). */
+static int value_in_sequence(struct csv_rec *r, const char *ord, const char *ind, size_t n)
+{
+	int64_t o, i;
+	if (store_parse_i64(ord, 0, INT64_MAX, &o) ||
+	    store_parse_i64(ind, 1, JX_N_INDICATORS, &i) || (uint64_t)o != n / JX_N_INDICATORS ||
+	    i != (int64_t)(n % JX_N_INDICATORS) + 1)
+		return bad_field(r, "ord or indicator (out of sequence)");
+	return 0;
+}
+
 static int values2_record(void *ctx, struct csv_rec *r, const char **f)
 {
 	struct get2 *w = ctx;
 	if (!f[0] || strcmp(f[0], w->code))
 		return bad_field(r, "district_code (not the index's)");
-	return row_key_ok(r, w->code, f[1], w->version) ? -1 : values_record(&w->g, r, f + 2);
+	if (row_key_ok(r, w->code, f[1], w->version) ||
+	    value_in_sequence(r, f[2], f[3], w->g.n_values))
+		return -1;
+	return values_record(&w->g, r, f + 2);
 }
 
 static int findings2_record(void *ctx, struct csv_rec *r, const char **f)
@@ -2471,6 +2488,8 @@ static int figures2_record(void *ctx, struct csv_rec *r, const char **f)
 		return -1;
 	if (f[2] && strcmp(f[2], "0"))
 		return 1;
+	if (value_in_sequence(r, f[2], f[3], (size_t)w->fr.n))
+		return -1;
 	return figures_record(&w->fr, r, f + 2);
 }
 

@@ -12,6 +12,8 @@
 # last stopped); logs are build/fuzz/<target>.log; a crashing input is left
 # as build/fuzz/artifacts/<target>/crash-* (or leak-*, timeout-*, oom-*).
 # Reproduce one with: build/fuzz/<target> build/fuzz/artifacts/<target>/crash-...
+# Scratch files (fuzz_config, fuzz_store_dir, fuzz_portal) go under
+# FUZZ_TMPDIR (default /dev/shm, else /tmp), one folder per process.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -19,7 +21,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-1}
 OUT=build/fuzz
 CC=${FUZZ_CC:-clang}
-PKGS="xlsxwriter minizip expat libpq zlib"
+PKGS="xlsxwriter minizip expat libpq zlib libsodium libmicrohttpd"
 
 # clang and its runtime (the fuzzer and sanitizer libraries) come from Debian.
 if ! command -v "$CC" >/dev/null 2>&1 ||
@@ -35,9 +37,9 @@ LIBS="-lcsv $(pkg-config --libs $PKGS) -lm"
 # ---- build: the library once, then one program per target ----
 mkdir -p "$OUT/lib"
 objs=""
-for src in core/*.c etl/*.c transforms/*.c; do
+for src in core/*.c etl/*.c transforms/*.c reports/*.c pipeline/*.c portal/*.c; do
 	obj="$OUT/lib/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
-	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find core etl transforms -name '*.h' -newer "$obj" 2>/dev/null | head -n 1)" ]; then
+	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find core etl transforms reports pipeline portal -name '*.h' -newer "$obj" 2>/dev/null | head -n 1)" ]; then
 		echo "  CC      $obj"
 		# shellcheck disable=SC2086
 		$CC $CFLAGS $SAN -c -o "$obj" "$src"
@@ -118,6 +120,75 @@ seed_period() { # first byte picks the time zone
 		printf '%s' "$(basename "$f")" | { printf '\000'; cat; } >"$1/seed-$i"
 		i=$((i + 1))
 	done
+	for f in fixtures/hostile/fuzz/period_*.bin; do # inputs that once failed
+		[ -f "$f" ] && cp "$f" "$1/seed-$(basename "$f")"
+	done
+}
+
+# A real store made by jianxi: the 2023-09 fixtures loaded (accepted and
+# rejected versions, unit rows, findings), an account, a month approved,
+# reopened and approved again; its files joined by 0x1E as fuzz_store_dir
+# splits them, behind a mode byte (1: the target recomputes the checks).
+seed_store_dir() {
+	[ -x build/release/jianxi ] || make build >/dev/null
+	s=$OUT/seed-store
+	rm -rf "$s"
+	j="build/release/jianxi"
+	st="--config fixtures/config --store dir:$s/w"
+	# shellcheck disable=SC2086
+	$j load $st --received-at 2023-10-02T09:30:00+08:00 fixtures/csv/*2023-09*.csv \
+		fixtures/csv/bad_district_2023-09.csv >/dev/null 2>&1 || true
+	# shellcheck disable=SC2086
+	$j load $st --received-at 2023-10-03T09:30:00+08:00 fixtures/csv/form_370102_2023-09.csv \
+		>/dev/null 2>&1 || true
+	# shellcheck disable=SC2086
+	echo "fuzz-password-1" | $j user add lixia --district 370102 $st >/dev/null
+	codes=$(tail -n +2 fixtures/config/districts.csv | cut -d, -f1 | paste -sd, -)
+	# shellcheck disable=SC2086
+	$j approve $st --period 2023-09 --allow-missing "$codes" --by city >/dev/null
+	# shellcheck disable=SC2086
+	$j reopen $st --period 2023-09 --reason "a late correction, \"quoted\"" --by city >/dev/null
+	# shellcheck disable=SC2086
+	$j approve $st --period 2023-09 --allow-missing "$codes" --by city >/dev/null
+	w=$s/w
+	join_store() { # mode byte, then the files
+		printf "\\00$1"
+		cat "$w/versions.csv"; printf '\036'
+		cat "$w/2023-09/units.csv"; printf '\036'
+		cat "$w/2023-09/values.csv"; printf '\036'
+		cat "$w/2023-09/findings.csv"; printf '\036'
+		cat "$w/approvals.csv"; printf '\036'
+		cat "$w/users.csv"; printf '\036'
+		cat "$w/approvals/2023-09_a001.csv"
+	}
+	join_store 0 >"$1/seed-store"
+	join_store 1 >"$1/seed-store-checked"
+	# a torn last index line, and an index only
+	{ join_store 1 | head -c 2000; } >"$1/seed-store-cut"
+	{ printf '\001'; cat "$w/versions.csv"; } >"$1/seed-index-only"
+	{ printf '\001'; head -n 1 "$w/versions.csv"; } >"$1/seed-empty"
+	for f in fixtures/hostile/fuzz/store_dir_*.bin; do # inputs that once failed
+		[ -f "$f" ] && cp "$f" "$1/seed-$(basename "$f")"
+	done
+}
+
+seed_portal() { # session byte, route byte, path, fields, cookie, method joined by 0x1E
+	i=0
+	for who in 0 1 2 5 6; do
+		r=0
+		while [ $r -lt 19 ]; do
+			for q in "" "district=370102&period=2023-09&v=1" "district=370103&period=2023-09" \
+				"district=370102&period=2023-09&b6=52&c6=x%3Cscript%3E&unit=%E5%8E%86" \
+				"year=2023" "period=2023-9&district=../370103&v=0"; do
+				{ printf "\\$(printf %03o $who)\\$(printf %03o $r)\036"
+				  printf '%s' "$q"; } >"$1/seed-$i"
+				i=$((i + 1))
+			done
+			r=$((r + 1))
+		done
+	done
+	printf '\001\004/version\036district=370102&v=1\036jx_session=x; jx_login=y\036GET' \
+		>"$1/seed-$i"
 }
 
 run_one() {
@@ -131,9 +202,13 @@ run_one() {
 	fuzz_config) seed_config "$OUT/seeds/$t" ;;
 	fuzz_period) seed_period "$OUT/seeds/$t" ;;
 	fuzz_numfmt) seed_numfmt "$OUT/seeds/$t" ;;
+	fuzz_store_dir) seed_store_dir "$OUT/seeds/$t" ;;
+	fuzz_portal) seed_portal "$OUT/seeds/$t" ;;
 	esac
-	# leaks are reported; a hang of 10 s is a failure; 2 GB of memory too
-	JIANXI_FUZZ_CONFIG=$PWD/fixtures/config \
+	# leaks are reported; a hang of 10 s is a failure; 2 GB of memory too.
+	# The targets' scratch files go to memory (the store syncs each write).
+	[ -n "${FUZZ_TMPDIR:-}" ] || { [ -w /dev/shm ] && FUZZ_TMPDIR=/dev/shm || FUZZ_TMPDIR=/tmp; }
+	FUZZ_TMPDIR=$FUZZ_TMPDIR JIANXI_FUZZ_CONFIG=$PWD/fixtures/config \
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$OUT/$t" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \

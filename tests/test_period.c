@@ -174,3 +174,20 @@ Test(period, times_format_in_their_own_zone_from_many_threads_at_once)
 	for (int i = 0; i < 4; i++)
 		cr_assert_eq(runs[i].wrong, 0, "%s: %d of 3000 wrong", runs[i].tz, runs[i].wrong);
 }
+
+/* fuzz_period: a time cut one byte after its 'T' ("2023-10-08T\xe9") was
+ * read past its end, looking for the ':' after the hour it does not have. */
+Test(period, a_time_cut_after_its_t_is_refused_without_reading_past_it)
+{
+	static const char *const cut[] = {"2023-10-08T\xe9", "2023-10-08T5",  "2023-10-08 ",
+					  "2023-10-08T0",    "2023-10-08T09", "2023-10-08T09:"};
+	for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+		/* exactly as long as the text, so that ASan sees a read past it */
+		size_t n = strlen(cut[i]) + 1;
+		char *text = malloc(n);
+		memcpy(text, cut[i], n);
+		int64_t t;
+		cr_assert_eq(jx_time_parse(text, "Asia/Shanghai", &t), -1, "%s", cut[i]);
+		free(text);
+	}
+}

@@ -797,3 +797,61 @@ Test(store_dir, a_last_line_that_checks_but_does_not_read_is_an_error_not_a_cut)
 	free(scratch);
 	free(url);
 }
+
+static int sc_copy_figures_cb(void *ctx, const struct store_month_state *m)
+{
+	memcpy(ctx, m->figures, sizeof m->figures);
+	return 0;
+}
+
+/* A store whose values.csv has one row of a version changed in place: the
+ * version must read as damaged, never with a figure taken from the wrong
+ * row. from is a row's start ("\"370102\",1,1,5,"), to what it becomes. */
+static void values_row_changed(const char *from, const char *to, int in_force_fails)
+{
+	char *scratch;
+	char *url = dir_url(&scratch);
+	struct store *st = sc_open(url);
+	struct jx_submission a;
+	sc_fill(&a, "370102", 2023, 9, 1, 1);
+	sc_put(st, &a);
+	store_close(st);
+	char path[4400];
+	snprintf(path, sizeof path, "%s/store/2023-09/values.csv", scratch);
+	size_t len;
+	char *text = tu_slurp(path, &len);
+	char *row = strstr(text, from);
+	cr_assert(row, "%s", text);
+	cr_assert_eq(strlen(from), strlen(to));
+	memcpy(row, to, strlen(to));
+	tu_write(path, text, len);
+	free(text);
+	st = sc_open(url);
+	struct jx_submission got;
+	jx_submission_init(&got);
+	cr_assert_eq(store_get(st, "370102", 2023, 9, 1, &got, NULL), -1, "figure 5 read as %lld",
+		     (long long)got.figures[4].v);
+	cr_assert(strstr(store_error(st), "values.csv"), "%s", store_error(st));
+	cr_assert(strstr(store_error(st), "out of sequence"), "%s", store_error(st));
+	struct jx_value fig[JX_N_INDICATORS];
+	int rc = store_in_force(st, 2023, 9, 9, sc_copy_figures_cb, fig);
+	cr_assert_eq(rc, in_force_fails ? -1 : 0, "%s", store_error(st));
+	if (!rc)
+		cr_assert_eq(fig[4].v, a.figures[4].v);
+	store_close(st);
+	jx_submission_release(&got);
+	jx_submission_release(&a);
+	rm_tree(scratch);
+	free(scratch);
+	free(url);
+}
+
+Test(store_dir, a_unit_row_turned_into_a_figure_row_is_damage_not_a_figure)
+{
+	values_row_changed("\n\"370102\",1,1,5,", "\n\"370102\",1,0,5,", 0);
+}
+
+Test(store_dir, a_figure_given_twice_and_one_missing_is_damage_not_a_figure)
+{
+	values_row_changed("\n\"370102\",1,0,5,", "\n\"370102\",1,0,4,", 1);
+}
