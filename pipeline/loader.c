@@ -729,35 +729,56 @@ static int load_submission(void *vctx, struct jx_submission *s)
 	return load_checked(vctx, s);
 }
 
-int loader_file(struct loader *ld, const char *path, int64_t received_at)
+/* How a file is read for loading: with its sha256, the first bytes
+ * verified, errors into err. */
+static struct ingest_opts read_opts(const struct jx_config *cfg, int64_t received_at, char *err,
+				    size_t errlen)
 {
 	struct ingest_opts o = {
-		.cfg = ld->cfg,
+		.cfg = cfg,
 		.received_at = received_at,
 		.want_sha256 = 1,
 		.verify_first = 1,
-		.error = ld->error,
-		.error_size = sizeof ld->error,
+		.error = err,
+		.error_size = errlen,
 	};
+	return o;
+}
+
+/* The end of a file's load, after rc from reading it: the repeated rows,
+ * then what was read is stored (as one put at a time would have) unless
+ * the store itself failed. Returns loader_file's result; what (the file,
+ * or NULL) names it when memory ran out. */
+static int file_finish(struct file_load *fl, struct batch *batch, int rc, const char *what)
+{
+	struct loader *ld = fl->ld;
+	if (!rc)
+		rc = repeats_store(fl);
+	if (fl->bulk && !fl->failed && batch_flush(ld, batch) && !rc)
+		rc = -1;
+	batch_release(batch);
+	free(batch->items);
+	repeats_release(fl);
+	if (rc == INGEST_UNREADABLE)
+		return LOADER_UNREADABLE;
+	if (rc && !ld->error[0]) {
+		if (what)
+			snprintf(ld->error, sizeof ld->error, "%s: out of memory", JX_VISIBLE(what));
+		else
+			snprintf(ld->error, sizeof ld->error, "out of memory");
+	}
+	return rc ? -1 : 0;
+}
+
+int loader_file(struct loader *ld, const char *path, int64_t received_at)
+{
+	struct ingest_opts o = read_opts(ld->cfg, received_at, ld->error, sizeof ld->error);
 	ld->file_accepted = ld->file_rejected = ld->file_unchanged = 0;
 	ld->error[0] = 0;
 	struct batch batch = {0};
 	struct file_load fl = {ld, NULL, 0, 0, store_bulk(ld->st), &batch, 0};
 	int rc = ingest_file(path, &o, load_submission, &fl);
-	if (!rc)
-		rc = repeats_store(&fl);
-	/* what was read is stored (as one put at a time would have) unless
-	 * the store itself failed */
-	if (fl.bulk && !fl.failed && batch_flush(ld, &batch) && !rc)
-		rc = -1;
-	batch_release(&batch);
-	free(batch.items);
-	repeats_release(&fl);
-	if (rc == INGEST_UNREADABLE)
-		return LOADER_UNREADABLE;
-	if (rc && !ld->error[0])
-		snprintf(ld->error, sizeof ld->error, "%s: out of memory", JX_VISIBLE(path));
-	return rc ? -1 : 0;
+	return file_finish(&fl, &batch, rc, path);
 }
 
 /* ---- read, then store (#16) ------------------------------------------- */
@@ -804,14 +825,7 @@ int loader_read(struct loader_read *r, const struct jx_config *cfg, const char *
 		int64_t received_at, loader_read_fn before_rules, void *ctx)
 {
 	memset(r, 0, sizeof *r);
-	struct ingest_opts o = {
-	    .cfg = cfg,
-	    .received_at = received_at,
-	    .want_sha256 = 1,
-	    .verify_first = 1,
-	    .error = r->error,
-	    .error_size = sizeof r->error,
-	};
+	struct ingest_opts o = read_opts(cfg, received_at, r->error, sizeof r->error);
 	struct read_ctx x = {r, before_rules, ctx};
 	r->rc = ingest_file(path, &o, read_submission, &x);
 	if (r->rc && r->rc != INGEST_UNREADABLE && !r->error[0])
@@ -842,16 +856,5 @@ int loader_store(struct loader *ld, struct loader_read *r)
 		rc = load_checked(&fl, &r->subs[i]);
 	if (!rc)
 		rc = r->rc;
-	if (!rc)
-		rc = repeats_store(&fl);
-	if (fl.bulk && !fl.failed && batch_flush(ld, &batch) && !rc)
-		rc = -1;
-	batch_release(&batch);
-	free(batch.items);
-	repeats_release(&fl);
-	if (rc == INGEST_UNREADABLE)
-		return LOADER_UNREADABLE;
-	if (rc && !ld->error[0])
-		snprintf(ld->error, sizeof ld->error, "out of memory");
-	return rc ? -1 : 0;
+	return file_finish(&fl, &batch, rc, NULL);
 }
