@@ -1063,11 +1063,14 @@ out:
 /* ---- reading ---------------------------------------------------------- */
 
 /* The columns every version query returns, in_force computed alongside. */
-#define META_COLS                                                                                  \
+/* A version's columns; the last one (in force) is added by each query. */
+#define META_COLS_BUT_IN_FORCE                                                                     \
 	"s.id, s.district_code, s.year, s.month, s.version, s.status, "                            \
 	"extract(epoch FROM s.received_at)::bigint, "                                              \
 	"extract(epoch FROM s.loaded_at)::bigint, s.file, s.sheet, s.sha256, "                     \
-	"s.errors, s.warnings, s.dropped, "                                                        \
+	"s.errors, s.warnings, s.dropped, "
+#define META_COLS                                                                                  \
+	META_COLS_BUT_IN_FORCE                                                                     \
 	"coalesce(s.id = (SELECT a.id FROM submission a "                                          \
 	"WHERE a.district_code = s.district_code AND a.year = s.year "                             \
 	"AND a.month = s.month AND a.status = 'accepted' "                                         \
@@ -1331,17 +1334,13 @@ static int pg_list(struct store *st, int year, int month, store_version_fn fn, v
 	struct pg_list l = {p, fn, ctx, 0};
 	/* COLLATE "C": byte order, as the dir store sorts its folders. */
 	/* The version in force of each district found once for the month (a
-	 * subquery per row costs 1.5 s at 2,850 districts); the columns are
-	 * META_COLS's. */
+	 * subquery per row costs 1.5 s at 2,850 districts). */
 	int rc = pg_each_row(
 	    p, "cannot list versions",
 	    "WITH f AS (SELECT DISTINCT ON (a.district_code) a.district_code, a.id "
 	    "FROM submission a WHERE a.year = $1 AND a.month = $2 AND a.status = 'accepted' "
 	    "ORDER BY a.district_code, a.received_at DESC, a.version DESC) "
-	    "SELECT s.id, s.district_code, s.year, s.month, s.version, s.status, "
-	    "extract(epoch FROM s.received_at)::bigint, "
-	    "extract(epoch FROM s.loaded_at)::bigint, s.file, s.sheet, s.sha256, "
-	    "s.errors, s.warnings, s.dropped, coalesce(s.id = f.id, false) "
+	    "SELECT " META_COLS_BUT_IN_FORCE "coalesce(s.id = f.id, false) "
 	    "FROM submission s LEFT JOIN f ON f.district_code = s.district_code "
 	    "WHERE s.year = $1 AND s.month = $2 "
 	    "ORDER BY s.district_code COLLATE \"C\", s.version",
