@@ -1332,17 +1332,18 @@ static int pg_list(struct store *st, int year, int month, store_version_fn fn, v
 	snprintf(mo, sizeof mo, "%d", month);
 	const char *params[] = {y, mo};
 	struct pg_list l = {p, fn, ctx, 0};
-	/* COLLATE "C": byte order, as the dir store sorts its folders. */
-	/* The version in force of each district found once for the month (a
-	 * subquery per row costs 1.5 s at 2,850 districts). */
+	/* One scan of the month: the window orders each district's versions as
+	 * the submission_year_in_force index does, so its first row decides the
+	 * version in force (an accepted one, else none). No join: a join on a
+	 * month the planner has no statistics for yet (just loaded) became a
+	 * nested loop over the month twice, 0.5 s at 2,850 districts.
+	 * COLLATE "C": byte order, as the dir store sorts its folders. */
 	int rc = pg_each_row(
 	    p, "cannot list versions",
-	    "WITH f AS (SELECT DISTINCT ON (a.district_code) a.district_code, a.id "
-	    "FROM submission a WHERE a.year = $1 AND a.month = $2 AND a.status = 'accepted' "
-	    "ORDER BY a.district_code, a.received_at DESC, a.version DESC) "
-	    "SELECT " META_COLS_BUT_IN_FORCE "coalesce(s.id = f.id, false) "
-	    "FROM submission s LEFT JOIN f ON f.district_code = s.district_code "
-	    "WHERE s.year = $1 AND s.month = $2 "
+	    "SELECT " META_COLS_BUT_IN_FORCE "s.status = 'accepted' AND row_number() OVER w = 1 "
+	    "FROM submission s WHERE s.year = $1 AND s.month = $2 "
+	    "WINDOW w AS (PARTITION BY s.district_code COLLATE \"C\" "
+	    "ORDER BY (s.status = 'accepted') DESC, s.received_at DESC, s.version DESC) "
 	    "ORDER BY s.district_code COLLATE \"C\", s.version",
 	    2, params, list_row, &l);
 	if (l.fn_rc)

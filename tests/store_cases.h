@@ -28,6 +28,7 @@
 	X(a_rejected_version_is_never_in_force)                                                    \
 	X(the_version_in_force_is_the_one_received_last_not_loaded_last)                           \
 	X(versions_are_listed_by_district_code_then_version)                                       \
+	X(the_month_list_marks_each_districts_version_in_force)                                    \
 	X(a_missing_version_is_reported_as_not_found)                                              \
 	X(a_delivery_is_seen_by_sha256_and_received_time)                                          \
 	X(a_file_loaded_by_another_handle_is_seen)                                                 \
@@ -563,6 +564,78 @@ static inline void sc_versions_are_listed_by_district_code_then_version(const ch
 	cr_assert_eq(calls, 2);
 	sc_list(st, 2024, 1, &l);
 	cr_assert_eq(l.n, 0);
+	store_close(st);
+}
+
+/* The in_force flag of store_list_versions, district by district, with
+ * several versions per district: replaced, rejected, received out of load
+ * order, tied on the time received; the same districts in the next month
+ * and the year before must not count. Agrees with store_get's version 0. */
+static inline void sc_the_month_list_marks_each_districts_version_in_force(const char *url)
+{
+	struct store *st = sc_open(url);
+	struct {
+		const char *code;
+		int year, month, reject;
+		int64_t received;
+	} load[] = {
+	    /* 370102: v1 in force; v2 an old file loaded later, v3 rejected */
+	    {"370102", SC_PERIOD_Y, SC_PERIOD_M, 0, 100},
+	    {"370102", SC_PERIOD_Y, SC_PERIOD_M, 0, 0},
+	    {"370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 200},
+	    /* 370103: a tie on the time received goes to v2 */
+	    {"370103", SC_PERIOD_Y, SC_PERIOD_M, 0, 100},
+	    {"370103", SC_PERIOD_Y, SC_PERIOD_M, 0, 100},
+	    /* 370104: nothing accepted, nothing in force */
+	    {"370104", SC_PERIOD_Y, SC_PERIOD_M, 1, 10},
+	    {"370104", SC_PERIOD_Y, SC_PERIOD_M, 1, 20},
+	    /* 370105: v1 replaced by v3; v2 rejected, received after v3 */
+	    {"370105", SC_PERIOD_Y, SC_PERIOD_M, 0, 0},
+	    {"370105", SC_PERIOD_Y, SC_PERIOD_M, 1, 50},
+	    {"370105", SC_PERIOD_Y, SC_PERIOD_M, 0, 10},
+	    /* 370106: one version */
+	    {"370106", SC_PERIOD_Y, SC_PERIOD_M, 0, 30},
+	    /* later accepted versions of other months: not this month's */
+	    {"370102", SC_PERIOD_Y, SC_PERIOD_M + 1, 0, 900},
+	    {"370104", SC_PERIOD_Y, SC_PERIOD_M + 1, 0, 900},
+	    {"370102", SC_PERIOD_Y - 1, SC_PERIOD_M, 0, 950},
+	    {"370104", SC_PERIOD_Y - 1, SC_PERIOD_M, 0, 950},
+	};
+	for (unsigned i = 0; i < sizeof load / sizeof load[0]; i++) {
+		struct jx_submission s;
+		sc_fill(&s, load[i].code, load[i].year, load[i].month, 200 + i, 1);
+		s.received_at = SC_T0 + load[i].received;
+		if (load[i].reject)
+			sc_reject(&s);
+		cr_assert_eq(sc_put(st, &s), 1);
+		jx_submission_release(&s);
+	}
+	struct {
+		const char *code;
+		int version, in_force;
+	} want[] = {
+	    {"370102", 1, 1}, {"370102", 2, 0}, {"370102", 3, 0}, {"370103", 1, 0},
+	    {"370103", 2, 1}, {"370104", 1, 0}, {"370104", 2, 0}, {"370105", 1, 0},
+	    {"370105", 2, 0}, {"370105", 3, 1}, {"370106", 1, 1},
+	};
+	int n = (int)(sizeof want / sizeof want[0]);
+	for (int pass = 0; pass < 2; pass++) {
+		struct sc_list l;
+		sc_list(st, SC_PERIOD_Y, SC_PERIOD_M, &l);
+		cr_assert_eq(l.n, n, "listed %d versions, expected %d", l.n, n);
+		for (int i = 0; i < n; i++) {
+			cr_assert_str_eq(l.v[i].district_code, want[i].code, "row %d", i);
+			cr_assert_eq(l.v[i].version, want[i].version, "row %d", i);
+			cr_assert_eq(l.v[i].in_force, want[i].in_force, "row %d (%s v%d) in_force",
+				     i, want[i].code, want[i].version);
+			int in_force = sc_in_force(st, want[i].code);
+			cr_assert_eq(in_force == want[i].version, want[i].in_force,
+				     "%s: store_get's version in force is %d", want[i].code,
+				     in_force);
+		}
+		store_close(st);
+		st = sc_open(url); /* the same after reopening */
+	}
 	store_close(st);
 }
 
