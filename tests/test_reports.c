@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/config.h"
 #include "../core/period.h"
@@ -353,6 +355,37 @@ Test(reports, xlsx_to_an_unwritable_path_fails_and_leaves_nothing)
 					sizeof err),
 		     -1);
 	cr_assert_str_neq(err, "");
+}
+
+Test(reports, workbook_parts_go_to_tmpdir_when_set_else_to_memory)
+{
+	struct summary_report r;
+	struct summary_row rows[3];
+	small_summary(&r, rows, "历下区");
+	char *dir = tu_tmpdir(), path[600], parts[600];
+	snprintf(parts, sizeof parts, "%s/parts", dir);
+	cr_assert_eq(mkdir(parts, 0700), 0);
+	setenv("TMPDIR", parts, 1);
+	cr_assert_null(xu_parts_dir(), "TMPDIR set: libxlsxwriter's own choice");
+	snprintf(path, sizeof path, "%s/a.xlsx", dir);
+	char err[512] = "";
+	cr_assert_eq(summary_write_xlsx(&r, path, err, sizeof err), 0, "%s", err);
+	unsetenv("TMPDIR");
+	struct stat sb;
+	int shm = !stat("/dev/shm", &sb) && S_ISDIR(sb.st_mode) && !access("/dev/shm", W_OK);
+	if (shm)
+		cr_assert_str_eq(xu_parts_dir(), "/dev/shm");
+	else
+		cr_assert_null(xu_parts_dir());
+	snprintf(path, sizeof path, "%s/b.xlsx", dir);
+	cr_assert_eq(summary_write_xlsx(&r, path, err, sizeof err), 0, "%s", err);
+	char a[600];
+	snprintf(a, sizeof a, "%s/a.xlsx", dir);
+	cr_assert(xu_same_workbook(a, path), "the same workbook wherever its parts went");
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(dir);
 }
 
 static void small_attainment(struct attain_report *r, struct attain_row rows[3])
