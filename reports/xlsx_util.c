@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <unzip.h>
@@ -97,8 +98,13 @@ const char *xu_parts_dir(void)
 	const char *env = getenv("TMPDIR");
 	if (env && *env)
 		return NULL; /* libxlsxwriter's own choice: TMPDIR */
+	/* with room to spare: a part is written whole before it is zipped
+	 * (the national annual's largest is 6.6 MB), and a full folder would
+	 * fail the report, where /tmp would not */
 	struct stat sb;
-	if (!stat("/dev/shm", &sb) && S_ISDIR(sb.st_mode) && !access("/dev/shm", W_OK | X_OK))
+	struct statvfs vb;
+	if (!stat("/dev/shm", &sb) && S_ISDIR(sb.st_mode) && !access("/dev/shm", W_OK | X_OK) &&
+	    !statvfs("/dev/shm", &vb) && (uint64_t)vb.f_bavail * vb.f_frsize >= (64u << 20))
 		return "/dev/shm";
 	return NULL;
 }
