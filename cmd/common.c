@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -212,4 +215,15 @@ int cmd_parse_format(const char *prog, const char *format, const char *output, i
 		return JX_EXIT_USAGE;
 	}
 	return 0;
+}
+
+void cmd_keep_freed_memory(void)
+{
+#ifdef __GLIBC__
+	/* glibc gives back the top of the heap once 128 KB of it is free,
+	 * unless the run happened to free a large block first, which raises
+	 * that bound (the dir store's index does; PostgreSQL's reads do
+	 * not): fix it. */
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
+#endif
 }

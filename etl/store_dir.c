@@ -1482,53 +1482,108 @@ static int vindex_refresh(struct dir_store *d)
 	return 0;
 }
 
-/* Reads the rows at[0..len) of the month's file df with fn (no header).
- * fn may return 1 to stop early. 0 or -1. */
+/* A month's data file kept open through one set read, and the buffers its
+ * ranges are read into. Data files are only appended to and cut in place,
+ * never replaced, but the file is still opened again by each read of the
+ * store, never kept between them. */
+struct rfile {
+	int fd; /* -1: none open */
+	int year, month, df;
+	char path[DIR_PATH_MAX];
+	char *buf, *scratch;
+	size_t cap;
+};
+
+#define RFILE_INIT                                                                                 \
+	{                                                                                          \
+		.fd = -1                                                                           \
+	}
+
+static void rfile_close(struct rfile *rf)
+{
+	if (rf->fd >= 0)
+		close(rf->fd);
+	free(rf->buf);
+	free(rf->scratch);
+	*rf = (struct rfile)RFILE_INIT;
+}
+
+/* Reads the rows at[0..len) of the month's file df with fn (no header),
+ * through rf (the file stays open for the next range). The rows are CSV
+ * jianxi wrote, read with its own splitter (parse_record). fn may return
+ * 1 to stop early. 0 or -1. */
+static int read_range_in(struct dir_store *d, struct rfile *rf, int year, int month, int df,
+			 int64_t at, int64_t len, const char *const *header, size_t n_header,
+			 int (*fn)(void *, struct csv_rec *, const char **), void *ctx)
+{
+	if (!len)
+		return 0;
+	if (rf->fd < 0 || rf->year != year || rf->month != month || rf->df != df) {
+		if (rf->fd >= 0)
+			close(rf->fd);
+		rf->fd = -1;
+		char period[8];
+		jx_period_format(year, month, period);
+		if (dir_path(d, rf->path, "%s/%s", period, DATA_FILE[df]))
+			return -1;
+		rf->fd = open(rf->path, O_RDONLY | O_CLOEXEC);
+		if (rf->fd < 0)
+			return store_fail(&d->base, "cannot open %s: %s", rf->path,
+					  strerror(errno));
+		rf->year = year;
+		rf->month = month;
+		rf->df = df;
+	}
+	if (len < 0 || (uint64_t)len > DIR_MAX_RECORD * (uint64_t)4)
+		return store_fail(&d->base, "%s: bytes %lld-%lld: too many to read at once",
+				  rf->path, (long long)at, (long long)(at + len));
+	size_t n = (size_t)len;
+	if (rf->cap < n) {
+		char *nb = realloc(rf->buf, n), *ns = nb ? realloc(rf->scratch, n) : NULL;
+		if (nb)
+			rf->buf = nb;
+		if (ns)
+			rf->scratch = ns;
+		if (!nb || !ns)
+			return store_fail(&d->base, "out of memory");
+		rf->cap = n;
+	}
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = pread(rf->fd, rf->buf + got, n - got, at + (off_t)got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return store_fail(&d->base, "%s: cannot read bytes %lld-%lld: %s", rf->path,
+					  (long long)at, (long long)(at + len),
+					  k < 0 ? strerror(errno) : "the file is shorter");
+		got += (size_t)k;
+	}
+	struct csv_rec r;
+	rec_setup(&r, d, rf->path, header, n_header, fn, ctx);
+	int rc = 0;
+	for (size_t pos = 0, end; !rc && pos < n; pos += end) {
+		if (!record_end(rf->buf + pos, n - pos, &end)) {
+			rc = store_fail(&d->base, "%s: bytes %lld-%lld end inside a record",
+					rf->path, (long long)at, (long long)(at + len));
+			break;
+		}
+		if (parse_record(d, &r, rf->buf + pos, end, rf->scratch, 0))
+			rc = r.rc == 1 ? 1 : -1; /* 1: fn stopped the read */
+	}
+	free(r.buf);
+	return rc < 0 ? -1 : 0;
+}
+
+/* read_range_in for one range, the file closed after. */
 static int read_range(struct dir_store *d, int year, int month, int df, int64_t at, int64_t len,
 		      const char *const *header, size_t n_header,
 		      int (*fn)(void *, struct csv_rec *, const char **), void *ctx)
 {
-	if (!len)
-		return 0;
-	char path[DIR_PATH_MAX], period[8];
-	jx_period_format(year, month, period);
-	if (dir_path(d, path, "%s/%s", period, DATA_FILE[df]))
-		return -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return store_fail(&d->base, "cannot open %s: %s", path, strerror(errno));
-	struct csv_rec r;
-	rec_setup(&r, d, path, header, n_header, fn, ctx);
-	r.no = 1; /* no header here */
-	struct csv_parser p;
-	csv_init(&p, CSV_OPTS);
-	csv_set_realloc_func(&p, capped_realloc);
-	char buf[65536];
-	int64_t done = 0;
-	while (!r.rc && done < len) {
-		size_t want = len - done < (int64_t)sizeof buf ? (size_t)(len - done) : sizeof buf;
-		ssize_t got = pread(fd, buf, want, at + done);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			r.rc = store_fail(&d->base, "%s: cannot read bytes %lld-%lld: %s", path,
-					  (long long)at, (long long)(at + len),
-					  got < 0 ? strerror(errno) : "the file is shorter");
-			break;
-		}
-		if (csv_parse(&p, buf, (size_t)got, rec_field, rec_end, &r) != (size_t)got && !r.rc)
-			r.rc = store_fail(&d->base, "%s: not valid CSV at bytes %lld-%lld (%s)",
-					  path, (long long)at, (long long)(at + len),
-					  csv_strerror(csv_error(&p)));
-		done += got;
-	}
-	if (!r.rc && (p.pstate != 0 || r.n != 0))
-		r.rc = store_fail(&d->base, "%s: bytes %lld-%lld end inside a record", path,
-				  (long long)at, (long long)(at + len));
-	csv_free(&p);
-	free(r.buf);
-	close(fd);
-	return r.rc < 0 ? -1 : 0;
+	struct rfile rf = RFILE_INIT;
+	int rc = read_range_in(d, &rf, year, month, df, at, len, header, n_header, fn, ctx);
+	rfile_close(&rf);
+	return rc;
 }
 
 /* ---- writing a batch ----------------------------------------------------- */
@@ -2493,14 +2548,15 @@ static int figures2_record(void *ctx, struct csv_rec *r, const char **f)
 	return figures_record(&w->fr, r, f + 2);
 }
 
-/* The figures (ord 0) of version x into v. 0 or -1. */
-static int read_figures(struct dir_store *d, const struct ver *x,
+/* The figures (ord 0) of version x into v, read through rf. 0 or -1. */
+static int read_figures(struct dir_store *d, struct rfile *rf, const struct ver *x,
 			struct jx_value v[JX_N_INDICATORS])
 {
 	memset(v, 0, JX_N_INDICATORS * sizeof *v);
 	struct figures2 w = {{v, 0}, x->v.district_code, x->v.version};
-	if (read_range(d, x->v.year, x->v.month, DF_VALUES, x->at[DF_VALUES], x->len[DF_VALUES],
-		       VALUES2_HEADER, NCOLS(VALUES2_HEADER), figures2_record, &w))
+	if (read_range_in(d, rf, x->v.year, x->v.month, DF_VALUES, x->at[DF_VALUES],
+			  x->len[DF_VALUES], VALUES2_HEADER, NCOLS(VALUES2_HEADER), figures2_record,
+			  &w))
 		return -1;
 	if (w.fr.n != JX_N_INDICATORS)
 		return store_fail(&d->base,
@@ -2519,16 +2575,19 @@ static int dir_figures(struct store *st, const char *code, int year, int from_mo
 	if (vindex_refresh(d))
 		return -1;
 	int rc = 0;
+	struct rfile rf = RFILE_INIT;
 	for (int mo = from_month; mo <= to_month && !rc; mo++) {
 		size_t pick = key_in_force(&d->ix, key_first(&d->ix, code, year, mo));
 		if (!pick)
 			continue;
 		struct ver x = d->ix.v[pick - 1];
 		struct jx_value v[JX_N_INDICATORS];
-		if (read_figures(d, &x, v))
-			return -1;
-		rc = fn(ctx, year, mo, v);
+		if (read_figures(d, &rf, &x, v))
+			rc = -1;
+		else
+			rc = fn(ctx, year, mo, v);
 	}
+	rfile_close(&rf);
 	return rc;
 }
 
@@ -2539,6 +2598,7 @@ static int dir_versions_of_years(struct store *st, size_t n, const char *const *
 	if (vindex_refresh(d))
 		return -1;
 	int rc = 0;
+	struct rfile rf = RFILE_INIT;
 	for (size_t k = 0; !rc && k < n; k++) {
 		if (!code_is_folder_name(codes[k]))
 			continue;
@@ -2547,14 +2607,17 @@ static int dir_versions_of_years(struct store *st, size_t n, const char *const *
 				struct ver x = d->ix.v[i - 1];
 				i = x.next;
 				struct jx_value v[JX_N_INDICATORS];
-				if (read_figures(d, &x, v))
-					return -1;
+				if (read_figures(d, &rf, &x, v)) {
+					rc = -1;
+					break;
+				}
 				x.v.file = NULL;
 				x.v.errors = x.v.warnings = 0;
 				x.v.in_force = 0;
 				rc = fn(ctx, &x.v, v);
 			}
 	}
+	rfile_close(&rf);
 	return rc;
 }
 
@@ -2607,10 +2670,13 @@ static int dir_in_force(struct store *st, int year, int from_month, int to_month
 	if (vindex_refresh(d))
 		return -1;
 	int rc = 0;
+	struct rfile rf = RFILE_INIT;
 	for (int mo = from_month; mo <= to_month && !rc; mo++) {
 		size_t *heads, n;
-		if (month_heads(d, year, mo, &heads, &n))
-			return -1;
+		if (month_heads(d, year, mo, &heads, &n)) {
+			rc = -1;
+			break;
+		}
 		for (size_t k = 0; !rc && k < n; k++) {
 			struct store_month_state s;
 			memset(&s, 0, sizeof s);
@@ -2639,13 +2705,14 @@ static int dir_in_force(struct store *st, int year, int from_month, int to_month
 			s.status = x.v.status;
 			s.received_at = x.v.received_at;
 			s.file = x.file;
-			if (read_figures(d, &x, s.figures))
+			if (read_figures(d, &rf, &x, s.figures))
 				rc = -1;
 			else
 				rc = fn(ctx, &s);
 		}
 		free(heads);
 	}
+	rfile_close(&rf);
 	return rc;
 }
 
@@ -2677,10 +2744,13 @@ static int dir_rule_counts(struct store *st, int year, int from_month, int to_mo
 	if (vindex_refresh(d))
 		return -1;
 	int rc = 0;
+	struct rfile rf = RFILE_INIT;
 	for (int mo = from_month; mo <= to_month && !rc; mo++) {
 		size_t *heads, n;
-		if (month_heads(d, year, mo, &heads, &n))
-			return -1;
+		if (month_heads(d, year, mo, &heads, &n)) {
+			rc = -1;
+			break;
+		}
 		for (size_t k = 0; !rc && k < n; k++) {
 			size_t by_rule[JX_RULE_COUNT] = {0};
 			for (size_t i = heads[k]; i && !rc;) {
@@ -2691,9 +2761,9 @@ static int dir_rule_counts(struct store *st, int year, int from_month, int to_mo
 				if (x.v.errors + x.v.warnings == 0)
 					continue;
 				struct rules2 w = {by_rule, x.v.version};
-				if (read_range(d, year, mo, DF_FINDINGS, x.at[DF_FINDINGS],
-					       x.len[DF_FINDINGS], FINDINGS2_HEADER,
-					       NCOLS(FINDINGS2_HEADER), rule2_record, &w))
+				if (read_range_in(d, &rf, year, mo, DF_FINDINGS, x.at[DF_FINDINGS],
+						  x.len[DF_FINDINGS], FINDINGS2_HEADER,
+						  NCOLS(FINDINGS2_HEADER), rule2_record, &w))
 					rc = -1;
 			}
 			char code[JX_CODE_MAX];
@@ -2704,6 +2774,7 @@ static int dir_rule_counts(struct store *st, int year, int from_month, int to_mo
 		}
 		free(heads);
 	}
+	rfile_close(&rf);
 	return rc;
 }
 /* ---- approvals -------------------------------------------------------- */

@@ -1906,41 +1906,81 @@ struct pg_months {
 	store_rule_count_fn rule_fn;
 	void *ctx;
 	int fn_rc;
+	/* pg_in_force: the (district, month) being read, its first row (the
+	 * version that decides) kept until the next one starts */
+	int open;
+	struct store_month_state s;
+	char *file;
+	size_t file_cap;
 };
+
+/* Hands the (district, month) read so far to fn. */
+static int month_emit(struct pg_months *q)
+{
+	if (!q->open)
+		return 0;
+	q->open = 0;
+	q->s.file = q->file;
+	q->fn_rc = q->fn(q->ctx, &q->s);
+	return q->fn_rc;
+}
 
 static int month_row(void *vctx, const PGresult *res, int r)
 {
 	struct pg_months *q = vctx;
-	struct store_month_state s;
-	memset(&s, 0, sizeof s);
-	int64_t x[8];
+	int64_t x[6];
 	const char *code = PQgetvalue(res, r, 0);
-	if (strlen(code) >= sizeof s.district_code || num(res, r, 1, 1, 9999, &x[0]) ||
-	    num(res, r, 2, 1, 12, &x[1]) || num(res, r, 3, 1, INT64_MAX, &x[2]) ||
-	    num(res, r, 4, 0, INT64_MAX, &x[3]) || num(res, r, 5, 0, INT64_MAX, &x[4]) ||
-	    num(res, r, 6, 0, INT64_MAX, &x[5]) || num(res, r, 7, 1, INT32_MAX, &x[6]) ||
-	    store_status_parse(PQgetvalue(res, r, 8), &s.status) ||
-	    num(res, r, 9, INT64_MIN, INT64_MAX, &x[7]) || values_from_row(res, r, 11, s.figures))
+	if (strlen(code) >= sizeof q->s.district_code || num(res, r, 1, 1, 9999, &x[0]) ||
+	    num(res, r, 2, 1, 12, &x[1]) || num(res, r, 3, 0, INT64_MAX, &x[2]) ||
+	    num(res, r, 4, 0, INT64_MAX, &x[3]))
 		return store_fail(&q->p->base, "a version of %s holds a value jianxi cannot read",
 				  code);
-	strcpy(s.district_code, code);
-	s.year = (int)x[0];
-	s.month = (int)x[1];
-	s.versions = (size_t)x[2];
-	s.rejected = (size_t)x[3];
-	s.errors = (size_t)x[4];
-	s.warnings = (size_t)x[5];
-	s.version = (int)x[6];
-	s.received_at = x[7];
-	s.file = PQgetvalue(res, r, 10);
-	q->fn_rc = q->fn(q->ctx, &s);
-	return q->fn_rc;
+	if (!q->open || q->s.year != (int)x[0] || q->s.month != (int)x[1] ||
+	    strcmp(q->s.district_code, code)) {
+		/* the first row of a (district, month): the version that
+		 * decides, in the index's order */
+		int rc = month_emit(q);
+		if (rc)
+			return rc;
+		struct store_month_state *s = &q->s;
+		memset(s, 0, sizeof *s);
+		const char *file = PQgetvalue(res, r, 8);
+		size_t n = strlen(file) + 1;
+		if (n > q->file_cap) {
+			char *nf = realloc(q->file, n);
+			if (!nf)
+				return store_fail(&q->p->base, "out of memory");
+			q->file = nf;
+			q->file_cap = n;
+		}
+		memcpy(q->file, file, n);
+		if (num(res, r, 5, 1, INT32_MAX, &x[4]) ||
+		    store_status_parse(PQgetvalue(res, r, 6), &s->status) ||
+		    num(res, r, 7, INT64_MIN, INT64_MAX, &x[5]) ||
+		    values_from_row(res, r, 9, s->figures))
+			return store_fail(&q->p->base,
+					  "a version of %s holds a value jianxi cannot read", code);
+		strcpy(s->district_code, code);
+		s->year = (int)x[0];
+		s->month = (int)x[1];
+		s->version = (int)x[4];
+		s->received_at = x[5];
+		q->open = 1;
+	}
+	q->s.versions++;
+	q->s.rejected += !strcmp(PQgetvalue(res, r, 6), "rejected");
+	q->s.errors += (size_t)x[2];
+	q->s.warnings += (size_t)x[3];
+	return 0;
 }
 
-/* One query: per (district, month) the first row in the order of the
- * submission_year_in_force index is the version that decides; the window
- * (ordered as the index, so that the rows come from it without a sort)
- * counts every version. */
+/* One query, every version of the months in the order of the
+ * submission_year_in_force index (no sort): the first row of each
+ * (district, month) is the version that decides, the rows up to the next
+ * one its other versions, counted here. Only the first row's figures are
+ * read. (A window counting them cost the server more than sending the
+ * rows: 34,200 versions copied to /dev/null took 0.55-0.69 s with it,
+ * 0.35-0.42 s without, on a busy machine, #14.) */
 static int pg_in_force(struct store *st, int year, int from_month, int to_month, store_month_fn fn,
 		       void *ctx)
 {
@@ -1950,20 +1990,18 @@ static int pg_in_force(struct store *st, int year, int from_month, int to_month,
 	snprintf(a, sizeof a, "%d", from_month);
 	snprintf(b, sizeof b, "%d", to_month);
 	const char *params[] = {y, a, b};
-	struct pg_months q = {p, fn, NULL, ctx, 0};
+	struct pg_months q = {.p = p, .fn = fn, .ctx = ctx};
 	int rc = pg_each_row(
 	    p, "cannot read the versions in force",
-	    "SELECT DISTINCT ON (s.month, s.district_code COLLATE \"C\") s.district_code, s.year, "
-	    "s.month, count(*) OVER w, count(*) FILTER (WHERE s.status = 'rejected') OVER w, "
-	    "sum(s.errors) OVER w, sum(s.warnings) OVER w, s.version, s.status, "
+	    "SELECT s.district_code, s.year, s.month, s.errors, s.warnings, s.version, s.status, "
 	    "extract(epoch FROM s.received_at)::bigint, s.file, " VALUE_COLS
 	    " FROM submission s WHERE s.year = $1 AND s.month BETWEEN $2 AND $3 "
-	    "WINDOW w AS (PARTITION BY s.month, s.district_code COLLATE \"C\" "
-	    "ORDER BY (s.status = 'accepted') DESC, s.received_at DESC, s.version DESC "
-	    "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) "
 	    "ORDER BY s.month, s.district_code COLLATE \"C\", (s.status = 'accepted') DESC, "
 	    "s.received_at DESC, s.version DESC",
 	    3, params, month_row, &q);
+	if (!rc && !q.fn_rc)
+		month_emit(&q);
+	free(q.file);
 	return q.fn_rc ? q.fn_rc : rc;
 }
 
@@ -1990,7 +2028,7 @@ static int pg_rule_counts(struct store *st, int year, int from_month, int to_mon
 	snprintf(a, sizeof a, "%d", from_month);
 	snprintf(b, sizeof b, "%d", to_month);
 	const char *params[] = {y, a, b};
-	struct pg_months q = {p, NULL, fn, ctx, 0};
+	struct pg_months q = {.p = p, .rule_fn = fn, .ctx = ctx};
 	int rc = pg_each_row(p, "cannot count the findings",
 			     "SELECT s.district_code, s.month, f.rule, count(*) "
 			     "FROM submission s JOIN finding f ON f.submission_id = s.id "

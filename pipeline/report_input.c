@@ -16,11 +16,18 @@ struct month_fill {
 	struct agg_year *y;
 	unsigned months;
 	int december_before;
+	store_month_fn tap; /* also called for each state of the year, or NULL */
+	void *tap_ctx;
 };
 
 static int note_month(void *ctx, const struct store_month_state *s)
 {
 	struct month_fill *mf = ctx;
+	if (mf->tap && !mf->december_before) {
+		int rc = mf->tap(mf->tap_ctx, s);
+		if (rc)
+			return rc;
+	}
 	int m = mf->december_before ? 0 : s->month;
 	if (!(mf->months & (1u << m)))
 		return 0;
@@ -41,6 +48,13 @@ static int note_month(void *ctx, const struct store_month_state *s)
 int report_input_load(struct store *st, const struct jx_config *cfg, int year, unsigned months,
 		      struct agg_year *y, char *err, size_t errlen)
 {
+	return report_input_load_tap(st, cfg, year, months, y, NULL, NULL, err, errlen);
+}
+
+int report_input_load_tap(struct store *st, const struct jx_config *cfg, int year, unsigned months,
+			  struct agg_year *y, store_month_fn tap, void *tap_ctx, char *err,
+			  size_t errlen)
+{
 	if (agg_year_init(y, year, cfg->n_districts)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -54,7 +68,7 @@ int report_input_load(struct store *st, const struct jx_config *cfg, int year, u
 				from = m;
 			to = m;
 		}
-	struct month_fill mf = {cfg, y, months, 0};
+	struct month_fill mf = {cfg, y, months, 0, tap, tap_ctx};
 	int rc = from ? store_in_force(st, year, from, to, note_month, &mf) : 0;
 	if (!rc && (months & 1u)) {
 		mf.december_before = 1;

@@ -7,10 +7,10 @@
 
 #include <stddef.h>
 #include "../core/config.h"
+#include "../etl/store.h"
 #include "../reports/attainment.h"
 #include "../transforms/aggregate.h"
 
-struct store;
 
 /* The months argument of report_input_load for a whole year. */
 #define REPORT_MONTHS_OF_YEAR 0x1FFEu
@@ -22,6 +22,15 @@ struct store;
  * store or memory: the operator's problem). */
 int report_input_load(struct store *st, const struct jx_config *cfg, int year, unsigned months,
 		      struct agg_year *y, char *err, size_t errlen);
+
+/* report_input_load, calling tap(tap_ctx, s) too for each (district,
+ * month) of year it reads (December of the year before not), in the order
+ * store_in_force gives them: what else a report needs of the same read
+ * (the annual's timeliness and quality). A nonzero return of tap stops the
+ * read: -1 with err set. */
+int report_input_load_tap(struct store *st, const struct jx_config *cfg, int year, unsigned months,
+			  struct agg_year *y, store_month_fn tap, void *tap_ctx, char *err,
+			  size_t errlen);
 
 /* The latest month of the year with any accepted submission. With none: 12
  * for a past year, the month before now for this year (January at least),

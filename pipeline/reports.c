@@ -419,21 +419,15 @@ static void tally_month(struct annual_timeliness *t, int m, enum annual_month_st
 	t->due++;
 }
 
-/* Reads the versions of every month: timeliness (months up to as_of) and
- * findings by rule (every version of the year), in two set reads. */
+/* Timeliness (months up to as_of) from what the year's read of the versions
+ * in force saw (yr->seen, filled by annual_month), and findings by rule
+ * (every version of the year) in one more set read. */
 static int annual_versions(struct store *st, const struct jx_config *cfg, int year, int as_of,
-			   struct annual_report *r, char *err, size_t errlen)
+			   struct year_read *yr, char *err, size_t errlen)
 {
-	struct year_read yr = {cfg, r,
-			       calloc(r->n_districts ? r->n_districts * 12 : 1, sizeof *yr.seen)};
-	if (!yr.seen) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (store_in_force(st, year, 1, 12, annual_month, &yr) ||
-	    store_rule_counts(st, year, 1, 12, annual_rule, &yr)) {
+	struct annual_report *r = yr->r;
+	if (store_rule_counts(st, year, 1, 12, annual_rule, yr)) {
 		snprintf(err, errlen, "cannot read the versions of %d: %s", year, store_error(st));
-		free(yr.seen);
 		return -1;
 	}
 	int64_t now = (int64_t)time(NULL);
@@ -442,7 +436,7 @@ static int annual_versions(struct store *st, const struct jx_config *cfg, int ye
 		int counts = m <= as_of && jx_period_index(year, m) >= first;
 		int64_t deadline = deadline_end(cfg, year, m);
 		for (size_t d = 0; d < r->n_districts && counts; d++) {
-			const struct month_seen *ms = &yr.seen[d * 12 + (size_t)(m - 1)];
+			const struct month_seen *ms = &yr->seen[d * 12 + (size_t)(m - 1)];
 			enum annual_month_status s =
 			    ms->in_force
 				? (ms->received_at <= deadline ? ANNUAL_ON_TIME : ANNUAL_LATE)
@@ -459,7 +453,6 @@ static int annual_versions(struct store *st, const struct jx_config *cfg, int ye
 		if (t->due)
 			agg_rate(t->on_time, t->due, t->on_time_rate, sizeof t->on_time_rate);
 	}
-	free(yr.seen);
 	return 0;
 }
 
@@ -568,12 +561,21 @@ int report_annual_write(struct store *st, const struct jx_config *cfg, int year,
 	struct summary_row *ytd_rows = calloc(n, sizeof *ytd_rows);
 	struct attain_row *attain_rows = calloc(n, sizeof *attain_rows);
 	char(*approval_texts)[3][1536] = calloc(12, sizeof *approval_texts);
+	struct month_seen *seen = calloc(n * 12, sizeof *seen);
+	struct annual_report r;
+	memset(&r, 0, sizeof r);
+	struct year_read yr = {cfg, &r, seen};
 	int rc = -1;
-	if (!districts || !ytd_rows || !attain_rows || !approval_texts) {
+	if (!districts || !ytd_rows || !attain_rows || !approval_texts || !seen) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (report_input_load(st, cfg, year, REPORT_MONTHS_OF_YEAR, &y, err, errlen))
+	r.districts = districts;
+	r.n_districts = cfg->n_districts;
+	/* one read of the year's versions in force: the figures, and what
+	 * timeliness and quality need (annual_month) */
+	if (report_input_load_tap(st, cfg, year, REPORT_MONTHS_OF_YEAR, &y, annual_month, &yr, err,
+				  errlen))
 		goto out;
 	if (!as_of)
 		as_of = report_default_as_of(cfg, &y);
@@ -581,14 +583,10 @@ int report_annual_write(struct store *st, const struct jx_config *cfg, int year,
 	char today[64], period[64], ytd_note[512];
 	xu_today_text(cfg->timezone, today, sizeof today);
 	snprintf(period, sizeof period, "%d年1—%d月累计", year, as_of);
-	struct annual_report r;
-	memset(&r, 0, sizeof r);
 	r.year = year;
 	r.as_of_month = as_of;
 	r.city = cfg->city;
 	r.date_text = today;
-	r.districts = districts;
-	r.n_districts = cfg->n_districts;
 	r.total.code = "total";
 	/* The whole of the units: 全市 at a city; at a province (units 市),
 	 * 合计. */
@@ -608,7 +606,7 @@ int report_annual_write(struct store *st, const struct jx_config *cfg, int year,
 		goto out;
 	}
 	r.attain.date_text = today;
-	if (annual_versions(st, cfg, year, as_of, &r, err, errlen))
+	if (annual_versions(st, cfg, year, as_of, &yr, err, errlen))
 		goto out;
 	r.unit_label = cfg->unit_label;
 	r.ytd.unit_label = cfg->unit_label;
@@ -620,6 +618,7 @@ int report_annual_write(struct store *st, const struct jx_config *cfg, int year,
 	r.ytd.n_notes = 1;
 	rc = write_xlsx_kept(path, annual_xlsx, &r, NULL, err, errlen);
 out:
+	free(seen);
 	free(approval_texts);
 	free(districts);
 	free(ytd_rows);

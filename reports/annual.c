@@ -5,6 +5,7 @@
 #include "annual.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The indicators of the trend sheet. */
@@ -97,6 +98,22 @@ static lxw_error count_cell(lxw_worksheet *ws, const struct xu_formats *fx,
 				      bold ? fx->count_bold : fx->count);
 }
 
+/* Writes text already made fit for a cell (xu_clean_text, or a constant
+ * of this file): what xu_write_text writes, without cleaning it again. */
+static lxw_error clean_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *clean,
+			    lxw_format *fmt)
+{
+	return *clean ? worksheet_write_string(ws, row, col, clean, fmt)
+		      : worksheet_write_blank(ws, row, col, fmt);
+}
+
+static void names_free(char **names, size_t n)
+{
+	for (size_t d = 0; d < n; d++)
+		free(names[d]);
+	free(names);
+}
+
 /* --- 月度趋势 ---------------------------------------------------------- */
 
 static void trend_chart(struct xu_book *b, lxw_worksheet *ws,
@@ -120,7 +137,8 @@ static void trend_chart(struct xu_book *b, lxw_worksheet *ws,
 	worksheet_insert_chart_opt(ws, at, at_col, chart, &opt);
 }
 
-static lxw_error trend_sheet(struct xu_book *b, const struct annual_report *r)
+static lxw_error trend_sheet(struct xu_book *b, const struct annual_report *r,
+			     char *const *names)
 {
 	static const char sheet[] = "月度趋势";
 	const struct xu_formats *fx = &b->fmt;
@@ -194,9 +212,9 @@ static lxw_error trend_sheet(struct xu_book *b, const struct annual_report *r)
 			int is_total = d == r->n_districts;
 			const struct annual_district *ad =
 				is_total ? &r->total : &r->districts[d];
-			xu_keep(&e, xu_write_text(ws, row, 0,
-						  is_total ? total_name(r) : ad->name,
-						  is_total ? fx->text_bold : fx->text));
+			xu_keep(&e, is_total ? xu_write_text(ws, row, 0, total_name(r),
+							     fx->text_bold)
+					     : clean_cell(ws, row, 0, names[d], fx->text));
 			for (int m = 0; m < 12; m++) {
 				lxw_col_t c = (lxw_col_t)(m + 1);
 				if (ad->accepted[m])
@@ -218,27 +236,27 @@ static lxw_error trend_sheet(struct xu_book *b, const struct annual_report *r)
 
 /* --- 报送及时性 -------------------------------------------------------- */
 
+/* name is clean (clean_cell). */
 static lxw_error timeliness_row(lxw_worksheet *ws, const struct xu_formats *fx,
 				lxw_row_t row, const char *name,
 				const struct annual_timeliness *t, int bold)
 {
 	lxw_error e = LXW_NO_ERROR;
-	xu_keep(&e, xu_write_text(ws, row, 0, name,
-				  bold ? fx->text_bold : fx->text));
+	xu_keep(&e, clean_cell(ws, row, 0, name, bold ? fx->text_bold : fx->text));
 	const int counts[] = {t->due, t->on_time, t->late, t->rejected, t->missing};
 	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
 		xu_keep(&e, count_cell(ws, fx, row, (lxw_col_t)(i + 1), counts[i],
 				       bold));
 	xu_keep(&e, xu_write_rate(ws, row, 6, t->on_time_rate, 1, fx, bold));
 	for (int m = 0; m < 12; m++)
-		xu_keep(&e, xu_write_text(ws, row, (lxw_col_t)(7 + m),
-					  bold ? "" : month_status_text(t->month[m]),
-					  bold ? fx->text_bold : fx->text));
+		xu_keep(&e, clean_cell(ws, row, (lxw_col_t)(7 + m),
+				       bold ? "" : month_status_text(t->month[m]),
+				       bold ? fx->text_bold : fx->text));
 	return e;
 }
 
-static lxw_error timeliness_sheet(struct xu_book *b,
-				  const struct annual_report *r)
+static lxw_error timeliness_sheet(struct xu_book *b, const struct annual_report *r,
+				  char *const *names)
 {
 	const struct xu_formats *fx = &b->fmt;
 	lxw_worksheet *ws = workbook_add_worksheet(b->wb, "报送及时性");
@@ -265,8 +283,7 @@ static lxw_error timeliness_sheet(struct xu_book *b,
 	}
 	row++;
 	for (size_t d = 0; d < r->n_districts; d++, row++)
-		xu_keep(&e, timeliness_row(ws, fx, row, r->districts[d].name,
-					   &r->districts[d].timely, 0));
+		xu_keep(&e, timeliness_row(ws, fx, row, names[d], &r->districts[d].timely, 0));
 	xu_keep(&e, timeliness_row(ws, fx, row, "合计", &r->total.timely, 1));
 
 	/* Late, rejected and missing months stand out; blanks (not due) not. */
@@ -284,7 +301,8 @@ static lxw_error timeliness_sheet(struct xu_book *b,
 
 /* --- 数据质量 ---------------------------------------------------------- */
 
-static lxw_error quality_sheet(struct xu_book *b, const struct annual_report *r)
+static lxw_error quality_sheet(struct xu_book *b, const struct annual_report *r,
+			       char *const *names)
 {
 	const struct xu_formats *fx = &b->fmt;
 	lxw_worksheet *ws = workbook_add_worksheet(b->wb, "数据质量");
@@ -315,8 +333,8 @@ static lxw_error quality_sheet(struct xu_book *b, const struct annual_report *r)
 		const struct annual_district *ad =
 			bold ? &r->total : &r->districts[d];
 		const struct annual_quality *q = &ad->quality;
-		xu_keep(&e, xu_write_text(ws, row, 0, bold ? "合计" : ad->name,
-					  bold ? fx->text_bold : fx->text));
+		xu_keep(&e, clean_cell(ws, row, 0, bold ? "合计" : names[d],
+				       bold ? fx->text_bold : fx->text));
 		const size_t counts[] = {q->versions, q->rejected, q->errors,
 					 q->warnings};
 		for (size_t i = 0; i < 4; i++)
@@ -355,8 +373,8 @@ static lxw_error quality_sheet(struct xu_book *b, const struct annual_report *r)
 
 /* --- 留用率 ------------------------------------------------------------ */
 
-static lxw_error retention_sheet(struct xu_book *b,
-				 const struct annual_report *r)
+static lxw_error retention_sheet(struct xu_book *b, const struct annual_report *r,
+				 char *const *names)
 {
 	const struct xu_formats *fx = &b->fmt;
 	lxw_worksheet *ws = workbook_add_worksheet(b->wb, "留用率");
@@ -381,8 +399,8 @@ static lxw_error retention_sheet(struct xu_book *b,
 		const struct annual_district *ad =
 			bold ? &r->total : &r->districts[d];
 		lxw_format *blank = bold ? fx->blank_bold : fx->blank;
-		xu_keep(&e, xu_write_text(ws, row, 0, bold ? "合计" : ad->name,
-					  bold ? fx->text_bold : fx->text));
+		xu_keep(&e, clean_cell(ws, row, 0, bold ? "合计" : names[d],
+				       bold ? fx->text_bold : fx->text));
 		if (ad->has_retention) {
 			xu_keep(&e, count_cell(ws, fx, row, 1,
 					       (double)ad->completed, bold));
@@ -446,19 +464,35 @@ static lxw_error approval_sheet(struct xu_book *b, const struct annual_report *r
 int annual_write_xlsx(const struct annual_report *r, const char *path,
 		      char *err, size_t errlen)
 {
-	struct xu_book b;
-	if (xu_book_open(&b, path, err, errlen))
+	/* each unit's name made fit for a cell once, for the five sheets
+	 * that list the units */
+	char **names = calloc(r->n_districts ? r->n_districts : 1, sizeof *names);
+	for (size_t d = 0; names && d < r->n_districts; d++)
+		if (!(names[d] = xu_clean_text(r->districts[d].name))) {
+			names_free(names, d);
+			names = NULL;
+		}
+	if (!names) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	struct xu_book b;
+	if (xu_book_open(&b, path, err, errlen)) {
+		names_free(names, r->n_districts);
+		return -1;
+	}
 	char title[160];
 	snprintf(title, sizeof title,
 		 "就业见习岗位募集计划工作情况汇总表（%d年累计）", r->year);
 	lxw_error e = summary_form_sheet(&b, "全年汇总", title, &r->ytd);
-	xu_keep(&e, trend_sheet(&b, r));
+	xu_keep(&e, trend_sheet(&b, r, names));
 	xu_keep(&e, attain_sheet(&b, "目标完成", &r->attain));
-	xu_keep(&e, timeliness_sheet(&b, r));
-	xu_keep(&e, quality_sheet(&b, r));
-	xu_keep(&e, retention_sheet(&b, r));
+	xu_keep(&e, timeliness_sheet(&b, r, names));
+	xu_keep(&e, quality_sheet(&b, r, names));
+	xu_keep(&e, retention_sheet(&b, r, names));
 	xu_keep(&e, approval_sheet(&b, r));
+	/* libxlsxwriter keeps copies of the strings */
+	names_free(names, r->n_districts);
 	if (e != LXW_NO_ERROR) {
 		snprintf(err, errlen, "cannot write %s: %s", path,
 			 lxw_strerror(e));

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <unzip.h>
@@ -91,6 +93,22 @@ static void formats_init(lxw_workbook *wb, struct xu_formats *fx)
 	format_set_font_color(fx->alert, 0x9C0006);
 }
 
+const char *xu_parts_dir(void)
+{
+	const char *env = getenv("TMPDIR");
+	if (env && *env)
+		return NULL; /* libxlsxwriter's own choice: TMPDIR */
+	/* with room to spare: a part is written whole before it is zipped
+	 * (the national annual's largest is 6.6 MB), and a full folder would
+	 * fail the report, where /tmp would not */
+	struct stat sb;
+	struct statvfs vb;
+	if (!stat("/dev/shm", &sb) && S_ISDIR(sb.st_mode) && !access("/dev/shm", W_OK | X_OK) &&
+	    !statvfs("/dev/shm", &vb) && (uint64_t)vb.f_bavail * vb.f_frsize >= (64u << 20))
+		return "/dev/shm";
+	return NULL;
+}
+
 int xu_book_open(struct xu_book *b, const char *path, char *err, size_t errlen)
 {
 	memset(b, 0, sizeof *b);
@@ -110,7 +128,13 @@ int xu_book_open(struct xu_book *b, const char *path, char *err, size_t errlen)
 		set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	b->wb = workbook_new(b->tmp);
+	/* libxlsxwriter writes each part of the workbook to an unnamed
+	 * temporary file before zipping it: ten or more a workbook, a
+	 * create, write, read and unlink each, which on a disk folder such
+	 * as /tmp cost more than the report itself when a night writes
+	 * thousands of notices (#14). */
+	lxw_workbook_options opt = {.tmpdir = (char *)xu_parts_dir()};
+	b->wb = workbook_new_opt(b->tmp, &opt);
 	if (!b->wb) {
 		set_err(err, errlen, "cannot start workbook %s", path);
 		unlink(b->tmp);

@@ -34,6 +34,12 @@ struct xu_book {
 	char *path, *tmp;       /* owned */
 };
 
+/* The folder libxlsxwriter writes a workbook's parts to while it zips them
+ * (unnamed files, gone when it closes them): NULL when TMPDIR is set, which
+ * libxlsxwriter then uses, else /dev/shm (memory) when it is a folder
+ * jianxi may write to with 64 MB free, else NULL (/tmp). */
+const char *xu_parts_dir(void);
+
 /* Starts a workbook that will become path. Returns 0, or -1 (out of
  * memory) with err set. */
 int xu_book_open(struct xu_book *b, const char *path, char *err, size_t errlen);

@@ -1126,6 +1126,10 @@ static inline void sc_a_year_of_months_in_force_comes_in_one_read(const char *ur
 	seen.stop_after = 2;
 	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 1, 12, sc_month_note, &seen), 7);
 	cr_assert_eq(seen.n, 2);
+	memset(&seen, 0, sizeof seen);
+	seen.stop_after = 5; /* the last (district, month) of the read */
+	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 1, 12, sc_month_note, &seen), 7);
+	cr_assert_eq(seen.n, 5);
 	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 9, 8, sc_month_note, &seen), -1);
 	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 0, 3, sc_month_note, &seen), -1);
 	cr_assert_eq(store_in_force(st, SC_PERIOD_Y, 1, 13, sc_month_note, &seen), -1);

@@ -6,6 +6,7 @@
  * and a store that cannot be read giving -1 with a message. */
 #include "../core/config.h"
 #include "../etl/store.h"
+#include "../pipeline/report_input.h"
 #include "../pipeline/reports.h"
 #include "../pipeline/status.h"
 #include "testutil.h"
@@ -395,5 +396,80 @@ Test(pipeline_reports, the_commands_print_a_workbooks_path_and_nothing_for_a_csv
 	snprintf(want, sizeof want, "%s\n", xlsx);
 	cr_assert_str_eq(r.out, want);
 	tu_run_free(&r);
+	fx_free(&f);
+}
+
+/* What a tap on the year's read saw, and what store_in_force gives. */
+struct tapped {
+	char seen[16][64];
+	size_t n;
+	int stop_after; /* return 7 once this many are seen; 0 never */
+};
+
+static int tap_note(void *ctx, const struct store_month_state *s)
+{
+	struct tapped *t = ctx;
+	cr_assert_lt(t->n, 16);
+	snprintf(t->seen[t->n++], sizeof t->seen[0], "%s %d-%02d v%d %d", s->district_code, s->year,
+		 s->month, s->version, (int)s->status);
+	return t->stop_after && t->n == (size_t)t->stop_after ? 7 : 0;
+}
+
+Test(pipeline_reports, the_year_read_hands_each_month_state_to_a_tap_as_the_store_gives_it)
+{
+	struct fx f;
+	fx_init(&f, 1);
+	/* December of 2023 and two months of 2024: the December is read for
+	 * 2024's December before, never handed to the tap */
+	char flat[700];
+	snprintf(flat, sizeof flat, "%s", fx_path(&f, "flat.csv"));
+	FILE *ff = fopen(flat, "w");
+	cr_assert(ff);
+	fputs("district,period,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"
+	      "370103,2023-12,50,2,600,40,55,46,38,28,19,11,6,2,136,30\n"
+	      "370102,2024-01,50,2,600,40,55,46,38,28,19,11,6,2,136,30\n"
+	      "370103,2024-02,50,2,600,40,55,46,38,28,19,11,6,2,136,30\n",
+	      ff);
+	cr_assert_eq(fclose(ff), 0);
+	fx_load(&f, flat, "2024-03-01T10:00:00+08:00");
+	struct tapped want = {0}, got = {0};
+	cr_assert_eq(store_in_force(f.st, 2024, 1, 12, tap_note, &want), 0);
+	cr_assert_eq(want.n, 2);
+	struct agg_year y;
+	memset(&y, 0, sizeof y);
+	char err[512] = "";
+	cr_assert_eq(report_input_load_tap(f.st, &f.cfg, 2024, REPORT_MONTHS_OF_YEAR | 1u, &y,
+					   tap_note, &got, err, sizeof err),
+		     0, "%s", err);
+	cr_assert_eq(got.n, want.n);
+	for (size_t i = 0; i < want.n; i++)
+		cr_assert_str_eq(got.seen[i], want.seen[i]);
+	int d103 = district_index(&f.cfg, "370103");
+	cr_assert_eq(agg_year_cell_const(&y, (size_t)d103, 0)->state, AGG_ACCEPTED,
+		     "December 2023 was read");
+	/* the figures are those report_input_load reads */
+	struct agg_year y2;
+	memset(&y2, 0, sizeof y2);
+	cr_assert_eq(
+	    report_input_load(f.st, &f.cfg, 2024, REPORT_MONTHS_OF_YEAR | 1u, &y2, err, sizeof err),
+	    0, "%s", err);
+	for (size_t d = 0; d < f.cfg.n_districts; d++)
+		for (int m = 0; m <= 12; m++) {
+			const struct agg_cell *a = agg_year_cell_const(&y, d, m);
+			const struct agg_cell *b = agg_year_cell_const(&y2, d, m);
+			cr_assert_eq(a->state, b->state);
+			cr_assert_eq(memcmp(a->v, b->v, sizeof a->v), 0);
+		}
+	agg_year_release(&y);
+	agg_year_release(&y2);
+
+	/* a tap's nonzero stops the read: -1 */
+	struct tapped stop = {.stop_after = 1};
+	memset(&y, 0, sizeof y);
+	cr_assert_eq(report_input_load_tap(f.st, &f.cfg, 2024, REPORT_MONTHS_OF_YEAR, &y, tap_note,
+					   &stop, err, sizeof err),
+		     -1);
+	cr_assert_eq(stop.n, 1);
+	agg_year_release(&y);
 	fx_free(&f);
 }

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/config.h"
 #include "../core/period.h"
@@ -355,6 +358,39 @@ Test(reports, xlsx_to_an_unwritable_path_fails_and_leaves_nothing)
 	cr_assert_str_neq(err, "");
 }
 
+Test(reports, workbook_parts_go_to_tmpdir_when_set_else_to_memory)
+{
+	struct summary_report r;
+	struct summary_row rows[3];
+	small_summary(&r, rows, "历下区");
+	char *dir = tu_tmpdir(), path[600], parts[600];
+	snprintf(parts, sizeof parts, "%s/parts", dir);
+	cr_assert_eq(mkdir(parts, 0700), 0);
+	setenv("TMPDIR", parts, 1);
+	cr_assert_null(xu_parts_dir(), "TMPDIR set: libxlsxwriter's own choice");
+	snprintf(path, sizeof path, "%s/a.xlsx", dir);
+	char err[512] = "";
+	cr_assert_eq(summary_write_xlsx(&r, path, err, sizeof err), 0, "%s", err);
+	unsetenv("TMPDIR");
+	struct stat sb;
+	struct statvfs vb;
+	int shm = !stat("/dev/shm", &sb) && S_ISDIR(sb.st_mode) && !access("/dev/shm", W_OK) &&
+		  !statvfs("/dev/shm", &vb) && (uint64_t)vb.f_bavail * vb.f_frsize >= (64u << 20);
+	if (shm)
+		cr_assert_str_eq(xu_parts_dir(), "/dev/shm");
+	else
+		cr_assert_null(xu_parts_dir());
+	snprintf(path, sizeof path, "%s/b.xlsx", dir);
+	cr_assert_eq(summary_write_xlsx(&r, path, err, sizeof err), 0, "%s", err);
+	char a[600];
+	snprintf(a, sizeof a, "%s/a.xlsx", dir);
+	cr_assert(xu_same_workbook(a, path), "the same workbook wherever its parts went");
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(dir);
+}
+
 static void small_attainment(struct attain_report *r, struct attain_row rows[3])
 {
 	memset(r, 0, sizeof *r);
@@ -584,6 +620,60 @@ static int chart_has(const char *xml, const char *ref)
 	char want[128];
 	snprintf(want, sizeof want, "<c:f>%s</c:f>", ref);
 	return strstr(xml, want) != NULL;
+}
+
+/* A unit's name from outside is written as text, its controls shown, on
+ * every sheet that lists the units (the name is cleaned once for all). */
+Test(reports, annual_workbook_shows_a_hostile_unit_name_as_text_on_every_sheet)
+{
+	struct annual_district d[2];
+	struct summary_row ytd[2];
+	struct attain_row att[3];
+	memset(d, 0, sizeof d);
+	memset(ytd, 0, sizeof ytd);
+	struct annual_report r;
+	memset(&r, 0, sizeof r);
+	r.year = 2023;
+	r.as_of_month = 9;
+	r.city = "济南市";
+	r.date_text = "2023年12月1日";
+	d[0].code = ytd[0].code = "370102";
+	d[0].name = ytd[0].name = "历下区";
+	d[1].code = ytd[1].code = "370103";
+	d[1].name = ytd[1].name = "=1+1\x01市中区";
+	d[1].timely.month[0] = ANNUAL_MISSING;
+	r.districts = d;
+	r.n_districts = 2;
+	r.total.name = "全市";
+	r.ytd = (struct summary_report){.year = 2023,
+					.month = 9,
+					.city = "济南市",
+					.period_text = "2023年1—9月累计",
+					.rows = ytd,
+					.n_rows = 2};
+	small_attainment(&r.attain, att);
+	char *dir = tu_tmpdir();
+	char path[600], err[512];
+	snprintf(path, sizeof path, "%s/annual.xlsx", dir);
+	cr_assert_eq(annual_write_xlsx(&r, path, err, sizeof err), 0, "%s", err);
+	struct book b;
+	book_read(&b, path);
+	const char *shown = "=1+1\\x01市中区";
+	expect_cell(&b, "月度趋势", "A20", "历下区");
+	expect_cell(&b, "月度趋势", "A21", shown);
+	expect_cell(&b, "月度趋势", "A22", "全市");
+	expect_cell(&b, "报送及时性", "A6", shown);
+	expect_cell(&b, "报送及时性", "H6", "未报送");
+	expect_cell(&b, "报送及时性", "I6", NULL);
+	expect_cell(&b, "报送及时性", "A7", "合计");
+	expect_cell(&b, "数据质量", "A6", shown);
+	expect_cell(&b, "留用率", "A6", shown);
+	const struct cell_rec *c = cell_at(&b, "报送及时性", "A6");
+	cr_assert_eq(c->kind, ETL_CELL_TEXT);
+	book_free(&b);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
 }
 
 Test(reports, attainment_chart_of_15_districts_has_a_bar_each)

@@ -855,3 +855,93 @@ Test(store_dir, a_figure_given_twice_and_one_missing_is_damage_not_a_figure)
 {
 	values_row_changed("\n\"370102\",1,0,5,", "\n\"370102\",1,0,4,", 1);
 }
+
+/* The quick path for plain digits reads what strtoll reads, and leaves the
+ * rest (a plus, spaces, 19 digits and more, overflow) to it. */
+Test(store_dir, parse_i64_reads_digits_as_strtoll_does)
+{
+	static const char *const ok[] = {
+	    "0", "7", "-0", "-7", "007", "123456789012345678", "-123456789012345678",
+	    "1234567890123456789", "-1234567890123456789", "9223372036854775807",
+	    "-9223372036854775808", "+5"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		int64_t v = 42;
+		cr_assert_eq(store_parse_i64(ok[i], INT64_MIN, INT64_MAX, &v), 0, "%s", ok[i]);
+		cr_assert_eq(v, strtoll(ok[i], NULL, 10), "%s", ok[i]);
+	}
+	static const char *const bad[] = {"",	 "-",  "--1", " 1", "1 ", "1x", "0x10",
+					  "1.5", "１", "9223372036854775808",
+					  "-9223372036854775809", "99999999999999999999"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t v = 42;
+		cr_assert_eq(store_parse_i64(bad[i], INT64_MIN, INT64_MAX, &v), -1, "%s", bad[i]);
+		cr_assert_eq(v, 42);
+	}
+	int64_t v = 0;
+	cr_assert_eq(store_parse_i64(NULL, 0, 1, &v), -1);
+	cr_assert_eq(store_parse_i64("12", 0, 11, &v), -1, "above max");
+	cr_assert_eq(store_parse_i64("-3", -2, 11, &v), -1, "below min");
+	cr_assert_eq(store_parse_i64("11", 0, 11, &v), 0);
+	cr_assert_eq(v, 11);
+	cr_assert_eq(store_parse_i64("123456789012345678", 0, 5, &v), -1, "quick path, above max");
+}
+
+/* A version's rows damaged in place so that they are no longer the CSV
+ * jianxi writes (a bare carriage return in a field, the last line's break
+ * gone): every read of them fails naming values.csv, none reads a figure. */
+static void values_bytes_damaged(int which)
+{
+	char *scratch;
+	char *url = dir_url(&scratch);
+	struct store *st = sc_open(url);
+	struct jx_submission a;
+	sc_fill(&a, "370102", 2023, 9, 1, 1);
+	sc_put(st, &a);
+	store_close(st);
+	char path[4400];
+	snprintf(path, sizeof path, "%s/store/2023-09/values.csv", scratch);
+	size_t len;
+	char *text = tu_slurp(path, &len);
+	if (which == 0) {
+		char *row = strstr(text, "\"370102\",1,0,1,");
+		cr_assert(row, "%s", text);
+		row[strlen("\"370102\",1,0,1")] = '\r';
+	} else {
+		cr_assert_eq(text[len - 1], '\n');
+		text[len - 1] = ',';
+	}
+	tu_write(path, text, len);
+	free(text);
+	st = sc_open(url);
+	struct jx_submission got;
+	jx_submission_init(&got);
+	cr_assert_eq(store_get(st, "370102", 2023, 9, 1, &got, NULL), -1);
+	cr_assert(strstr(store_error(st), "values.csv"), "%s", store_error(st));
+	/* the figures come first: damage in them fails the year's read, damage
+	 * only after them (the last unit's row) is never read by it */
+	struct jx_value fig[JX_N_INDICATORS];
+	int rc = store_in_force(st, 2023, 9, 9, sc_copy_figures_cb, fig);
+	if (which == 0) {
+		cr_assert_eq(rc, -1);
+		cr_assert(strstr(store_error(st), "values.csv"), "%s", store_error(st));
+	} else {
+		cr_assert_eq(rc, 0, "%s", store_error(st));
+		cr_assert_eq(memcmp(fig, a.figures, sizeof fig), 0);
+	}
+	store_close(st);
+	jx_submission_release(&got);
+	jx_submission_release(&a);
+	rm_tree(scratch);
+	free(scratch);
+	free(url);
+}
+
+Test(store_dir, a_bare_carriage_return_in_a_version_row_is_damage)
+{
+	values_bytes_damaged(0);
+}
+
+Test(store_dir, a_version_whose_last_row_lost_its_line_break_is_damage)
+{
+	values_bytes_damaged(1);
+}
