@@ -181,23 +181,11 @@ static struct jx_loc cell_loc(struct layout *l, uint32_t row, uint32_t col)
 	return loc;
 }
 
-/* Reads indicator k of a data row into v, adding a T finding when bad. */
-static void read_value(struct layout *l, const struct etl_cell *cells, size_t n,
-		       uint32_t row, int k, struct jx_value *v)
+/* A bad indicator cell: its T finding (kept out of read_value, so that the
+ * row loop stays small). */
+static __attribute__((noinline)) void value_finding(struct layout *l, const struct etl_cell *c,
+						    uint32_t row, uint32_t col, int k, int rule)
 {
-	uint32_t col = l->ind_col[k];
-	/* a full row has cell i at column i + 1: try that before searching */
-	const struct etl_cell *c = col - 1 < n && cells[col - 1].col == col ? &cells[col - 1]
-									  : cell_at(cells, n, col);
-	v->row = row;
-	v->col = col;
-	int rule = cell_value_parse(c, k, &v->v);
-	if (rule < 0) {
-		v->ok = 1;
-		return;
-	}
-	v->ok = 0;
-	v->v = 0;
 	char name[16], text[96], msg[512];
 	jx_cell_name(row, col, name, sizeof name);
 	/* a long cell is quoted in part (80 bytes, cut between characters, so
@@ -206,6 +194,27 @@ static void read_value(struct layout *l, const struct etl_cell *cells, size_t n,
 	cell_value_message(rule, k, name, text, msg, sizeof msg);
 	struct jx_loc loc = cell_loc(l, row, col);
 	jx_findings_add(&l->sub.findings, (enum jx_rule)rule, &loc, k, c ? text : NULL, "%s", msg);
+}
+
+/* Reads indicator k of a data row into v, adding a T finding when bad. */
+static inline void read_value(struct layout *l, const struct etl_cell *cells, size_t n,
+			      uint32_t row, int k, struct jx_value *v)
+{
+	uint32_t col = l->ind_col[k];
+	/* a full row has cell i at column i + 1: try that before searching */
+	const struct etl_cell *c =
+	    col - 1 < n && cells[col - 1].col == col ? &cells[col - 1] : cell_at(cells, n, col);
+	v->row = row;
+	v->col = col;
+	v->ok = 1;
+	if (cell_value_quick(c, k, &v->v))
+		return;
+	int rule = cell_value_parse_general(c, k, &v->v);
+	if (rule < 0)
+		return;
+	v->ok = 0;
+	v->v = 0;
+	value_finding(l, c, row, col, k, rule);
 }
 
 static int unit_is_total(const char *folded)
