@@ -121,3 +121,79 @@ Test(csv_reader, a_line_longer_than_the_line_buffer_goes_to_libcsv)
 	same(data, n + 5, ',');
 	free(data);
 }
+
+/* The delimiter search reads 8 bytes at a time: fields of every length
+ * around a word, delimiters at every place in one, and bytes that differ
+ * from the delimiter only in their top bit ("¬" is C2 AC, "ɉ" is C9 89:
+ * ',' and '\t' with 0x80 set) or are the delimiter plus or minus one. */
+Test(csv_reader, plain_lines_split_like_libcsv_on_random_fields_of_every_length)
+{
+	static const char *const pieces[] = {
+	    "a",
+	    "7",
+	    "0",
+	    " ",
+	    "\t",
+	    ",",
+	    ",",
+	    "\t",
+	    "\n",
+	    "\r\n",
+	    "-",
+	    "+",
+	    ".",
+	    "\xC2\xAC",
+	    "\xC9\x89",
+	    "\xE5\x8E\x86",
+	    "\xEF\xBC\x8C",
+	    "12345678",
+	    "abcdefghi",
+	    "\"",
+	    " , ",
+	    "\t\t",
+	    "\x0b",
+	    "\x08",
+	};
+	const int n_pieces = (int)(sizeof pieces / sizeof pieces[0]);
+	srand(64);
+	char buf[600];
+	for (int round = 0; round < 3000; round++) {
+		size_t n = 0;
+		int parts = rand() % 80;
+		for (int i = 0; i < parts; i++) {
+			/* quotes rarely, so most lines stay plain */
+			int k = rand() % n_pieces;
+			if (!strcmp(pieces[k], "\"") && rand() % 8)
+				k = 0;
+			size_t len = strlen(pieces[k]);
+			if (n + len >= sizeof buf)
+				break;
+			memcpy(buf + n, pieces[k], len);
+			n += len;
+		}
+		same(buf, n, round % 2 ? ',' : '\t');
+	}
+}
+
+/* Fields that end exactly at, before and after a word's end, on lines of
+ * every length up to three words, with and without a line feed. */
+Test(csv_reader, plain_lines_split_like_libcsv_at_every_word_boundary)
+{
+	char buf[64];
+	for (size_t len = 0; len <= 26; len++)
+		for (size_t at = 0; at <= len; at++)
+			for (int lf = 0; lf < 2; lf++) {
+				for (size_t i = 0; i < len; i++)
+					buf[i] = (char)('a' + i % 26);
+				if (at < len)
+					buf[at] = ',';
+				size_t n = len;
+				if (lf)
+					buf[n++] = '\n';
+				same(buf, n, ',');
+				for (size_t i = 0; i < n; i++)
+					if (buf[i] == ',')
+						buf[i] = '\t';
+				same(buf, n, '\t');
+			}
+}
