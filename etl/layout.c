@@ -878,6 +878,18 @@ static int text_blank(struct layout *l, const char *text)
 	return !*cell_text_fold(text, l->fold, sizeof l->fold);
 }
 
+/* The cell's text as a string of at most size - 1 bytes: the text itself
+ * when it fits (it ends in a NUL), else its start, cut between
+ * characters, copied into buf. */
+static const char *cell_cstr(const struct etl_cell *c, char *buf, size_t size)
+{
+	if (!c)
+		return "";
+	if (c->len < size)
+		return c->text;
+	return jx_utf8_copy(buf, size, c->text);
+}
+
 static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells, size_t n)
 {
 	struct jx_submission *s = &l->sub;
@@ -885,9 +897,9 @@ static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells
 	sub_start(l);
 	const struct etl_cell *dc = cell_at(cells, n, l->flat_district_col);
 	const struct etl_cell *pc = cell_at(cells, n, l->flat_period_col);
-	char dtext[256], ptext[64];
-	jx_utf8_copy(dtext, sizeof dtext, dc ? dc->text : "");
-	jx_utf8_copy(ptext, sizeof ptext, pc ? pc->text : "");
+	char dbuf[256], pbuf[64];
+	const char *dtext = cell_cstr(dc, dbuf, sizeof dbuf);
+	const char *ptext = cell_cstr(pc, pbuf, sizeof pbuf);
 	struct jx_unit *u = jx_submission_add_unit(s, dtext, row);
 	if (!u)
 		return -1;
@@ -912,7 +924,7 @@ static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells
 				unit_full(l));
 	}
 	int y, m;
-	char why[512], shown[sizeof ptext];
+	char why[512], shown[sizeof pbuf];
 	struct jx_loc ploc = cell_loc(l, row, l->flat_period_col);
 	if (text_blank(l, ptext))
 		jx_findings_add(&s->findings, JX_S4, &ploc, 0, NULL,
