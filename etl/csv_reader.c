@@ -9,11 +9,14 @@
 
 #define DECODE_BUF 65536
 
+/* The most bytes libcsv holds of one field. */
+#define CSV_FIELD_MAX (ETL_MAX_CELL_BYTES + 1024)
+
 /* libcsv's field buffer may not grow past one cell's cap: a stray quote then
  * fails cleanly as CSV_ENOMEM instead of swallowing the file. */
 static void *csv_capped_realloc(void *p, size_t n)
 {
-	if (n > ETL_MAX_CELL_BYTES + 1024)
+	if (n > CSV_FIELD_MAX)
 		return NULL;
 	return realloc(p, n);
 }
@@ -212,7 +215,7 @@ static inline size_t next_delim(const char *s, size_t i, size_t end, uint64_t pa
  * would add them: the line is copied once into the arena and cut there,
  * the cells pointing into it. Returns 0, or -1 when a limit was hit
  * (r->error says which). */
-static int split_fields(struct csv_reader *r, const char *s, size_t end)
+static int split_fields(struct csv_reader *r, const char *s, size_t end, int more)
 {
 	size_t need = r->arena_len + end + 1 + ARENA_SLACK;
 	if (need > r->arena_cap) {
@@ -234,6 +237,8 @@ static int split_fields(struct csv_reader *r, const char *s, size_t end)
 	struct etl_cell *cells = r->cells;
 	size_t n_cells = r->n_cells, cap_cells = r->cap_cells;
 	uint32_t n_fields = r->n_fields;
+	/* a line shorter than both limits cannot break either */
+	const int long_line = n_fields + end >= ETL_MAX_COLS || end >= CSV_FIELD_MAX;
 	int rc = 0;
 	size_t f = 0;
 	for (;;) {
@@ -246,16 +251,22 @@ static int split_fields(struct csv_reader *r, const char *s, size_t end)
 		if (b > a && (unsigned char)base[b - 1] <= ' ')
 			while (b > a && is_trim(r, base[b - 1]))
 				b--;
-		if (++n_fields > ETL_MAX_COLS) {
-			rc =
-			    reader_fail(r, r->row + 1,
-					"一行超过 16384 列，超出 Excel 的列数上限，文件可能已损坏");
-			break;
-		}
-		if (b - a > ETL_MAX_CELL_BYTES + 1024) {
+		/* libcsv holds a field from its first byte that is not a space,
+		 * trailing spaces included, in at most CSV_FIELD_MAX bytes, and
+		 * fails when a byte comes with the buffer full (the delimiter
+		 * or line end too): that before it counts the field */
+		if (long_line &&
+		    (i - a > CSV_FIELD_MAX || (i - a == CSV_FIELD_MAX && (i < end || more)))) {
 			rc = reader_fail(
 			    r, r->row + 1,
 			    "单元格内容超过 32767 个字符（可能是引号不配对，吞掉了后面的内容）");
+			break;
+		}
+		n_fields++;
+		if (long_line && n_fields > ETL_MAX_COLS) {
+			rc =
+			    reader_fail(r, r->row + 1,
+					"一行超过 16384 列，超出 Excel 的列数上限，文件可能已损坏");
 			break;
 		}
 		if (b > a) {
@@ -311,7 +322,7 @@ static int split_line(struct csv_reader *r, const char *s, size_t n)
 		lead++;
 	if (lead == end && term == -1)
 		return 0;
-	if (lead < end && split_fields(r, s, end))
+	if (lead < end && split_fields(r, s, end, term != -1))
 		return r->stop ? r->stop : ETL_READ_FAILED;
 	row_end(r, term, 1);
 	if (term == '\r')

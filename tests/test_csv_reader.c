@@ -197,3 +197,41 @@ Test(csv_reader, plain_lines_split_like_libcsv_at_every_word_boundary)
 				same(buf, n, '\t');
 			}
 }
+
+/* The limits on a plain line, at and just past each: 16,384 fields, and a
+ * field of as many bytes as libcsv holds (ETL_MAX_CELL_BYTES + 1024, its
+ * trailing spaces counted, its leading ones not; a full buffer fails when
+ * one more byte comes, the delimiter or line end too): split here and by
+ * libcsv alike, the same error on the same row. */
+Test(csv_reader, plain_lines_at_the_column_and_cell_limits_fail_like_libcsv)
+{
+	size_t cap = ETL_MAX_CELL_BYTES + 1024;
+	char *data = malloc(cap + ETL_MAX_COLS + 64);
+	for (int extra = 0; extra < 2; extra++) {
+		/* ETL_MAX_COLS fields, then one more */
+		size_t n = (size_t)sprintf(data, "a,b\n");
+		for (int i = 1; i < ETL_MAX_COLS + extra; i++)
+			data[n++] = ',';
+		data[n++] = '\n';
+		same(data, n, ',');
+	}
+	static const char *const afters[] = {",z\n1,2\n", "\n", "\r\n", "", "  ,z\n", "  "};
+	for (size_t k = 0; k < sizeof afters / sizeof afters[0]; k++)
+		for (size_t len = cap - 3; len <= cap + 1; len++) {
+			size_t n = (size_t)sprintf(data, "a,b\nx,  ");
+			memset(data + n, 'y', len);
+			n += len;
+			n += (size_t)sprintf(data + n, "%s", afters[k]);
+			same(data, n, ',');
+			same(data, n, '\t');
+		}
+	/* a long cell that is also the field past the last column */
+	size_t n = (size_t)sprintf(data, "a,b\n");
+	for (int i = 1; i < ETL_MAX_COLS; i++)
+		data[n++] = ',';
+	memset(data + n, 'y', cap);
+	n += cap;
+	data[n++] = '\n';
+	same(data, n, ',');
+	free(data);
+}
