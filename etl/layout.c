@@ -156,6 +156,14 @@ static const struct etl_cell *cell_at(const struct etl_cell *cells, size_t n, ui
 	return lo < n && cells[lo].col == col ? &cells[lo] : NULL;
 }
 
+/* cell_at for a row's known columns: a full row has cell i at column
+ * i + 1, tried before searching. */
+static inline const struct etl_cell *cell_in_row(const struct etl_cell *cells, size_t n,
+						 uint32_t col)
+{
+	return col - 1 < n && cells[col - 1].col == col ? &cells[col - 1] : cell_at(cells, n, col);
+}
+
 /* ---- the submission being built ---- */
 
 /* Readies the submission for the next one of this sheet: the file's
@@ -201,9 +209,7 @@ static inline void read_value(struct layout *l, const struct etl_cell *cells, si
 			      uint32_t row, int k, struct jx_value *v)
 {
 	uint32_t col = l->ind_col[k];
-	/* a full row has cell i at column i + 1: try that before searching */
-	const struct etl_cell *c =
-	    col - 1 < n && cells[col - 1].col == col ? &cells[col - 1] : cell_at(cells, n, col);
+	const struct etl_cell *c = cell_in_row(cells, n, col);
 	v->row = row;
 	v->col = col;
 	v->ok = 1;
@@ -895,8 +901,8 @@ static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells
 	struct jx_submission *s = &l->sub;
 	const struct jx_config *cfg = l->o.cfg;
 	sub_start(l);
-	const struct etl_cell *dc = cell_at(cells, n, l->flat_district_col);
-	const struct etl_cell *pc = cell_at(cells, n, l->flat_period_col);
+	const struct etl_cell *dc = cell_in_row(cells, n, l->flat_district_col);
+	const struct etl_cell *pc = cell_in_row(cells, n, l->flat_period_col);
 	char dbuf[256], pbuf[64];
 	const char *dtext = cell_cstr(dc, dbuf, sizeof dbuf);
 	const char *ptext = cell_cstr(pc, pbuf, sizeof pbuf);
