@@ -189,26 +189,60 @@ static inline uint64_t bytes_equal(uint64_t w, uint64_t pattern)
 	return ~(((x & low7) + low7) | x | low7);
 }
 
-/* The first delimiter in s[i, end), or end. s holds ARENA_SLACK zero bytes
- * past end, so a word that starts before end is read whole. */
-static inline size_t next_delim(const char *s, size_t i, size_t end, uint64_t pattern)
-{
+/* The delimiters of a line in order. s holds ARENA_SLACK zero bytes past
+ * end, so a word that starts before end is read whole, and no delimiter
+ * is found at end or past it. A word's delimiters are taken from one mask,
+ * one bit each. */
+struct delim_scan {
+	const char *s;
+	size_t end;
+	size_t at;     /* the word being taken apart (the next byte when
+			  bytes are compared one at a time) */
+	uint64_t mask; /* its delimiters not yet returned */
+	uint64_t pattern;
+};
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for (; i < end; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		uint64_t m = bytes_equal(w, pattern);
-		if (m) {
-			size_t at = i + (size_t)(__builtin_ctzll(m) >> 3);
-			return at < end ? at : end;
-		}
-	}
-	return end;
+#define DELIM_WORDS 1
 #else
-	while (i < end && s[i] != (char)(pattern & 0xFF))
-		i++;
-	return i;
+#define DELIM_WORDS 0
 #endif
+
+static inline void delim_scan_init(struct delim_scan *d, const char *s, size_t end, int delim)
+{
+	d->s = s;
+	d->end = end;
+	d->at = 0;
+	d->pattern = 0x0101010101010101ULL * (unsigned char)delim;
+	d->mask = 0;
+	if (DELIM_WORDS && end) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		d->mask = bytes_equal(w, d->pattern);
+	}
+}
+
+/* The next delimiter, or end when there is none. */
+static inline size_t delim_scan_next(struct delim_scan *d)
+{
+	if (!DELIM_WORDS) {
+		size_t i = d->at;
+		while (i < d->end && d->s[i] != (char)(d->pattern & 0xFF))
+			i++;
+		d->at = i + 1;
+		return i;
+	}
+	while (!d->mask) {
+		d->at += 8;
+		if (d->at >= d->end)
+			return d->end;
+		uint64_t w;
+		memcpy(&w, d->s + d->at, 8);
+		d->mask = bytes_equal(w, d->pattern);
+	}
+	size_t i = d->at + (size_t)(__builtin_ctzll(d->mask) >> 3);
+	d->mask &= d->mask - 1;
+	return i;
 }
 
 /* The fields of s[0, end) into the row being collected, as csv_on_field
@@ -231,7 +265,8 @@ static int split_fields(struct csv_reader *r, const char *s, size_t end, int mor
 	char *base = r->arena + r->arena_len;
 	memcpy(base, s, end);
 	memset(base + end, 0, 1 + ARENA_SLACK);
-	const uint64_t pattern = 0x0101010101010101ULL * (unsigned char)r->delim;
+	struct delim_scan scan;
+	delim_scan_init(&scan, base, end, r->delim);
 	/* the row's counts in locals: the stores into the line may alias
 	 * anything, the locals cannot */
 	struct etl_cell *cells = r->cells;
@@ -242,7 +277,7 @@ static int split_fields(struct csv_reader *r, const char *s, size_t end, int mor
 	int rc = 0;
 	size_t f = 0;
 	for (;;) {
-		size_t i = next_delim(base, f, end, pattern);
+		size_t i = delim_scan_next(&scan);
 		/* the field is base[f, i); only bytes up to ' ' may be trimmed */
 		size_t a = f, b = i;
 		if (a < b && (unsigned char)base[a] <= ' ')
