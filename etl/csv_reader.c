@@ -289,7 +289,7 @@ static int split_fields(struct csv_reader *r, const char *s, size_t end, int mor
 		/* libcsv holds a field from its first byte that is not a space,
 		 * trailing spaces included, in at most CSV_FIELD_MAX bytes, and
 		 * fails when a byte comes with the buffer full (the delimiter
-		 * or line end too): that before it counts the field */
+		 * or line end too), before the field is counted */
 		if (long_line &&
 		    (i - a > CSV_FIELD_MAX || (i - a == CSV_FIELD_MAX && (i < end || more)))) {
 			rc = reader_fail(
