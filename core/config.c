@@ -322,7 +322,15 @@ char *jx_config_fold(const char *text, char *out, size_t size)
 	while (*p) {
 		unsigned char c;
 		size_t used;
-		if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x81 && p[2] <= 0xBF) {
+		if (*p < 0x80) {
+			/* ASCII first: codes and most names are */
+			c = *p;
+			used = 1;
+			if (c == ' ' || (c >= '\t' && c <= '\r')) {
+				p++;
+				continue;
+			}
+		} else if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x81 && p[2] <= 0xBF) {
 			c = (unsigned char)(p[2] - 0x81 + 0x21); /* U+FF01..U+FF3F */
 			used = 3;
 		} else if (p[0] == 0xEF && p[1] == 0xBD && p[2] >= 0x80 && p[2] <= 0x9E) {
@@ -332,13 +340,6 @@ char *jx_config_fold(const char *text, char *out, size_t size)
 			   (p[0] == 0xC2 && p[1] == 0xA0)) {
 			p += p[0] == 0xC2 ? 2 : 3; /* U+3000, U+00A0 */
 			continue;
-		} else if (*p < 0x80) {
-			c = *p;
-			used = 1;
-			if (c == ' ' || (c >= '\t' && c <= '\r')) {
-				p++;
-				continue;
-			}
 		} else {
 			/* another character: copied whole or not at all */
 			used = 1;

@@ -34,44 +34,6 @@ char *cell_text_fold(const char *text, char *out, size_t size)
 	return out;
 }
 
-/* The common case: ASCII digits with at most 4 decimals, nothing to fold.
- * Returns 1 with *out set when the text is that and valid; 0 sends it to
- * the general parse (which also gives every finding). At most 12 digits:
- * the general parse accepts all of those; a longer run is left to it before
- * it is multiplied out (a 20-digit cell would overflow). */
-static int parse_plain(const char *s, size_t len, int indicator, int64_t *out)
-{
-	size_t i = 0;
-	int64_t whole = 0, frac = 0;
-	while (i < len && i <= 12 && s[i] >= '0' && s[i] <= '9')
-		whole = whole * 10 + (s[i++] - '0');
-	if (i == 0 || i > 12)
-		return 0;
-	if (i < len) {
-		int places = 0;
-		if (s[i++] != '.')
-			return 0;
-		while (i < len && places < 4 && s[i] >= '0' && s[i] <= '9') {
-			frac = frac * 10 + (s[i++] - '0');
-			places++;
-		}
-		if (!places || i < len)
-			return 0;
-		for (; places < 4; places++)
-			frac *= 10;
-	}
-	if (indicator == JX_MONEY_INDICATOR) {
-		if (whole > CELL_VALUE_MAX / JX_YUAN_PER_WAN)
-			return 0;
-		*out = whole * JX_YUAN_PER_WAN + frac;
-		return 1;
-	}
-	if (frac)
-		return 0;
-	*out = whole;
-	return 1;
-}
-
 /* The general parse of folded text p. Returns -1 with *out set, or the
  * rule; *too_large is set when the text is a well-formed number beyond
  * CELL_VALUE_MAX (a T2 worded as such). */
@@ -163,7 +125,7 @@ static int parse_text(const char *text, size_t len, int indicator, int64_t *out,
 	return rule;
 }
 
-int cell_value_parse(const struct etl_cell *cell, int indicator, int64_t *out)
+int cell_value_parse_general(const struct etl_cell *cell, int indicator, int64_t *out)
 {
 	int too_large;
 	if (!cell || !cell->len)
@@ -171,9 +133,14 @@ int cell_value_parse(const struct etl_cell *cell, int indicator, int64_t *out)
 	if (cell->kind == ETL_CELL_BOOL || cell->kind == ETL_CELL_ERROR ||
 	    cell->kind == ETL_CELL_DATE || cell->kind == ETL_CELL_TIME)
 		return JX_T2;
-	if (parse_plain(cell->text, cell->len, indicator, out))
-		return -1;
 	return parse_text(cell->text, cell->len, indicator, out, &too_large);
+}
+
+int cell_value_parse(const struct etl_cell *cell, int indicator, int64_t *out)
+{
+	if (cell_value_quick(cell, indicator, out))
+		return -1;
+	return cell_value_parse_general(cell, indicator, out);
 }
 
 void cell_value_message(int rule, int indicator, const char *cell_name,

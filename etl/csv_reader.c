@@ -9,11 +9,14 @@
 
 #define DECODE_BUF 65536
 
+/* The most bytes libcsv holds of one field. */
+#define CSV_FIELD_MAX (ETL_MAX_CELL_BYTES + 1024)
+
 /* libcsv's field buffer may not grow past one cell's cap: a stray quote then
  * fails cleanly as CSV_ENOMEM instead of swallowing the file. */
 static void *csv_capped_realloc(void *p, size_t n)
 {
-	if (n > ETL_MAX_CELL_BYTES + 1024)
+	if (n > CSV_FIELD_MAX)
 		return NULL;
 	return realloc(p, n);
 }
@@ -109,9 +112,11 @@ static void csv_on_field(void *data, size_t len, void *vr)
 	r->arena_len += len + 1;
 }
 
-static void csv_on_row(int term, void *vr)
+/* The end of a row: delivered unless it is the LF of a CRLF. Cells made
+ * by csv_on_field hold offsets into the arena (it may move while the row
+ * grows) and are fixed up here; split_fields sets pointers (fixed 1). */
+static void row_end(struct csv_reader *r, int term, int fixed)
 {
-	struct csv_reader *r = vr;
 	/* With CSV_REPALL_NL the LF of a CRLF comes as an empty row of its own. */
 	int skip = term == '\n' && r->last_term == '\r' && r->n_fields == 0;
 	r->last_term = term;
@@ -120,14 +125,20 @@ static void csv_on_row(int term, void *vr)
 		r->arena_len = 0;
 		return;
 	}
-	for (size_t i = 0; i < r->n_cells; i++)
-		r->cells[i].text = r->arena + (uintptr_t)r->cells[i].text;
+	if (!fixed)
+		for (size_t i = 0; i < r->n_cells; i++)
+			r->cells[i].text = r->arena + (uintptr_t)r->cells[i].text;
 	r->row++;
 	int rc = r->row_fn(r->ctx, r->row, r->cells, r->n_cells);
 	if (rc)
 		r->stop = rc;
 	r->n_cells = r->n_fields = 0;
 	r->arena_len = 0;
+}
+
+static void csv_on_row(int term, void *vr)
+{
+	row_end(vr, term, 0);
 }
 
 /* Hands decoded UTF-8 to libcsv. */
@@ -165,14 +176,85 @@ static int is_trim(const struct csv_reader *r, char c)
 	return c == ' ' || (c == '\t' && r->delim != '\t');
 }
 
-/* The fields of s[0, end) into the row being collected, as csv_on_field
- * would add them: the line is copied once into the arena and cut there.
- * Returns 0, or -1 when a limit was hit (r->error says which). */
-static int split_fields(struct csv_reader *r, const char *s, size_t end)
+/* Zero bytes kept after a line copied into the arena: the delimiter search
+ * reads whole 8-byte words. */
+#define ARENA_SLACK 8
+
+/* The bytes of w equal to the byte repeated in pattern, as the top bit of
+ * each (exact: no carry crosses a byte). */
+static inline uint64_t bytes_equal(uint64_t w, uint64_t pattern)
 {
-	if (r->arena_len + end + 1 > r->arena_cap) {
+	const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+	uint64_t x = w ^ pattern;
+	return ~(((x & low7) + low7) | x | low7);
+}
+
+/* The delimiters of a line in order. s holds ARENA_SLACK zero bytes past
+ * end, so a word that starts before end is read whole, and no delimiter
+ * is found at end or past it. A word's delimiters are taken from one mask,
+ * one bit each. */
+struct delim_scan {
+	const char *s;
+	size_t end;
+	size_t at;     /* the word being taken apart (the next byte when
+			  bytes are compared one at a time) */
+	uint64_t mask; /* its delimiters not yet returned */
+	uint64_t pattern;
+};
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DELIM_WORDS 1
+#else
+#define DELIM_WORDS 0
+#endif
+
+static inline void delim_scan_init(struct delim_scan *d, const char *s, size_t end, int delim)
+{
+	d->s = s;
+	d->end = end;
+	d->at = 0;
+	d->pattern = 0x0101010101010101ULL * (unsigned char)delim;
+	d->mask = 0;
+	if (DELIM_WORDS && end) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		d->mask = bytes_equal(w, d->pattern);
+	}
+}
+
+/* The next delimiter, or end when there is none. */
+static inline size_t delim_scan_next(struct delim_scan *d)
+{
+	if (!DELIM_WORDS) {
+		size_t i = d->at;
+		while (i < d->end && d->s[i] != (char)(d->pattern & 0xFF))
+			i++;
+		d->at = i + 1;
+		return i;
+	}
+	while (!d->mask) {
+		d->at += 8;
+		if (d->at >= d->end)
+			return d->end;
+		uint64_t w;
+		memcpy(&w, d->s + d->at, 8);
+		d->mask = bytes_equal(w, d->pattern);
+	}
+	size_t i = d->at + (size_t)(__builtin_ctzll(d->mask) >> 3);
+	d->mask &= d->mask - 1;
+	return i;
+}
+
+/* The fields of s[0, end) into the row being collected, as csv_on_field
+ * would add them: the line is copied once into the arena and cut there,
+ * the cells pointing into it. Returns 0, or -1 when a limit was hit
+ * (r->error says which). */
+static int split_fields(struct csv_reader *r, const char *s, size_t end, int more)
+{
+	size_t need = r->arena_len + end + 1 + ARENA_SLACK;
+	if (need > r->arena_cap) {
 		size_t cap = r->arena_cap ? r->arena_cap : 4096;
-		while (cap < r->arena_len + end + 1)
+		while (cap < need)
 			cap *= 2;
 		char *a = realloc(r->arena, cap);
 		if (!a)
@@ -182,44 +264,75 @@ static int split_fields(struct csv_reader *r, const char *s, size_t end)
 	}
 	char *base = r->arena + r->arena_len;
 	memcpy(base, s, end);
-	base[end] = 0;
+	memset(base + end, 0, 1 + ARENA_SLACK);
+	struct delim_scan scan;
+	delim_scan_init(&scan, base, end, r->delim);
+	/* the row's counts in locals: the stores into the line may alias
+	 * anything, the locals cannot */
+	struct etl_cell *cells = r->cells;
+	size_t n_cells = r->n_cells, cap_cells = r->cap_cells;
+	uint32_t n_fields = r->n_fields;
+	/* a line shorter than both limits cannot break either */
+	const int long_line = n_fields + end >= ETL_MAX_COLS || end >= CSV_FIELD_MAX;
+	int rc = 0;
 	size_t f = 0;
-	for (size_t i = 0;; i++) {
-		if (i < end && base[i] != r->delim)
-			continue;
-		/* the field is base[f, i) */
+	for (;;) {
+		size_t i = delim_scan_next(&scan);
+		/* the field is base[f, i); only bytes up to ' ' may be trimmed */
 		size_t a = f, b = i;
-		while (a < b && is_trim(r, base[a]))
-			a++;
-		while (b > a && is_trim(r, base[b - 1]))
-			b--;
-		if (++r->n_fields > ETL_MAX_COLS)
-			return reader_fail(r, r->row + 1, "一行超过 16384 列，超出 Excel 的列数上限，文件可能已损坏");
-		if (b - a > ETL_MAX_CELL_BYTES + 1024)
-			return reader_fail(r, r->row + 1, "单元格内容超过 32767 个字符（可能是引号不配对，吞掉了后面的内容）");
+		if (a < b && (unsigned char)base[a] <= ' ')
+			while (a < b && is_trim(r, base[a]))
+				a++;
+		if (b > a && (unsigned char)base[b - 1] <= ' ')
+			while (b > a && is_trim(r, base[b - 1]))
+				b--;
+		/* libcsv holds a field from its first byte that is not a space,
+		 * trailing spaces included, in at most CSV_FIELD_MAX bytes, and
+		 * fails when a byte comes with the buffer full (the delimiter
+		 * or line end too), before the field is counted */
+		if (long_line &&
+		    (i - a > CSV_FIELD_MAX || (i - a == CSV_FIELD_MAX && (i < end || more)))) {
+			rc = reader_fail(
+			    r, r->row + 1,
+			    "单元格内容超过 32767 个字符（可能是引号不配对，吞掉了后面的内容）");
+			break;
+		}
+		n_fields++;
+		if (long_line && n_fields > ETL_MAX_COLS) {
+			rc =
+			    reader_fail(r, r->row + 1,
+					"一行超过 16384 列，超出 Excel 的列数上限，文件可能已损坏");
+			break;
+		}
 		if (b > a) {
-			if (r->n_cells == r->cap_cells) {
-				size_t cap = r->cap_cells ? r->cap_cells * 2 : 32;
-				struct etl_cell *c = realloc(r->cells, cap * sizeof *c);
-				if (!c)
-					return reader_fail(r, r->row + 1, "内存不足");
-				r->cells = c;
-				r->cap_cells = cap;
+			if (n_cells == cap_cells) {
+				size_t cap = cap_cells ? cap_cells * 2 : 32;
+				struct etl_cell *c = realloc(cells, cap * sizeof *c);
+				if (!c) {
+					rc = reader_fail(r, r->row + 1, "内存不足");
+					break;
+				}
+				cells = c;
+				cap_cells = cap;
 			}
 			base[b] = 0;
-			struct etl_cell *c = &r->cells[r->n_cells++];
-			c->col = r->n_fields;
+			struct etl_cell *c = &cells[n_cells++];
+			c->col = n_fields;
 			c->kind = ETL_CELL_TEXT;
 			c->numfmt = NULL;
-			c->text = (const char *)(uintptr_t)(r->arena_len + a); /* fixed up at row end */
+			c->text = base + a;
 			c->len = b - a;
 		}
 		if (i >= end)
 			break;
 		f = i + 1;
 	}
+	r->cells = cells;
+	r->n_cells = n_cells;
+	r->cap_cells = cap_cells;
+	r->n_fields = n_fields;
 	r->arena_len += end + 1;
-	return 0;
+	return rc;
 }
 
 /* Splits a line with no quote and no bare CR as libcsv would: fields
@@ -244,9 +357,9 @@ static int split_line(struct csv_reader *r, const char *s, size_t n)
 		lead++;
 	if (lead == end && term == -1)
 		return 0;
-	if (lead < end && split_fields(r, s, end))
+	if (lead < end && split_fields(r, s, end, term != -1))
 		return r->stop ? r->stop : ETL_READ_FAILED;
-	csv_on_row(term, r);
+	row_end(r, term, 1);
 	if (term == '\r')
 		csv_on_row('\n', r); /* the LF libcsv reports after a CR (csv_on_row drops it) */
 	if (r->stop)

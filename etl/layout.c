@@ -156,6 +156,14 @@ static const struct etl_cell *cell_at(const struct etl_cell *cells, size_t n, ui
 	return lo < n && cells[lo].col == col ? &cells[lo] : NULL;
 }
 
+/* cell_at for a row's known columns: a full row has cell i at column
+ * i + 1, tried before searching. */
+static inline const struct etl_cell *cell_in_row(const struct etl_cell *cells, size_t n,
+						 uint32_t col)
+{
+	return col - 1 < n && cells[col - 1].col == col ? &cells[col - 1] : cell_at(cells, n, col);
+}
+
 /* ---- the submission being built ---- */
 
 /* Readies the submission for the next one of this sheet: the file's
@@ -181,23 +189,11 @@ static struct jx_loc cell_loc(struct layout *l, uint32_t row, uint32_t col)
 	return loc;
 }
 
-/* Reads indicator k of a data row into v, adding a T finding when bad. */
-static void read_value(struct layout *l, const struct etl_cell *cells, size_t n,
-		       uint32_t row, int k, struct jx_value *v)
+/* A bad indicator cell: its T finding (kept out of read_value, so that the
+ * row loop stays small). */
+static __attribute__((noinline)) void value_finding(struct layout *l, const struct etl_cell *c,
+						    uint32_t row, uint32_t col, int k, int rule)
 {
-	uint32_t col = l->ind_col[k];
-	/* a full row has cell i at column i + 1: try that before searching */
-	const struct etl_cell *c = col - 1 < n && cells[col - 1].col == col ? &cells[col - 1]
-									  : cell_at(cells, n, col);
-	v->row = row;
-	v->col = col;
-	int rule = cell_value_parse(c, k, &v->v);
-	if (rule < 0) {
-		v->ok = 1;
-		return;
-	}
-	v->ok = 0;
-	v->v = 0;
 	char name[16], text[96], msg[512];
 	jx_cell_name(row, col, name, sizeof name);
 	/* a long cell is quoted in part (80 bytes, cut between characters, so
@@ -206,6 +202,25 @@ static void read_value(struct layout *l, const struct etl_cell *cells, size_t n,
 	cell_value_message(rule, k, name, text, msg, sizeof msg);
 	struct jx_loc loc = cell_loc(l, row, col);
 	jx_findings_add(&l->sub.findings, (enum jx_rule)rule, &loc, k, c ? text : NULL, "%s", msg);
+}
+
+/* Reads indicator k of a data row into v, adding a T finding when bad. */
+static inline void read_value(struct layout *l, const struct etl_cell *cells, size_t n,
+			      uint32_t row, int k, struct jx_value *v)
+{
+	uint32_t col = l->ind_col[k];
+	const struct etl_cell *c = cell_in_row(cells, n, col);
+	v->row = row;
+	v->col = col;
+	v->ok = 1;
+	if (cell_value_quick(c, k, &v->v))
+		return;
+	int rule = cell_value_parse_general(c, k, &v->v);
+	if (rule < 0)
+		return;
+	v->ok = 0;
+	v->v = 0;
+	value_finding(l, c, row, col, k, rule);
 }
 
 static int unit_is_total(const char *folded)
@@ -869,16 +884,28 @@ static int text_blank(struct layout *l, const char *text)
 	return !*cell_text_fold(text, l->fold, sizeof l->fold);
 }
 
+/* The cell's text as a string of at most size - 1 bytes: the text itself
+ * when it fits (it ends in a NUL), else its start, cut between
+ * characters, copied into buf. */
+static const char *cell_cstr(const struct etl_cell *c, char *buf, size_t size)
+{
+	if (!c)
+		return "";
+	if (c->len < size)
+		return c->text;
+	return jx_utf8_copy(buf, size, c->text);
+}
+
 static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells, size_t n)
 {
 	struct jx_submission *s = &l->sub;
 	const struct jx_config *cfg = l->o.cfg;
 	sub_start(l);
-	const struct etl_cell *dc = cell_at(cells, n, l->flat_district_col);
-	const struct etl_cell *pc = cell_at(cells, n, l->flat_period_col);
-	char dtext[256], ptext[64];
-	jx_utf8_copy(dtext, sizeof dtext, dc ? dc->text : "");
-	jx_utf8_copy(ptext, sizeof ptext, pc ? pc->text : "");
+	const struct etl_cell *dc = cell_in_row(cells, n, l->flat_district_col);
+	const struct etl_cell *pc = cell_in_row(cells, n, l->flat_period_col);
+	char dbuf[256], pbuf[64];
+	const char *dtext = cell_cstr(dc, dbuf, sizeof dbuf);
+	const char *ptext = cell_cstr(pc, pbuf, sizeof pbuf);
 	struct jx_unit *u = jx_submission_add_unit(s, dtext, row);
 	if (!u)
 		return -1;
@@ -903,7 +930,7 @@ static int flat_row(struct layout *l, uint32_t row, const struct etl_cell *cells
 				unit_full(l));
 	}
 	int y, m;
-	char why[512], shown[sizeof ptext];
+	char why[512], shown[sizeof pbuf];
 	struct jx_loc ploc = cell_loc(l, row, l->flat_period_col);
 	if (text_blank(l, ptext))
 		jx_findings_add(&s->findings, JX_S4, &ploc, 0, NULL,

@@ -173,3 +173,163 @@ Test(cell_value, times_are_not_numbers)
 	struct etl_cell t = {1, ETL_CELL_TIME, "36:00:00", 8, NULL};
 	cr_assert_eq(cell_value_parse(&t, 14, &v), JX_T2);
 }
+
+/* The quick path of the row loop and the general parse must agree: where
+ * cell_value_quick answers, the general parse accepts the same value, and
+ * cell_value_parse (quick, then general) always gives what the general
+ * parse gives. */
+static void quick_agrees(const char *text, size_t len, enum etl_cell_kind kind, int k)
+{
+	struct etl_cell c = {1, kind, text, len, NULL};
+	int64_t quick = -7, general = -8, both = -9;
+	int took = cell_value_quick(&c, k, &quick);
+	int rule = cell_value_parse_general(&c, k, &general);
+	int rule_both = cell_value_parse(&c, k, &both);
+	if (took) {
+		cr_assert_eq(rule, -1,
+			     "quick took [%.*s] (indicator %d, kind %d), general gave rule %d",
+			     (int)len, text, k, kind, rule);
+		cr_assert_eq(quick, general, "[%.*s] (indicator %d): quick %lld, general %lld",
+			     (int)len, text, k, (long long)quick, (long long)general);
+	} else {
+		cr_assert_eq(quick, -7, "quick wrote a value for [%.*s] it did not take", (int)len,
+			     text);
+	}
+	cr_assert_eq(rule_both, rule, "[%.*s] (indicator %d): parse %d, general %d", (int)len, text,
+		     k, rule_both, rule);
+	if (rule < 0)
+		cr_assert_eq(both, general, "[%.*s] (indicator %d)", (int)len, text, k);
+}
+
+Test(cell_value, quick_path_agrees_with_the_general_parse_on_chosen_inputs)
+{
+	static const char *const inputs[] = {
+	    "0",
+	    "00",
+	    "007",
+	    "1",
+	    "12",
+	    "178",
+	    "4085.7",
+	    "434.7179",
+	    "0.0001",
+	    "0.00001",
+	    "12.0",
+	    "12.00",
+	    "12.",
+	    ".5",
+	    ".",
+	    "-",
+	    "+",
+	    "-0",
+	    "-1",
+	    "+1",
+	    "-0.0",
+	    " 1",
+	    "1 ",
+	    " ",
+	    "1 2",
+	    "\xEF\xBC\x91\xEF\xBC\x92",
+	    "1\xEF\xBC\x92",
+	    "\xE3\x80\x80"
+	    "12",
+	    "1,234",
+	    "1,234.5",
+	    "12,34",
+	    "1e3",
+	    "0x10",
+	    "1.2.3",
+	    "1..2",
+	    "1.2a",
+	    "a1",
+	    "999999999999",
+	    "1000000000000",
+	    "0000000000001",
+	    "000000000000",
+	    "99999999.9999",
+	    "99999999",
+	    "100000000",
+	    "100000000.0",
+	    "99999999.99999",
+	    "9223372036854775807",
+	    "9223372036854775808",
+	    "18446744073709551615",
+	    "18446744073709551616",
+	    "99999999999999999999",
+	    "123456789012.5",
+	    "\xE2\x88\x92"
+	    "3",
+	    "\xEF\xBC\x8D"
+	    "3",
+	    "\xC2\xA0"
+	    "5",
+	    "5\xC2\xA0",
+	    "1\t",
+	};
+	for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+		for (int k = 1; k <= 14; k++) {
+			quick_agrees(inputs[i], strlen(inputs[i]), ETL_CELL_TEXT, k);
+			quick_agrees(inputs[i], strlen(inputs[i]), ETL_CELL_NUMBER, k);
+			quick_agrees(inputs[i], strlen(inputs[i]), ETL_CELL_DATE, k);
+			quick_agrees(inputs[i], strlen(inputs[i]), ETL_CELL_BOOL, k);
+		}
+	/* a cell's text is its len bytes: a NUL inside is not the end for
+	 * the quick path */
+	quick_agrees("12\0"
+		     "34",
+		     5, ETL_CELL_TEXT, 1);
+	quick_agrees("12", 0, ETL_CELL_TEXT, 1);
+	cr_assert(cell_value_quick(&(struct etl_cell){1, ETL_CELL_TEXT, "178", 3, NULL}, 1,
+				   &(int64_t){0}),
+		  "the common cell takes the quick path");
+	int64_t v = 0;
+	cr_assert(
+	    cell_value_quick(&(struct etl_cell){1, ETL_CELL_TEXT, "434.7179", 8, NULL}, 14, &v));
+	cr_assert_eq(v, 4347179);
+	cr_assert_not(cell_value_quick(NULL, 1, &v));
+}
+
+Test(cell_value, quick_path_agrees_with_the_general_parse_on_random_inputs)
+{
+	static const char *const pieces[] = {
+	    "0",
+	    "1",
+	    "5",
+	    "9",
+	    "0",
+	    "7",
+	    "3",
+	    ".",
+	    ".",
+	    ",",
+	    "-",
+	    "+",
+	    " ",
+	    "e",
+	    "\xEF\xBC\x91",
+	    "\xE3\x80\x80",
+	    "\xE2\x88\x92",
+	    "\xC2\xA0",
+	    "99999999",
+	    "0000",
+	};
+	const int n_pieces = (int)(sizeof pieces / sizeof pieces[0]);
+	srand(14);
+	for (int round = 0; round < 20000; round++) {
+		char text[128] = "";
+		size_t len = 0;
+		int parts = rand() % 12;
+		/* mostly digits with a point, now and then anything */
+		for (int i = 0; i < parts; i++) {
+			const char *p = pieces[rand() % 4 == 0 ? rand() % n_pieces : rand() % 7];
+			size_t n = strlen(p);
+			if (len + n >= sizeof text)
+				break;
+			memcpy(text + len, p, n);
+			len += n;
+		}
+		text[len] = 0;
+		for (int k = 1; k <= 14; k++)
+			quick_agrees(text, len, round % 5 ? ETL_CELL_TEXT : ETL_CELL_NUMBER, k);
+	}
+}

@@ -352,3 +352,22 @@ Test(config, unit_label_defaults_to_districts_and_can_name_cities)
 	free(problems);
 	free(dir);
 }
+
+/* Folding for look-ups: ASCII spaces and controls \t..\r, U+3000 and
+ * U+00A0 dropped, full-width ASCII made ASCII, letters lowered, other
+ * characters kept whole. */
+Test(config, names_fold_for_look_ups)
+{
+	char out[64];
+	cr_assert_str_eq(jx_config_fold(" \xEF\xBC\xA1"
+					"b\t\xE5\x8E\x86\xE4\xB8\x8B\xE5\x8C\xBA"
+					"\xE3\x80\x80\xEF\xBC\x91\xC2\xA0"
+					"C\r\n\xEF\xBD\x9A",
+					out, sizeof out),
+			 "ab\xE5\x8E\x86\xE4\xB8\x8B\xE5\x8C\xBA"
+			 "1cz");
+	cr_assert_str_eq(jx_config_fold("370102", out, sizeof out), "370102");
+	cr_assert_str_eq(jx_config_fold("\xE5\x8E\x86\xE4\xB8\x8B", out, 4), "\xE5\x8E\x86",
+			 "a character is kept whole or not at all");
+	cr_assert_str_eq(jx_config_fold("ABCDEF", out, 4), "abc");
+}

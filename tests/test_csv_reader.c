@@ -121,3 +121,117 @@ Test(csv_reader, a_line_longer_than_the_line_buffer_goes_to_libcsv)
 	same(data, n + 5, ',');
 	free(data);
 }
+
+/* The delimiter search reads 8 bytes at a time: fields of every length
+ * around a word, delimiters at every place in one, and bytes that differ
+ * from the delimiter only in their top bit ("¬" is C2 AC, "ɉ" is C9 89:
+ * ',' and '\t' with 0x80 set) or are the delimiter plus or minus one. */
+Test(csv_reader, plain_lines_split_like_libcsv_on_random_fields_of_every_length)
+{
+	static const char *const pieces[] = {
+	    "a",
+	    "7",
+	    "0",
+	    " ",
+	    "\t",
+	    ",",
+	    ",",
+	    "\t",
+	    "\n",
+	    "\r\n",
+	    "-",
+	    "+",
+	    ".",
+	    "\xC2\xAC",
+	    "\xC9\x89",
+	    "\xE5\x8E\x86",
+	    "\xEF\xBC\x8C",
+	    "12345678",
+	    "abcdefghi",
+	    "\"",
+	    " , ",
+	    "\t\t",
+	    "\x0b",
+	    "\x08",
+	};
+	const int n_pieces = (int)(sizeof pieces / sizeof pieces[0]);
+	srand(64);
+	char buf[600];
+	for (int round = 0; round < 3000; round++) {
+		size_t n = 0;
+		int parts = rand() % 80;
+		for (int i = 0; i < parts; i++) {
+			/* quotes rarely, so most lines stay plain */
+			int k = rand() % n_pieces;
+			if (!strcmp(pieces[k], "\"") && rand() % 8)
+				k = 0;
+			size_t len = strlen(pieces[k]);
+			if (n + len >= sizeof buf)
+				break;
+			memcpy(buf + n, pieces[k], len);
+			n += len;
+		}
+		same(buf, n, round % 2 ? ',' : '\t');
+	}
+}
+
+/* Fields that end exactly at, before and after a word's end, on lines of
+ * every length up to three words, with and without a line feed. */
+Test(csv_reader, plain_lines_split_like_libcsv_at_every_word_boundary)
+{
+	char buf[64];
+	for (size_t len = 0; len <= 26; len++)
+		for (size_t at = 0; at <= len; at++)
+			for (int lf = 0; lf < 2; lf++) {
+				for (size_t i = 0; i < len; i++)
+					buf[i] = (char)('a' + i % 26);
+				if (at < len)
+					buf[at] = ',';
+				size_t n = len;
+				if (lf)
+					buf[n++] = '\n';
+				same(buf, n, ',');
+				for (size_t i = 0; i < n; i++)
+					if (buf[i] == ',')
+						buf[i] = '\t';
+				same(buf, n, '\t');
+			}
+}
+
+/* The limits on a plain line, at and just past each: 16,384 fields, and a
+ * field of as many bytes as libcsv holds (ETL_MAX_CELL_BYTES + 1024, its
+ * trailing spaces counted, its leading ones not; a full buffer fails when
+ * one more byte comes, the delimiter or line end too): split here and by
+ * libcsv alike, the same error on the same row. */
+Test(csv_reader, plain_lines_at_the_column_and_cell_limits_fail_like_libcsv)
+{
+	size_t cap = ETL_MAX_CELL_BYTES + 1024;
+	char *data = malloc(cap + ETL_MAX_COLS + 64);
+	for (int extra = 0; extra < 2; extra++) {
+		/* ETL_MAX_COLS fields, then one more */
+		size_t n = (size_t)sprintf(data, "a,b\n");
+		for (int i = 1; i < ETL_MAX_COLS + extra; i++)
+			data[n++] = ',';
+		data[n++] = '\n';
+		same(data, n, ',');
+	}
+	static const char *const afters[] = {",z\n1,2\n", "\n", "\r\n", "", "  ,z\n", "  "};
+	for (size_t k = 0; k < sizeof afters / sizeof afters[0]; k++)
+		for (size_t len = cap - 3; len <= cap + 1; len++) {
+			size_t n = (size_t)sprintf(data, "a,b\nx,  ");
+			memset(data + n, 'y', len);
+			n += len;
+			n += (size_t)sprintf(data + n, "%s", afters[k]);
+			same(data, n, ',');
+			same(data, n, '\t');
+		}
+	/* a long cell that is also the field past the last column */
+	size_t n = (size_t)sprintf(data, "a,b\n");
+	for (int i = 1; i < ETL_MAX_COLS; i++)
+		data[n++] = ',';
+	memset(data + n, 'y', cap);
+	n += cap;
+	data[n++] = '\n';
+	same(data, n, ',');
+	free(data);
+}

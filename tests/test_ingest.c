@@ -186,6 +186,41 @@ Test(ingest, flat_export_gives_one_submission_per_row)
 	free(g);
 }
 
+/* A flat row's district and period cells are read as at most 255 and 63
+ * bytes, cut between characters: shorter cells are used as they are,
+ * longer ones cut the same way as ever. */
+Test(ingest, long_district_and_period_cells_of_a_flat_row_are_cut_between_characters)
+{
+	char text[2048], district[400], period[100];
+	memset(district, 'x', 254);
+	strcpy(district + 254, "\xE5\x8E\x86"); /* 历 across byte 255 */
+	strcpy(period, "2023-09");
+	memset(period + 7, 'y', 70);
+	period[77] = 0;
+	snprintf(text, sizeof text,
+		 "district,period,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"
+		 "%s,2023-09,52,3,640,45,60,48,40,30,20,12,6,2,150,35.5\n"
+		 "历下区,%s,52,3,640,45,60,48,40,30,20,12,6,2,150,35.5\n"
+		 "历下区,2023-08,52,3,640,45,60,48,40,30,20,12,6,2,150,35.5\n",
+		 district, period);
+	struct got *g = calloc(1, sizeof *g);
+	struct ingest_opts o = {.cfg = &cfg, .received_at = 1696726800};
+	cr_assert_eq(ingest_csv_memory("x.csv", text, strlen(text), &o, keep, g), 0);
+	cr_assert_eq(g->n, 3);
+	cr_assert_eq(strlen(g->subs[0].units[0].name), 254, "cut before the character");
+	cr_assert_eq(g->subs[0].findings.n, 1);
+	cr_assert_eq(g->subs[0].findings.items[0].rule, JX_S3);
+	cr_assert_eq(strlen(g->subs[0].findings.items[0].value), 254);
+	cr_assert_eq(g->subs[1].findings.n, 1);
+	cr_assert_eq(g->subs[1].findings.items[0].rule, JX_S4);
+	cr_assert_eq(strlen(g->subs[1].findings.items[0].value), 63);
+	cr_assert_str_eq(g->subs[2].units[0].name, "历下区");
+	cr_assert_str_eq(g->subs[2].district_code, "370102");
+	cr_assert_str_eq(g->subs[2].period, "2023-08");
+	got_release(g);
+	free(g);
+}
+
 Test(ingest, sub_units_without_total_are_summed)
 {
 	const char *text = "统计期：2023年9月\n项目,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"

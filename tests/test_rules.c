@@ -111,6 +111,35 @@ Test(rules, relations_hold_on_every_unit_row_and_name_the_row)
 	jx_submission_release(&s);
 }
 
+/* The row's name is worked out once, for its first finding, and serves
+ * every finding of that row; rows without findings need none. */
+Test(rules, every_finding_of_a_row_names_that_row)
+{
+	struct jx_submission s;
+	sub_init(&s);
+	int64_t v[14], w[14];
+	memcpy(v, good, sizeof v);
+	memcpy(w, good, sizeof w);
+	v[0] = 1; /* 1 < 2 */
+	v[2] = 1; /* 3 < 4 */
+	w[8] = 1; /* 9 < 10 */
+	unit(&s, "甲街道", 6, v);
+	unit(&s, "乙街道", 7, good);
+	unit(&s, "丙街道", 8, w);
+	rules_check(&s);
+	cr_assert_eq(s.findings.n, 3);
+	cr_assert_str_eq(s.findings.items[0].message,
+			 "第 6 行“甲街道”：指标1（本期末实有见习基地总数）=1 小于 "
+			 "指标2（本期新增见习基地数量）=3，应满足 1≥2；请核实这两个数");
+	cr_assert(!strncmp(s.findings.items[1].message, "第 6 行“甲街道”：指标3",
+			   strlen("第 6 行“甲街道”：指标3")),
+		  "%s", s.findings.items[1].message);
+	cr_assert(!strncmp(s.findings.items[2].message, "第 8 行“丙街道”：指标9",
+			   strlen("第 8 行“丙街道”：指标9")),
+		  "%s", s.findings.items[2].message);
+	jx_submission_release(&s);
+}
+
 Test(rules, total_row_that_is_not_the_sum_is_s6_per_indicator)
 {
 	struct jx_submission s;

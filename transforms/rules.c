@@ -61,7 +61,7 @@ static void row_prefix(const struct jx_submission *s, const struct jx_unit *u,
 static void check_unit(struct jx_submission *s, const struct jx_unit *u)
 {
 	char prefix[320], lv[32], rv[32], pv[32] = "", sum[32] = "", msg[1024];
-	row_prefix(s, u, prefix, sizeof prefix);
+	int have_prefix = 0; /* made for the first finding only: most rows have none */
 	for (size_t i = 0; i < sizeof relations / sizeof relations[0]; i++) {
 		const struct rules_relation *r = &relations[i];
 		const struct jx_value *l = &u->v[r->left - 1], *a = &u->v[r->right - 1];
@@ -71,6 +71,10 @@ static void check_unit(struct jx_submission *s, const struct jx_unit *u)
 		int64_t right = a->v + (b ? b->v : 0);
 		if (l->v >= right)
 			continue;
+		if (!have_prefix) {
+			row_prefix(s, u, prefix, sizeof prefix);
+			have_prefix = 1;
+		}
 		struct jx_loc loc = jx_submission_loc(s);
 		loc.row = l->row;
 		loc.col = l->col;
