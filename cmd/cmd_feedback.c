@@ -43,6 +43,7 @@ static int run(const struct cmd_opts *o, const struct jx_config *cfg, struct sto
 {
 	char err[8400];
 	int bad_code = 0, rc = 0;
+	cmd_keep_freed_memory();
 	if (report_feedback_write_each(st, cfg, year, month, NULL, o->out, print_path, NULL, NULL,
 				       &bad_code, err, sizeof err)) {
 		fflush(stdout);

@@ -84,12 +84,12 @@ int cmd_parse_format(const char *prog, const char *format, const char *output, i
 int cmd_write_csv(const char *prog, const char *output,
 		  int (*write)(const void *report, FILE *f), const void *report);
 
-/* Called once for every command: lets the C library keep up to a few MB
- * of freed memory instead of handing it back to the system after every
- * workbook. libxlsxwriter and zlib take and free about 0.4 MB a workbook;
- * given back each time, the next workbook faults every page of it in
- * again (1.6 s of 5 s for 2,850 notices on PostgreSQL, #14; feedback,
- * nightly and the portal write them). Does nothing outside glibc. */
+/* For a run that writes workbooks by the thousand (feedback): lets the C
+ * library keep up to a few MB of freed memory instead of handing it back to
+ * the system after every workbook. libxlsxwriter and zlib take and free
+ * about 0.4 MB a workbook; given back each time, the next workbook faults
+ * every page of it in again (1.6 s of 5 s for 2,850 notices on
+ * PostgreSQL, #14). Does nothing outside glibc. */
 void cmd_keep_freed_memory(void);
 
 #endif

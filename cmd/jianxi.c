@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
-#include "common.h"
 
 struct cmd_entry {
 	const char *name;
@@ -30,7 +29,6 @@ static const struct cmd_entry commands[] = {
 static void usage(FILE *f)
 {
 	fputs("usage: jianxi <command> [options]\n\ncommands:\n", f);
-	cmd_keep_freed_memory();
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].what);
 	fputs("\nRun 'jianxi <command> --help' for a command's options.\n", f);
