@@ -1096,30 +1096,31 @@ static int pg_put_many(struct store *st, const struct jx_submission *const *subs
 	size_t fresh = 0;
 	for (size_t i = 0; i < n; i++)
 		fresh += version[i] > 0;
-	/* the ids of the new rows, reserved in one query */
-	char count[24];
-	snprintf(count, sizeof count, "%zu", fresh);
-	const char *cp[] = {count};
-	res = pg_exec(p, "cannot number the submissions",
-		      "SELECT nextval(pg_get_serial_sequence('submission', 'id')) "
-		      "FROM generate_series(1, $1::int)",
-		      1, cp, PGRES_TUPLES_OK);
-	if (!res)
-		goto out;
-	if ((size_t)PQntuples(res) != fresh) {
-		store_fail(st, "cannot number the submissions: %d ids for %zu", PQntuples(res),
-			   fresh);
-		PQclear(res);
-		goto out;
-	}
-	for (size_t i = 0, k = 0; i < n; i++)
-		if (version[i] > 0 && num(res, (int)k++, 0, 1, INT64_MAX, &ids[i])) {
-			store_fail(st, "cannot number the submissions: the server gave the id %s",
-				   PQgetvalue(res, (int)k - 1, 0));
+	/* the ids of the new rows, reserved at once: the sequence moved on
+	 * by their number (only a writer holding the lock takes ids) */
+	if (fresh) {
+		char count[24];
+		snprintf(count, sizeof count, "%zu", fresh);
+		const char *cp[] = {count};
+		res = pg_exec(p, "cannot number the submissions",
+			      "SELECT setval(q, nextval(q) + $1::bigint - 1) "
+			      "FROM pg_get_serial_sequence('submission', 'id') AS q",
+			      1, cp, PGRES_TUPLES_OK);
+		if (!res)
+			goto out;
+		int64_t last;
+		if (PQntuples(res) != 1 || num(res, 0, 0, (int64_t)fresh, INT64_MAX, &last)) {
+			store_fail(st, "cannot number the submissions: the server gave %s",
+				   PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "no id");
 			PQclear(res);
 			goto out;
 		}
-	PQclear(res);
+		PQclear(res);
+		int64_t next = last - (int64_t)fresh + 1;
+		for (size_t i = 0; i < n; i++)
+			if (version[i] > 0)
+				ids[i] = next++;
+	}
 
 	struct copy_buf c;
 	if (copy_begin(&c, p, "cannot store the submissions",

@@ -560,6 +560,18 @@ Test(store_pg, a_month_repeated_in_and_across_batches_is_numbered_in_order, .tim
 			cr_assert_str_eq(l.v[k].district_code, code[d]);
 			cr_assert_eq(l.v[k].version, v);
 		}
+	/* ids reserved by a batch and taken by a put one after the other */
+	struct jx_submission one, two;
+	sc_fill(&one, "370105", SC_PERIOD_Y, SC_PERIOD_M, 30, 1);
+	sc_fill(&two, "370105", SC_PERIOD_Y, SC_PERIOD_M, 31, 1);
+	cr_assert_eq(sc_put(st, &one), 1);
+	const struct jx_submission *after[] = {&two};
+	cr_assert_eq(store_put_many(st, after, 1, was_new), 0, "%s", store_error(st));
+	cr_assert_eq(was_new[0], 1);
+	sc_assert_stored(st, "370105", 1, &one, NULL);
+	sc_assert_stored(st, "370105", 2, &two, NULL);
+	jx_submission_release(&one);
+	jx_submission_release(&two);
 	for (int i = 0; i < 3; i++)
 		jx_submission_release(&old[i]);
 	for (int i = 0; i < N1; i++)
