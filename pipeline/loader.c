@@ -11,6 +11,7 @@
 #include "../transforms/rules.h"
 #include "approval.h"
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -450,10 +451,27 @@ static int last_event(void *ctx, const struct store_approval *a)
 	return 0;
 }
 
+/* A checked batch handed to a thread of its own to be stored, while the
+ * file's next batch is read and checked (#14): the store's connection is
+ * the thread's until it is joined, and nothing of the batch is reported
+ * before. */
+struct batch_job {
+	struct store *st;
+	struct pending *items;
+	size_t n, cap;
+	const struct jx_submission **subs; /* the storable ones, in order */
+	int *was_new;
+	size_t n_subs;
+	int state; /* 0: none; 1: its thread runs; 2: stored (or not) */
+	int rc;	   /* store_put_many's */
+	pthread_t thread;
+};
+
 struct batch {
 	struct pending *items;
 	size_t n, cap;
 	struct month_map months; /* through the file's batches */
+	struct batch_job job;
 };
 
 static int pair_cmp(const void *a, const void *b)
@@ -594,12 +612,72 @@ out:
 	return rc;
 }
 
-/* The checks that need history and the month's approval, for each
- * submission of the batch in file order; then the batch is stored and
- * reported. 0 or -1 (ld->error says why; nothing of the batch stored, and
- * the map of months is emptied). */
-static int batch_flush(struct loader *ld, struct batch *b)
+static void *job_run(void *arg)
 {
+	struct batch_job *j = arg;
+	j->rc = store_put_many(j->st, j->subs, j->n_subs, j->was_new);
+	return NULL;
+}
+
+static void job_release(struct batch_job *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		jx_submission_release(&j->items[i].sub);
+	j->n = 0;
+	free(j->subs);
+	free(j->was_new);
+	j->subs = NULL;
+	j->was_new = NULL;
+	j->state = 0;
+}
+
+/* Waits for the batch being stored, then reports it. 0, or -1 when it
+ * could not be stored (ld->error says why; the map of months is emptied,
+ * as it holds the batch's months). */
+static int job_join(struct loader *ld, struct batch *b)
+{
+	struct batch_job *j = &b->job;
+	if (!j->state)
+		return 0;
+	if (j->state == 1)
+		pthread_join(j->thread, NULL);
+	if (j->rc) {
+		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
+		job_release(j);
+		month_map_release(&b->months);
+		return -1;
+	}
+	int oom = 0;
+	for (size_t i = 0, k = 0; i < j->n; i++) {
+		struct pending *p = &j->items[i];
+		int stored_new = p->storable ? j->was_new[k++] : 0;
+		/* a repeat set stored: a delivery of its month too (out of
+		 * memory, the months are read again for the next batch) */
+		if (p->checked && stored_new) {
+			struct month_state *e = month_get(&b->months, p->sub.district_code,
+							  p->sub.year, p->sub.month, 1, &oom);
+			if (!e || delivery_add(e, p->sub.sha256, p->sub.received_at))
+				month_map_release(&b->months);
+		}
+		loader_report(ld, &p->sub, p->storable, stored_new);
+	}
+	job_release(j);
+	return 0;
+}
+
+/* The checks that need history and the month's approval, for each
+ * submission of the batch in file order; then the batch is handed to be
+ * stored, in a thread of its own unless last (the file's end): it is
+ * reported when stored, at the next flush. 0 or -1 (ld->error says why;
+ * nothing of the failed batch stored, and the map of months is emptied). */
+static int batch_flush(struct loader *ld, struct batch *b, int last)
+{
+	/* the batch before: stored and reported first, and the connection
+	 * free again */
+	if (job_join(ld, b)) {
+		batch_release(b);
+		return -1;
+	}
 	if (!b->n)
 		return 0;
 	struct month_map *m = &b->months;
@@ -656,24 +734,30 @@ static int batch_flush(struct loader *ld, struct batch *b)
 		if (jx_submission_status(s) == JX_ACCEPTED && (!e->has || s->received_at >= e->at))
 			month_set(e, s->received_at, INT_MAX, s->figures);
 	}
-	if (store_put_many(ld->st, subs, n, was_new)) {
-		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
-		goto out;
+	/* the batch's items move to the job (subs point into them); the
+	 * job's spent array is the batch's next */
+	struct batch_job *j = &b->job;
+	struct pending *spare = j->items;
+	size_t spare_cap = j->cap;
+	j->st = ld->st;
+	j->items = b->items;
+	j->n = b->n;
+	j->cap = b->cap;
+	j->subs = subs;
+	j->was_new = was_new;
+	j->n_subs = n;
+	b->items = spare;
+	b->cap = spare_cap;
+	b->n = 0;
+	subs = NULL;
+	was_new = NULL;
+	if (!last && !pthread_create(&j->thread, NULL, job_run, j)) {
+		j->state = 1;
+	} else {
+		job_run(j);
+		j->state = 2;
 	}
-	for (size_t i = 0, k = 0; i < b->n; i++) {
-		struct pending *p = &b->items[i];
-		int stored_new = p->storable ? was_new[k++] : 0;
-		/* a repeat set stored: a delivery of its month too (out of
-		 * memory, the months are read again for the next batch) */
-		if (p->checked && stored_new) {
-			struct month_state *e =
-			    month_get(m, p->sub.district_code, p->sub.year, p->sub.month, 1, &oom);
-			if (!e || delivery_add(e, p->sub.sha256, p->sub.received_at))
-				month_map_release(m);
-		}
-		loader_report(ld, &p->sub, p->storable, stored_new);
-	}
-	rc = 0;
+	rc = last ? job_join(ld, b) : 0;
 	goto out;
 oom:
 	snprintf(ld->error, sizeof ld->error, "out of memory");
@@ -773,7 +857,7 @@ static int load_checked(struct file_load *fl, struct jx_submission *s)
 			snprintf(ld->error, sizeof ld->error, "%s: out of memory", s->file);
 			return 1;
 		}
-		if (fl->batch->n >= LOADER_BATCH && batch_flush(ld, fl->batch)) {
+		if (fl->batch->n >= LOADER_BATCH && batch_flush(ld, fl->batch, 0)) {
 			fl->failed = 1;
 			return 1;
 		}
@@ -830,8 +914,14 @@ static int file_finish(struct file_load *fl, struct batch *batch, int rc, const 
 	struct loader *ld = fl->ld;
 	if (!rc)
 		rc = repeats_store(fl);
-	if (fl->bulk && !fl->failed && batch_flush(ld, batch) && !rc)
+	if (fl->bulk && !fl->failed && batch_flush(ld, batch, 1) && !rc)
 		rc = -1;
+	/* a failed flush joined the batch before it; nothing is stored in
+	 * the background past here */
+	if (batch->job.state == 1)
+		pthread_join(batch->job.thread, NULL);
+	job_release(&batch->job);
+	free(batch->job.items);
 	batch_release(batch);
 	free(batch->items);
 	month_map_release(&batch->months);

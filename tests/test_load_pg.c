@@ -155,11 +155,11 @@ Test(load_pg, a_history_file_in_batches_gives_the_lines_and_findings_of_the_dir_
 }
 
 /* The rows of history_file's districts period after period (all 15
- * districts of a month, then the next month): 1,080 rows, so the second
- * batch's months of 2023 find their history among the months the first
- * batch loaded. Returns the file's text; each month alone too, as
- * months[i] (header included), when months is not NULL. */
-static char *period_rows(char **months)
+ * districts of a month, then the next month) from 2018-01 to the end of
+ * last_year: to 2023, 1,080 rows, so the second batch's months of 2023 find
+ * their history among the months the first batch loaded. Returns the file's text; each month alone
+ * too, as months[i] (header included), when months is not NULL. */
+static char *period_rows(char **months, int last_year)
 {
 	static const char *const codes[] = {"370102", "370103", "370104", "370105", "370112",
 					    "370113", "370114", "370115", "370116", "370117",
@@ -174,7 +174,7 @@ static char *period_rows(char **months)
 	unsigned seed = 11;
 	for (int d = 0; d < D; d++)
 		i13[d] = 60;
-	for (int y = 2018, i = 0; y <= 2023; y++)
+	for (int y = 2018, i = 0; y <= last_year; y++)
 		for (int m = 1; m <= 12; m++, i++) {
 			size_t from = len;
 			for (int d = 0; d < D; d++) {
@@ -233,7 +233,7 @@ Test(load_pg, history_from_earlier_batches_of_a_file_is_that_of_the_store, .time
 	char *config = old_config(dir);
 	CONFIG = config;
 	char *months[72];
-	char *whole = period_rows(months);
+	char *whole = period_rows(months, 2023);
 	char path[600], findings[600];
 	snprintf(path, sizeof path, "%s/whole.csv", dir);
 	tu_write(path, whole, strlen(whole));
@@ -331,6 +331,65 @@ Test(load_pg, a_rejected_month_in_a_batch_is_stored_alone_and_never_history, .ti
 	free(stored);
 	free(f);
 	tu_run_free(&got);
+	pg_drop(db);
+	free(url);
+	free(config);
+	free(dir);
+}
+
+/* A batch the server refuses while the file's next batch is being read
+ * (#14): the batch before it is stored and reported, nothing of it or of
+ * any batch after it, and the run exits 3 with the server's reason. The
+ * months to 2029 are past the received time (S4, rejected), and stored. */
+Test(load_pg, a_batch_refused_in_the_background_stops_the_file_after_the_one_before, .timeout = 600)
+{
+	char *dir = tu_tmpdir();
+	char *config = old_config(dir);
+	CONFIG = config;
+	char *whole = period_rows(NULL, 2029); /* 2,160 rows: three batches */
+	char path[600], findings[600];
+	snprintf(path, sizeof path, "%s/whole.csv", dir);
+	tu_write(path, whole, strlen(whole));
+	snprintf(findings, sizeof findings, "%s/findings.csv", dir);
+	char db[64];
+	char *url = pg_fresh_url(db, sizeof db);
+	/* the schema first, then a rule only 370102's 2025-06 (row 1,337 of
+	 * the file, in the second batch) breaks */
+	const char *const init[] = {"status", "--config", CONFIG,    "--store",
+				    url,      "--period", "2018-01", NULL};
+	struct run_result st = tu_run(init);
+	cr_assert_eq(st.status, 0, "%s", st.err);
+	tu_run_free(&st);
+	PGconn *c = PQconnectdb(url);
+	cr_assert(PQstatus(c) == CONNECTION_OK);
+	pg_admin_exec(c, "ALTER TABLE submission ADD CONSTRAINT test_refused CHECK "
+			 "(NOT (district_code = '370102' AND year = 2025 AND month = 6))");
+	struct run_result got = load(url, findings, path);
+	cr_assert_eq(got.status, 3, "%d %s", got.status, got.err);
+	cr_assert(strstr(got.err, "test_refused"), "%s", got.err);
+	cr_assert_eq(tu_count_lines_with(got.out, ",new"), 1000, "%s", got.out);
+	cr_assert_eq(tu_count_lines_with(got.out, ",2023-06,"),
+		     15); /* the first batch ends in 2023-07 */
+	cr_assert_eq(tu_count_lines_with(got.out, ",2023-07,"), 10);
+	PGresult *r = PQexec(c, "SELECT count(*), max(year * 100 + month) FROM submission");
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	cr_assert_str_eq(PQgetvalue(r, 0, 0), "1000");
+	cr_assert_str_eq(PQgetvalue(r, 0, 1), "202307");
+	PQclear(r);
+	tu_run_free(&got);
+
+	/* without the rule, the same file again stores the rest */
+	pg_admin_exec(c, "ALTER TABLE submission DROP CONSTRAINT test_refused");
+	got = load(url, findings, path);
+	cr_assert_eq(got.status, 1, "%s", got.err);
+	cr_assert_eq(tu_count_lines_with(got.out, ",new"), 1160, "%s", got.out);
+	cr_assert_eq(tu_count_lines_with(got.out, ",unchanged"), 1000);
+	r = PQexec(c, "SELECT count(*) FROM submission");
+	cr_assert_str_eq(PQgetvalue(r, 0, 0), "2160");
+	PQclear(r);
+	tu_run_free(&got);
+	PQfinish(c);
+	free(whole);
 	pg_drop(db);
 	free(url);
 	free(config);
