@@ -1080,16 +1080,18 @@ static int pg_put_many(struct store *st, const struct jx_submission *const *subs
 		goto out;
 	}
 	PQclear(res);
-	/* every stored version of the batch's (district, period)s, at once;
-	 * "month + 0" keeps the planner off the (year, month) index, which
-	 * holds every district of the month, for the ones led by the district */
+	/* every stored version of the batch's (district, period)s, at once: a
+	 * join on all three, so that each key is one look-up in the index led
+	 * by the district (not every month of its year, nor the (year, month)
+	 * index, which holds every district of the month) */
 	struct put_many m = {p, subs, shas, keys, n, stored_max, version};
 	const char *params[] = {ca, ya, ma};
 	if (pg_each_row(p, "cannot read the stored versions",
-			"SELECT district_code, year, month, version, sha256, "
-			"extract(epoch FROM received_at)::bigint FROM submission "
-			"WHERE (district_code, year, month + 0) IN "
-			"(SELECT * FROM unnest($1::text[], $2::int[], $3::int[]))",
+			"SELECT s.district_code, s.year, s.month, s.version, s.sha256, "
+			"extract(epoch FROM s.received_at)::bigint "
+			"FROM unnest($1::text[], $2::int[], $3::int[]) AS k (code, year, month) "
+			"JOIN submission s ON s.district_code = k.code AND s.year = k.year "
+			"AND s.month = k.month",
 			3, params, put_many_row, &m))
 		goto out;
 	put_many_number(&m);
