@@ -910,12 +910,27 @@ static int pg_versions_of_years(struct store *st, size_t n, const char *const *c
 	}
 	const char *params[] = {c, y};
 	struct pg_years x = {p, fn, ctx, 0};
-	int rc = pg_each_row(p, "cannot read the stored versions",
-			     "SELECT s.district_code, s.year, s.month, s.version, s.status, "
-			     "extract(epoch FROM s.received_at)::bigint, s.sha256, " VALUE_COLS
-			     " FROM submission s WHERE (s.district_code, s.year) IN "
-			     "(SELECT * FROM unnest($1::text[], $2::int[]))",
-			     2, params, years_row, &x);
+	/* each pair one look-up in the index led by the district, as the
+	 * stored versions of pg_put_many, and so with JIT off: in a
+	 * transaction of its own for that (reading only) */
+	PGresult *res = PQexec(p->conn, "BEGIN; SET LOCAL jit = off");
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK
+		     ? 0
+		     : pg_fail_res(p, "cannot read the stored versions", res);
+	PQclear(res);
+	if (!rc) {
+		rc = pg_each_row(
+		    p, "cannot read the stored versions",
+		    "SELECT s.district_code, s.year, s.month, s.version, s.status, "
+		    "extract(epoch FROM s.received_at)::bigint, s.sha256, " VALUE_COLS
+		    " FROM unnest($1::text[], $2::int[]) AS k (code, year) "
+		    "JOIN submission s ON (s.district_code, s.year) >= (k.code, k.year) "
+		    "AND (s.district_code, s.year) <= (k.code, k.year)",
+		    2, params, years_row, &x);
+	}
+	if (PQtransactionStatus(p->conn) != PQTRANS_IDLE &&
+	    pg_cmd(p, "cannot read the stored versions", rc ? "ROLLBACK" : "COMMIT"))
+		rc = -1;
 	free(c);
 	free(y);
 	return x.fn_rc ? x.fn_rc : rc;
@@ -1072,7 +1087,8 @@ static int pg_put_many(struct store *st, const struct jx_submission *const *subs
 		goto out;
 	}
 	/* the transaction and the writer's lock, as store_put */
-	PGresult *res = PQexec(p->conn, "BEGIN; SELECT pg_advisory_xact_lock(" JX_LOCK_PUT ")");
+	PGresult *res = PQexec(p->conn, "BEGIN; SET LOCAL jit = off; "
+					"SELECT pg_advisory_xact_lock(" JX_LOCK_PUT ")");
 	began = PQtransactionStatus(p->conn) != PQTRANS_IDLE;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_fail_res(p, "cannot start a transaction", res);
@@ -1080,18 +1096,22 @@ static int pg_put_many(struct store *st, const struct jx_submission *const *subs
 		goto out;
 	}
 	PQclear(res);
-	/* every stored version of the batch's (district, period)s, at once: a
-	 * join on all three, so that each key is one look-up in the index led
-	 * by the district (not every month of its year, nor the (year, month)
-	 * index, which holds every district of the month) */
+	/* every stored version of the batch's (district, period)s, at once:
+	 * each key one look-up in the index led by the district. Written as
+	 * "between the key and itself" so that no other index can serve it:
+	 * on equalities the planner, without statistics on a table that grows
+	 * as it loads, took the (year, month) index, which holds every
+	 * district of the month. (Its estimate is then far too high: JIT is
+	 * off for the transaction, so as not to compile the query each time.) */
 	struct put_many m = {p, subs, shas, keys, n, stored_max, version};
 	const char *params[] = {ca, ya, ma};
 	if (pg_each_row(p, "cannot read the stored versions",
 			"SELECT s.district_code, s.year, s.month, s.version, s.sha256, "
 			"extract(epoch FROM s.received_at)::bigint "
 			"FROM unnest($1::text[], $2::int[], $3::int[]) AS k (code, year, month) "
-			"JOIN submission s ON s.district_code = k.code AND s.year = k.year "
-			"AND s.month = k.month",
+			"JOIN submission s "
+			"ON (s.district_code, s.year, s.month) >= (k.code, k.year, k.month) "
+			"AND (s.district_code, s.year, s.month) <= (k.code, k.year, k.month)",
 			3, params, put_many_row, &m))
 		goto out;
 	put_many_number(&m);
