@@ -275,10 +275,12 @@ struct month_map {
 	size_t n, cap_items;
 };
 
-/* More months than this at the start of a batch and the map is emptied and
- * read again as needed: a bound on memory whatever the file (about 300
- * bytes a month). */
-#define LOADER_MONTHS_MAX 40000
+/* More months than this at the start of a batch and the years before the
+ * batch's earliest (and the one before that, for January) are dropped from
+ * the map, or all of it when that is not enough, to be read again as
+ * needed: a bound on memory whatever the file (about 300 bytes a month),
+ * that holds two years of every district of the country. */
+#define LOADER_MONTHS_MAX 80000
 
 static size_t month_hash(const char *code, int year, int month)
 {
@@ -296,6 +298,29 @@ static void month_map_release(struct month_map *m)
 	free(m->index);
 	free(m->items);
 	memset(m, 0, sizeof *m);
+}
+
+/* Drops every month of a year before from (with its "read" mark, so that
+ * a year is held whole or not at all); all of them when out of memory. */
+static void month_map_drop_before(struct month_map *m, int from)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		struct month_state *e = &m->items[i];
+		if (e->year < from)
+			free(e->more);
+		else
+			m->items[kept++] = *e;
+	}
+	m->n = kept;
+	memset(m->index, 0, m->cap * sizeof *m->index);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct month_state *o = &m->items[i];
+		size_t j = month_hash(o->code, o->year, o->month) & (m->cap - 1);
+		while (m->index[j])
+			j = (j + 1) & (m->cap - 1);
+		m->index[j] = (uint32_t)i + 1;
+	}
 }
 
 /* The state of (code, year, month), added when absent (add), else NULL when
@@ -690,8 +715,17 @@ static int batch_flush(struct loader *ld, struct batch *b, int last)
 		snprintf(ld->error, sizeof ld->error, "out of memory");
 		goto out;
 	}
-	if (m->n > LOADER_MONTHS_MAX)
-		month_map_release(m);
+	size_t max = ld->months_max ? ld->months_max : LOADER_MONTHS_MAX;
+	if (m->n > max) {
+		int from = INT_MAX;
+		for (size_t i = 0; i < b->n; i++)
+			if (b->items[i].storable && !b->items[i].checked &&
+			    b->items[i].sub.year - 1 < from)
+				from = b->items[i].sub.year - 1;
+		month_map_drop_before(m, from);
+		if (m->n > max)
+			month_map_release(m);
+	}
 	if (batch_read(ld, b, &me))
 		goto out;
 	for (size_t i = 0; i < b->n; i++) {
