@@ -496,7 +496,12 @@ struct batch {
 	struct pending *items;
 	size_t n, cap;
 	struct month_map months; /* through the file's batches */
-	struct batch_job job;
+	/* the last approval event of each month, read once a file (approve
+	 * and reopen wait for the run's lock as the loader's callers hold it) */
+	struct month_events events;
+	int have_events;
+	struct batch_job job;  /* being stored */
+	struct batch_job done; /* stored, to be reported */
 };
 
 static int pair_cmp(const void *a, const void *b)
@@ -566,7 +571,7 @@ static void batch_history(struct month_map *m, const struct jx_submission *s, st
  * every stored version of its districts' years (and the year before, for
  * January) not read for an earlier batch of the file; and the approval
  * events. 0 or -1. */
-static int batch_read(struct loader *ld, struct batch *b, struct month_events *me)
+static int batch_read(struct loader *ld, struct batch *b)
 {
 	struct month_map *m = &b->months;
 	size_t n = 0, wanted = 0;
@@ -619,14 +624,15 @@ static int batch_read(struct loader *ld, struct batch *b, struct month_events *m
 			snprintf(ld->error, sizeof ld->error, "out of memory");
 			goto out;
 		}
-	if (wanted) {
-		got = store_approval_events(ld->st, 0, 0, last_event, me);
+	if (wanted && !b->have_events) {
+		got = store_approval_events(ld->st, 0, 0, last_event, &b->events);
 		if (got > 0)
 			snprintf(ld->error, sizeof ld->error, "out of memory");
 		else if (got < 0)
 			snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
 		if (got)
 			goto out;
+		b->have_events = 1;
 	}
 	rc = 0;
 out:
@@ -635,6 +641,11 @@ out:
 	free(codes);
 	free(years);
 	return rc;
+}
+
+static void oom_set(struct loader *ld)
+{
+	snprintf(ld->error, sizeof ld->error, "out of memory");
 }
 
 static void *job_run(void *arg)
@@ -656,9 +667,9 @@ static void job_release(struct batch_job *j)
 	j->state = 0;
 }
 
-/* Waits for the batch being stored, then reports it. 0, or -1 when it
- * could not be stored (ld->error says why; the map of months is emptied,
- * as it holds the batch's months). */
+/* Waits for the batch being stored; once stored it waits in b->done to be
+ * reported. 0, or -1 when it could not be stored (ld->error says why; the
+ * map of months is emptied, as it holds the batch's months). */
 static int job_join(struct loader *ld, struct batch *b)
 {
 	struct batch_job *j = &b->job;
@@ -672,10 +683,26 @@ static int job_join(struct loader *ld, struct batch *b)
 		month_map_release(&b->months);
 		return -1;
 	}
+	/* the job's arrays become done's, done's spent ones the job's */
+	struct batch_job spent = b->done;
+	b->done = *j;
+	b->done.state = 2;
+	*j = (struct batch_job){0};
+	j->items = spent.items;
+	j->cap = spent.cap;
+	return 0;
+}
+
+/* Reports the batch stored last, if not yet. */
+static void done_report(struct loader *ld, struct batch *b)
+{
+	struct batch_job *d = &b->done;
+	if (!d->state)
+		return;
 	int oom = 0;
-	for (size_t i = 0, k = 0; i < j->n; i++) {
-		struct pending *p = &j->items[i];
-		int stored_new = p->storable ? j->was_new[k++] : 0;
+	for (size_t i = 0, k = 0; i < d->n; i++) {
+		struct pending *p = &d->items[i];
+		int stored_new = p->storable ? d->was_new[k++] : 0;
 		/* a repeat set stored: a delivery of its month too (out of
 		 * memory, the months are read again for the next batch) */
 		if (p->checked && stored_new) {
@@ -686,48 +713,37 @@ static int job_join(struct loader *ld, struct batch *b)
 		}
 		loader_report(ld, &p->sub, p->storable, stored_new);
 	}
-	job_release(j);
+	job_release(d);
+}
+
+/* 1 when the batch needs the store before its checks: a year of its
+ * districts not known yet, or the approval events. */
+static int batch_needs_read(struct batch *b)
+{
+	int oom = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pending *p = &b->items[i];
+		if (!p->storable || p->checked)
+			continue;
+		if (!b->have_events ||
+		    !month_get(&b->months, p->sub.district_code, p->sub.year, 0, 0, &oom) ||
+		    (p->sub.month == 1 && p->sub.year > 1 &&
+		     !month_get(&b->months, p->sub.district_code, p->sub.year - 1, 0, 0, &oom)))
+			return 1;
+	}
 	return 0;
 }
 
 /* The checks that need history and the month's approval, for each
- * submission of the batch in file order; then the batch is handed to be
- * stored, in a thread of its own unless last (the file's end): it is
- * reported when stored, at the next flush. 0 or -1 (ld->error says why;
- * nothing of the failed batch stored, and the map of months is emptied). */
-static int batch_flush(struct loader *ld, struct batch *b, int last)
+ * submission of the batch in file order, each then what the later ones
+ * see of its month; the storable ones into subs. 0 or -1 (out of memory). */
+static int batch_check(struct loader *ld, struct batch *b, const struct jx_submission **subs,
+		       size_t *n_subs)
 {
-	/* the batch before: stored and reported first, and the connection
-	 * free again */
-	if (job_join(ld, b)) {
-		batch_release(b);
-		return -1;
-	}
-	if (!b->n)
-		return 0;
 	struct month_map *m = &b->months;
-	struct month_events me = {0};
-	const struct jx_submission **subs = malloc(b->n * sizeof *subs);
-	int *was_new = calloc(b->n, sizeof *was_new);
+	const struct month_events *me = &b->events;
 	size_t n = 0;
-	int rc = -1, oom = 0;
-	if (!subs || !was_new) {
-		snprintf(ld->error, sizeof ld->error, "out of memory");
-		goto out;
-	}
-	size_t max = ld->months_max ? ld->months_max : LOADER_MONTHS_MAX;
-	if (m->n > max) {
-		int from = INT_MAX;
-		for (size_t i = 0; i < b->n; i++)
-			if (b->items[i].storable && !b->items[i].checked &&
-			    b->items[i].sub.year - 1 < from)
-				from = b->items[i].sub.year - 1;
-		month_map_drop_before(m, from);
-		if (m->n > max)
-			month_map_release(m);
-	}
-	if (batch_read(ld, b, &me))
-		goto out;
+	int oom = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		struct pending *p = &b->items[i];
 		struct jx_submission *s = &p->sub;
@@ -745,11 +761,11 @@ static int batch_flush(struct loader *ld, struct batch *b, int last)
 			history_check_deadline(s, ld->cfg);
 		}
 		/* A1: the month is approved (locked) at the city. */
-		for (size_t k = me.n; k-- > 0;)
-			if (me.a[k].year == s->year && me.a[k].month == s->month) {
-				if (me.a[k].kind == STORE_APPROVED) {
-					struct approval_lock lock = {me.a[k].number, me.a[k].at,
-								     me.a[k].by};
+		for (size_t k = me->n; k-- > 0;)
+			if (me->a[k].year == s->year && me->a[k].month == s->month) {
+				if (me->a[k].kind == STORE_APPROVED) {
+					struct approval_lock lock = {me->a[k].number, me->a[k].at,
+								     me->a[k].by};
 					approval_check(s, ld->cfg, &lock);
 				}
 				break;
@@ -760,14 +776,61 @@ static int batch_flush(struct loader *ld, struct batch *b, int last)
 		 * accepted one received last, later in the file on a tie */
 		struct month_state *e = month_get(m, s->district_code, s->year, s->month, 1, &oom);
 		if (!e)
-			goto oom;
+			return -1;
 		if (delivery_seen(e, s->sha256, s->received_at))
 			continue;
 		if (delivery_add(e, s->sha256, s->received_at))
-			goto oom;
+			return -1;
 		if (jx_submission_status(s) == JX_ACCEPTED && (!e->has || s->received_at >= e->at))
 			month_set(e, s->received_at, INT_MAX, s->figures);
 	}
+	*n_subs = n;
+	return 0;
+}
+
+/* The batch checked and handed to be stored, in a thread of its own unless
+ * last (the file's end), while the one before, stored meanwhile, is
+ * reported. The checks of a batch that needs nothing more from the store
+ * are made while the one before is still being stored; else once it is,
+ * after the reads. 0 or -1 (ld->error says why; nothing of the failed batch
+ * stored, the batches before it reported, and the map of months emptied). */
+static int batch_flush(struct loader *ld, struct batch *b, int last)
+{
+	struct month_map *m = &b->months;
+	const struct jx_submission **subs = NULL;
+	int *was_new = NULL;
+	size_t n = 0;
+	int rc = -1;
+	if (!b->n) {
+		rc = job_join(ld, b);
+		done_report(ld, b);
+		return rc;
+	}
+	subs = malloc(b->n * sizeof *subs);
+	was_new = calloc(b->n, sizeof *was_new);
+	if (!subs || !was_new) {
+		snprintf(ld->error, sizeof ld->error, "out of memory");
+		goto out;
+	}
+	size_t max = ld->months_max ? ld->months_max : LOADER_MONTHS_MAX;
+	if (m->n > max) {
+		int from = INT_MAX;
+		for (size_t i = 0; i < b->n; i++)
+			if (b->items[i].storable && !b->items[i].checked &&
+			    b->items[i].sub.year - 1 < from)
+				from = b->items[i].sub.year - 1;
+		month_map_drop_before(m, from);
+		if (m->n > max)
+			month_map_release(m);
+	}
+	int read = batch_needs_read(b);
+	if (!read && batch_check(ld, b, subs, &n))
+		goto oom;
+	/* the batch before: stored, and the connection free again */
+	if (job_join(ld, b))
+		goto out;
+	if (read && (batch_read(ld, b) || (batch_check(ld, b, subs, &n) && (oom_set(ld), 1))))
+		goto out;
 	/* the batch's items move to the job (subs point into them); the
 	 * job's spent array is the batch's next */
 	struct batch_job *j = &b->job;
@@ -791,15 +854,23 @@ static int batch_flush(struct loader *ld, struct batch *b, int last)
 		job_run(j);
 		j->state = 2;
 	}
-	rc = last ? job_join(ld, b) : 0;
+	/* the batch before is reported while this one is stored */
+	done_report(ld, b);
+	rc = 0;
+	if (last) {
+		rc = job_join(ld, b);
+		done_report(ld, b);
+	}
 	goto out;
 oom:
-	snprintf(ld->error, sizeof ld->error, "out of memory");
+	oom_set(ld);
+	/* the batch before may still be stored: waited for, and reported */
+	job_join(ld, b);
 out:
+	done_report(ld, b);
 	batch_release(b);
 	if (rc)
 		month_map_release(m);
-	free(me.a);
 	free(subs);
 	free(was_new);
 	return rc;
@@ -956,6 +1027,9 @@ static int file_finish(struct file_load *fl, struct batch *batch, int rc, const 
 		pthread_join(batch->job.thread, NULL);
 	job_release(&batch->job);
 	free(batch->job.items);
+	job_release(&batch->done);
+	free(batch->done.items);
+	free(batch->events.a);
 	batch_release(batch);
 	free(batch->items);
 	month_map_release(&batch->months);
