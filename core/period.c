@@ -233,18 +233,52 @@ int jx_date_parse(const char *text, int32_t *days)
  * city's zone before its threads start) the environment is not touched. */
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Offsets already read, by (zone, time): switching TZ makes the C library
+ * read the zone's file again, twice a call, and a load asks for the same
+ * few deadlines over and over (#14). Under tz_lock. */
+#define TZ_CACHE 512
+static struct tz_cached {
+	int64_t t;
+	long off;
+	char tz[48]; /* "" = empty slot */
+} tz_cache[TZ_CACHE];
+
+static struct tz_cached *tz_slot(int64_t t, const char *tz)
+{
+	uint64_t h = (uint64_t)t * UINT64_C(0x9E3779B97F4A7C15);
+	for (const unsigned char *c = (const unsigned char *)tz; *c; c++)
+		h = (h ^ *c) * UINT64_C(1099511628211);
+	return &tz_cache[(h >> 32) % TZ_CACHE];
+}
+
+static void tz_keep(struct tz_cached *slot, int64_t t, const char *tz, long off)
+{
+	slot->t = t;
+	slot->off = off;
+	strcpy(slot->tz, tz);
+}
+
 static long tz_offset_at(int64_t t, const char *tz)
 {
 	const char *want = tz && *tz ? tz : "Asia/Shanghai";
 	time_t tt = (time_t)t;
 	struct tm tm;
 	long off = 0;
+	int keep = strlen(want) < sizeof tz_cache[0].tz;
 	pthread_mutex_lock(&tz_lock);
+	struct tz_cached *slot = tz_slot(t, want);
+	if (keep && slot->t == t && !strcmp(slot->tz, want)) {
+		off = slot->off;
+		pthread_mutex_unlock(&tz_lock);
+		return off;
+	}
 	char *old = getenv("TZ");
 	if (old && !strcmp(old, want)) {
 		tzset();
 		if (localtime_r(&tt, &tm))
 			off = tm.tm_gmtoff;
+		if (keep)
+			tz_keep(slot, t, want, off);
 		pthread_mutex_unlock(&tz_lock);
 		return off;
 	}
@@ -260,6 +294,8 @@ static long tz_offset_at(int64_t t, const char *tz)
 		unsetenv("TZ");
 	}
 	tzset();
+	if (keep)
+		tz_keep(slot, t, want, off);
 	pthread_mutex_unlock(&tz_lock);
 	return off;
 }

@@ -381,10 +381,24 @@ static const char *utf8_clean(const char *s, char **owned)
 
 /* ---- COPY ------------------------------------------------------------- */
 
+/* Rows go to COPY in its binary format (#14): each value as the server
+ * keeps it, in network byte order, so that neither side formats or parses
+ * numbers and arrays as text. See PostgreSQL's COPY, "Binary Format". */
+static const char PGCOPY_HEADER[19] = "PGCOPY\n\377\r\n\0" /* signature */
+				      "\0\0\0\0"	   /* flags */
+				      "\0\0\0\0";	   /* no header extension */
+
+/* Element types of the arrays (pg_type OIDs): bool and int8. */
+#define OID_BOOL 16
+#define OID_INT8 20
+
+/* Seconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC). */
+#define PG_EPOCH_UNIX INT64_C(946684800)
+
 struct copy_buf {
 	struct pg_store *p;
 	const char *what;
-	char *buf;
+	unsigned char *buf;
 	size_t len, cap;
 	int failed;
 };
@@ -402,104 +416,203 @@ static int copy_begin(struct copy_buf *c, struct pg_store *p, const char *what, 
 	if (!(c->buf = malloc(c->cap))) {
 		c->failed = 1;
 		store_fail(&p->base, "%s: out of memory", what);
+		return 0;
 	}
+	memcpy(c->buf, PGCOPY_HEADER, sizeof PGCOPY_HEADER);
+	c->len = sizeof PGCOPY_HEADER;
 	return 0;
 }
 
 static void copy_flush(struct copy_buf *c)
 {
-	if (!c->failed && c->len && PQputCopyData(c->p->conn, c->buf, (int)c->len) != 1) {
+	if (!c->failed && c->len &&
+	    PQputCopyData(c->p->conn, (const char *)c->buf, (int)c->len) != 1) {
 		c->failed = 1;
 		pg_fail(c->p, c->what);
 	}
 	c->len = 0;
 }
 
-static void copy_bytes(struct copy_buf *c, const char *s, size_t n)
+/* Room for n more bytes at the end of the buffer, sending what is there
+ * when it is full; NULL once the COPY has failed. */
+static unsigned char *copy_room(struct copy_buf *c, size_t n)
 {
 	if (c->failed)
-		return;
+		return NULL;
 	if (c->len + n > c->cap) {
 		copy_flush(c);
 		if (n > c->cap) {
-			char *nb = realloc(c->buf, n);
+			unsigned char *nb = realloc(c->buf, n);
 			if (!nb) {
 				c->failed = 1;
 				store_fail(&c->p->base, "%s: out of memory", c->what);
-				return;
+				return NULL;
 			}
 			c->buf = nb;
 			c->cap = n;
 		}
+		if (c->failed)
+			return NULL;
 	}
-	memcpy(c->buf + c->len, s, n);
+	return c->buf + c->len;
+}
+
+/* Ends what copy_room gave: n bytes were written. */
+static void copy_done(struct copy_buf *c, size_t n)
+{
 	c->len += n;
 	if (c->len >= COPY_CHUNK)
 		copy_flush(c);
 }
 
-/* One text column in COPY's text format: NULL is \N; backslash, tab,
- * newline and carriage return are escaped; invalid UTF-8 becomes U+FFFD. */
+static unsigned char *put16(unsigned char *o, uint16_t v)
+{
+	o[0] = (unsigned char)(v >> 8);
+	o[1] = (unsigned char)v;
+	return o + 2;
+}
+
+static unsigned char *put32(unsigned char *o, uint32_t v)
+{
+	o[0] = (unsigned char)(v >> 24);
+	o[1] = (unsigned char)(v >> 16);
+	o[2] = (unsigned char)(v >> 8);
+	o[3] = (unsigned char)v;
+	return o + 4;
+}
+
+static unsigned char *put64(unsigned char *o, uint64_t v)
+{
+	put32(o, (uint32_t)(v >> 32));
+	return put32(o + 4, (uint32_t)v);
+}
+
+/* A row's start: its number of columns. */
+static void copy_row(struct copy_buf *c, int columns)
+{
+	unsigned char *o = copy_room(c, 2);
+	if (o) {
+		put16(o, (uint16_t)columns);
+		copy_done(c, 2);
+	}
+}
+
+static void copy_null(struct copy_buf *c)
+{
+	unsigned char *o = copy_room(c, 4);
+	if (o) {
+		put32(o, UINT32_MAX); /* length -1 */
+		copy_done(c, 4);
+	}
+}
+
+/* An integer column of size bytes (2: smallint, 4: integer, 8: bigint),
+ * two's complement. */
+static void copy_int(struct copy_buf *c, int size, int64_t v)
+{
+	unsigned char *o = copy_room(c, 4 + (size_t)size);
+	if (!o)
+		return;
+	o = put32(o, (uint32_t)size);
+	if (size == 2)
+		put16(o, (uint16_t)v);
+	else if (size == 4)
+		put32(o, (uint32_t)v);
+	else
+		put64(o, (uint64_t)v);
+	copy_done(c, 4 + (size_t)size);
+}
+
+static void copy_bool(struct copy_buf *c, int v)
+{
+	unsigned char *o = copy_room(c, 5);
+	if (o) {
+		o = put32(o, 1);
+		*o = v ? 1 : 0;
+		copy_done(c, 5);
+	}
+}
+
+/* received_at (Unix seconds) as timestamptz: microseconds from 2000-01-01. */
+static void copy_timestamp(struct copy_buf *c, int64_t at)
+{
+	copy_int(c, 8, (at - PG_EPOCH_UNIX) * 1000000);
+}
+
+/* A text column: its bytes; NULL is NULL; invalid UTF-8 becomes U+FFFD
+ * (the server takes only valid UTF-8). */
 static void copy_text(struct copy_buf *c, const char *s)
 {
 	if (!s) {
-		copy_bytes(c, "\\N", 2);
+		copy_null(c);
 		return;
 	}
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start = 0, n;
-	while (u[i]) {
-		const char *esc = NULL;
-		switch (u[i]) {
-		case '\\':
-			esc = "\\\\";
-			break;
-		case '\t':
-			esc = "\\t";
-			break;
-		case '\n':
-			esc = "\\n";
-			break;
-		case '\r':
-			esc = "\\r";
-			break;
-		default:
-			break;
-		}
-		n = esc ? 1 : utf8_seq(u + i);
-		if (esc || !n) {
-			copy_bytes(c, s + start, i - start);
-			copy_bytes(c, esc ? esc : REPLACEMENT, esc ? 2 : 3);
-			i++;
-			start = i;
-		} else {
-			i += n;
-		}
+	char *own;
+	const char *t = utf8_clean(s, &own);
+	if (!t) {
+		c->failed = 1;
+		store_fail(&c->p->base, "%s: out of memory", c->what);
+		return;
 	}
-	copy_bytes(c, s + start, i - start);
+	size_t n = strlen(t);
+	unsigned char *o = n <= INT32_MAX ? copy_room(c, 4 + n) : NULL;
+	if (o) {
+		o = put32(o, (uint32_t)n);
+		memcpy(o, t, n);
+		copy_done(c, 4 + n);
+	} else if (n > INT32_MAX && !c->failed) {
+		c->failed = 1;
+		store_fail(&c->p->base, "%s: a text of %zu bytes", c->what, n);
+	}
+	free(own);
 }
 
-static void copy_int(struct copy_buf *c, long long v)
+/* A one-dimensional array of JX_N_INDICATORS elements of elem_size bytes
+ * each, of type oid: its header, then o to write the elements at, each
+ * after its length. */
+#define ARRAY_HEADER 20
+static unsigned char *array_start(unsigned char *o, size_t elem_size, uint32_t oid)
 {
-	char b[24];
-	int n = snprintf(b, sizeof b, "%lld", v);
-	copy_bytes(c, b, (size_t)n);
+	o = put32(o, (uint32_t)(ARRAY_HEADER + JX_N_INDICATORS * (4 + elem_size)));
+	o = put32(o, 1); /* dimensions */
+	o = put32(o, 0); /* no NULLs */
+	o = put32(o, oid);
+	o = put32(o, JX_N_INDICATORS);
+	return put32(o, 1); /* lower bound */
 }
 
-static void copy_tab(struct copy_buf *c)
+/* i1..i14, ok, src_row, src_col as COPY columns. */
+static void copy_values(struct copy_buf *c, const struct jx_value *v)
 {
-	copy_bytes(c, "\t", 1);
+	size_t n = JX_N_INDICATORS * 12 + 3 * 4 + 3 * ARRAY_HEADER +
+		   JX_N_INDICATORS * (4 + 1 + 2 * (4 + 8));
+	unsigned char *o = copy_room(c, n), *start = o;
+	if (!o)
+		return;
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		o = put32(o, 8);
+		o = put64(o, (uint64_t)v[k].v);
+	}
+	o = array_start(o, 1, OID_BOOL);
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		o = put32(o, 1);
+		*o++ = v[k].ok ? 1 : 0;
+	}
+	o = array_start(o, 8, OID_INT8);
+	for (int k = 0; k < JX_N_INDICATORS; k++)
+		o = put64(put32(o, 8), v[k].row);
+	o = array_start(o, 8, OID_INT8);
+	for (int k = 0; k < JX_N_INDICATORS; k++)
+		o = put64(put32(o, 8), v[k].col);
+	copy_done(c, (size_t)(o - start));
 }
 
-static void copy_eol(struct copy_buf *c)
-{
-	copy_bytes(c, "\n", 1);
-}
-
-/* Ends the COPY and collects its results until libpq has no more; a
- * failed COPY is ended with an error so the server discards it. */
+/* Ends the COPY (its trailer: -1 columns) and collects its results until
+ * libpq has no more; a failed COPY is ended with an error so the server
+ * discards it. */
 static int copy_end(struct copy_buf *c)
 {
+	copy_row(c, -1);
 	copy_flush(c);
 	int rc = c->failed ? -1 : 0;
 	if (PQputCopyEnd(c->p->conn, c->failed ? "aborted by jianxi" : NULL) != 1 && !rc)
@@ -514,6 +627,8 @@ static int copy_end(struct copy_buf *c)
 	c->buf = NULL;
 	return rc;
 }
+
+static int num(const PGresult *res, int row, int col, int64_t min, int64_t max, int64_t *out);
 
 /* ---- store_put -------------------------------------------------------- */
 
@@ -541,89 +656,58 @@ static void value_arrays(const struct jx_value *v, struct value_arrays *a)
 	snprintf(a->col + c, sizeof a->col - c, "}");
 }
 
-/* i1..i14, ok, src_row, src_col as COPY columns, each after a tab. */
-static void copy_values(struct copy_buf *c, const struct jx_value *v)
-{
-	struct value_arrays a;
-	value_arrays(v, &a);
-	for (int k = 0; k < JX_N_INDICATORS; k++) {
-		copy_tab(c);
-		copy_int(c, (long long)v[k].v);
-	}
-	copy_tab(c);
-	copy_bytes(c, a.ok, strlen(a.ok));
-	copy_tab(c);
-	copy_bytes(c, a.row, strlen(a.row));
-	copy_tab(c);
-	copy_bytes(c, a.col, strlen(a.col));
-}
-
 #define VALUE_COLS                                                                                 \
 	"i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12, i13, i14, ok, "                        \
 	"src_row, src_col"
 
-/* The unit rows of s as COPY unit_row lines, for submission id. */
-static void copy_units(struct copy_buf *c, const struct jx_submission *s, const char *id)
+/* The unit rows of s as COPY unit_row rows, for submission id. */
+static void copy_units(struct copy_buf *c, const struct jx_submission *s, int64_t id)
 {
 	for (size_t i = 0; i < s->n_units && !c->failed; i++) {
 		const struct jx_unit *u = &s->units[i];
-		copy_bytes(c, id, strlen(id));
-		copy_tab(c);
-		copy_int(c, (long long)i + 1);
-		copy_tab(c);
+		copy_row(c, 5 + JX_N_INDICATORS + 3);
+		copy_int(c, 8, id);
+		copy_int(c, 4, (int64_t)i + 1);
 		copy_text(c, u->name ? u->name : "");
-		copy_bytes(c, u->is_total ? "\tt\t" : "\tf\t", 3);
-		copy_int(c, (long long)u->row);
+		copy_bool(c, u->is_total);
+		copy_int(c, 8, u->row);
 		copy_values(c, u->v);
-		copy_eol(c);
 	}
 }
 
-/* The findings of s as COPY finding lines, for submission id. */
-static void copy_findings(struct copy_buf *c, const struct jx_submission *s, const char *id)
+/* The findings of s as COPY finding rows, for submission id. */
+static void copy_findings(struct copy_buf *c, const struct jx_submission *s, int64_t id)
 {
 	for (size_t i = 0; i < s->findings.n && !c->failed; i++) {
 		const struct jx_finding *f = &s->findings.items[i];
 		const char *rule = jx_rule_id(f->rule);
-		copy_bytes(c, id, strlen(id));
-		copy_tab(c);
-		copy_int(c, (long long)i + 1);
-		copy_tab(c);
+		copy_row(c, 14);
+		copy_int(c, 8, id);
+		copy_int(c, 4, (int64_t)i + 1);
 		copy_text(c, rule ? rule : "?");
-		copy_tab(c);
 		copy_text(c, jx_severity_name(jx_rule_severity(f->rule)));
-		copy_tab(c);
 		copy_text(c, f->file);
-		copy_tab(c);
 		copy_text(c, f->sheet);
-		copy_tab(c);
-		copy_int(c, (long long)f->row);
-		copy_tab(c);
-		copy_int(c, (long long)f->col);
-		copy_tab(c);
+		copy_int(c, 8, f->row);
+		copy_int(c, 8, f->col);
 		copy_text(c, f->district_code);
-		copy_tab(c);
 		copy_text(c, f->district_name);
-		copy_tab(c);
 		copy_text(c, f->period);
-		copy_tab(c);
-		copy_int(c, f->indicator);
-		copy_tab(c);
+		copy_int(c, 2, f->indicator);
 		copy_text(c, f->value);
-		copy_tab(c);
 		copy_text(c, f->message ? f->message : "");
-		copy_eol(c);
 	}
 }
 
 #define COPY_UNIT_ROW                                                                              \
-	"COPY unit_row (submission_id, ord, name, is_total, row_no, " VALUE_COLS ") FROM STDIN"
+	"COPY unit_row (submission_id, ord, name, is_total, row_no, " VALUE_COLS                   \
+	") FROM STDIN (FORMAT binary)"
 #define COPY_FINDING                                                                               \
 	"COPY finding (submission_id, ord, rule, severity, file, "                                 \
 	"sheet, row_no, col_no, district_code, district_name, "                                    \
-	"period, indicator, value, message) FROM STDIN"
+	"period, indicator, value, message) FROM STDIN (FORMAT binary)"
 
-static int put_rows(struct pg_store *p, const struct jx_submission *s, const char *id)
+static int put_rows(struct pg_store *p, const struct jx_submission *s, int64_t id)
 {
 	struct copy_buf c;
 	if (copy_begin(&c, p, "cannot store unit rows", COPY_UNIT_ROW))
@@ -706,8 +790,13 @@ static int pg_put(struct store *st, const struct jx_submission *s, const char *s
 		rc = 0;
 		goto rollback;
 	}
-	char id[24];
-	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
+	int64_t id;
+	if (num(res, 0, 0, 1, INT64_MAX, &id)) {
+		store_fail(st, "cannot store the submission: the server gave the id %s",
+			   PQgetvalue(res, 0, 0));
+		PQclear(res);
+		goto rollback;
+	}
 	PQclear(res);
 	if (put_rows(p, s, id))
 		goto rollback;
@@ -727,7 +816,6 @@ out:
 
 /* ---- bulk loading (#14) ----------------------------------------------- */
 
-static int num(const PGresult *res, int row, int col, int64_t min, int64_t max, int64_t *out);
 static int values_from_row(const PGresult *res, int r, int first, struct jx_value *v);
 
 /* An array literal of texts, "{\"a\",\"b\"}", for a text[] parameter (each
@@ -822,124 +910,185 @@ static int pg_versions_of_years(struct store *st, size_t n, const char *const *c
 	}
 	const char *params[] = {c, y};
 	struct pg_years x = {p, fn, ctx, 0};
-	int rc = pg_each_row(p, "cannot read the stored versions",
-			     "SELECT s.district_code, s.year, s.month, s.version, s.status, "
-			     "extract(epoch FROM s.received_at)::bigint, s.sha256, " VALUE_COLS
-			     " FROM submission s WHERE (s.district_code, s.year) IN "
-			     "(SELECT * FROM unnest($1::text[], $2::int[]))",
-			     2, params, years_row, &x);
+	/* each pair one look-up in the index led by the district, as the
+	 * stored versions of pg_put_many, and so with JIT off: in a
+	 * transaction of its own for that (reading only) */
+	PGresult *res = PQexec(p->conn, "BEGIN; SET LOCAL jit = off");
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK
+		     ? 0
+		     : pg_fail_res(p, "cannot read the stored versions", res);
+	PQclear(res);
+	if (!rc) {
+		rc = pg_each_row(
+		    p, "cannot read the stored versions",
+		    "SELECT s.district_code, s.year, s.month, s.version, s.status, "
+		    "extract(epoch FROM s.received_at)::bigint, s.sha256, " VALUE_COLS
+		    " FROM unnest($1::text[], $2::int[]) AS k (code, year) "
+		    "JOIN submission s ON (s.district_code, s.year) >= (k.code, k.year) "
+		    "AND (s.district_code, s.year) <= (k.code, k.year)",
+		    2, params, years_row, &x);
+	}
+	if (PQtransactionStatus(p->conn) != PQTRANS_IDLE &&
+	    pg_cmd(p, "cannot read the stored versions", rc ? "ROLLBACK" : "COMMIT"))
+		rc = -1;
 	free(c);
 	free(y);
 	return x.fn_rc ? x.fn_rc : rc;
 }
 
-/* What the batch's transaction finds stored for one key of the batch. */
+/* The batch's submissions in (district, year, month, file order) order:
+ * the submissions of one key side by side, for the version numbers. */
 struct put_key {
-	const char *code; /* the submission's */
+	const char *code;
 	int year, month;
-	int max_version;
+	size_t i; /* the submission's place in the batch */
 };
+
+static int put_key_cmp(const void *a, const void *b)
+{
+	const struct put_key *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+	if (c)
+		return c;
+	if (x->year != y->year)
+		return x->year < y->year ? -1 : 1;
+	if (x->month != y->month)
+		return x->month < y->month ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
 
 struct put_many {
 	struct pg_store *p;
 	const struct jx_submission *const *subs;
 	const char *const *shas;
+	struct put_key *keys; /* sorted */
 	size_t n;
-	int *version; /* per submission; 0 = the delivery is stored already */
-	int bad;
+	int *stored_max; /* per key: the highest version stored (0: none) */
+	int *version;	 /* per submission; 0 = the delivery is stored already */
 };
 
-/* One stored version of a key of the batch: raises the version numbers of
- * the batch's submissions of that key, and marks the same delivery. */
+/* One stored version of a key of the batch: raises the key's highest
+ * stored version, and marks the batch's submissions of the same delivery. */
 static int put_many_row(void *vctx, const PGresult *res, int r)
 {
 	struct put_many *m = vctx;
 	int64_t y, mo, v, at;
-	const char *code = PQgetvalue(res, r, 0), *sha = PQgetvalue(res, r, 4);
+	const char *sha = PQgetvalue(res, r, 4);
+	struct put_key want = {PQgetvalue(res, r, 0), 0, 0, 0};
 	if (num(res, r, 1, 1, 9999, &y) || num(res, r, 2, 1, 12, &mo) ||
 	    num(res, r, 3, 1, INT32_MAX, &v) || num(res, r, 5, INT64_MIN, INT64_MAX, &at))
 		return store_fail(&m->p->base, "a submission holds a value jianxi cannot read");
-	for (size_t i = 0; i < m->n; i++) {
-		const struct jx_submission *s = m->subs[i];
-		if (s->year != y || s->month != mo || strcmp(s->district_code, code))
-			continue;
-		if (m->version[i] > 0 && m->version[i] <= v)
-			m->version[i] = (int)v + 1;
-		if (!strcmp(m->shas[i], sha) && s->received_at == at)
-			m->version[i] = 0;
+	want.year = (int)y;
+	want.month = (int)mo;
+	/* the key's first submission: the first place not before (key, 0) */
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (put_key_cmp(&m->keys[mid], &want) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = lo; k < m->n; k++) {
+		const struct put_key *key = &m->keys[k];
+		if (key->year != want.year || key->month != want.month ||
+		    strcmp(key->code, want.code))
+			break;
+		if (m->stored_max[lo] < v)
+			m->stored_max[lo] = (int)v;
+		if (m->subs[key->i]->received_at == at && !strcmp(m->shas[key->i], sha))
+			m->version[key->i] = 0;
 	}
 	return 0;
 }
 
-/* Numbers the batch's submissions: after the stored versions (set by
- * put_many_row) and after the batch's earlier ones of the same key; a
+/* Numbers the batch's submissions, key by key in file order: after the
+ * stored versions and the batch's earlier ones of the same key; a
  * delivery already stored, or earlier in the batch, gets 0. */
 static void put_many_number(struct put_many *m)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		const struct jx_submission *s = m->subs[i];
-		for (size_t j = 0; j < i && m->version[i]; j++) {
-			const struct jx_submission *t = m->subs[j];
-			if (!m->version[j] || t->year != s->year || t->month != s->month ||
-			    strcmp(t->district_code, s->district_code))
+	for (size_t g = 0, end; g < m->n; g = end) {
+		const struct put_key *first = &m->keys[g];
+		int next = m->stored_max[g] + 1;
+		for (end = g; end < m->n; end++) {
+			const struct put_key *key = &m->keys[end];
+			if (end > g && (key->year != first->year || key->month != first->month ||
+					strcmp(key->code, first->code)))
+				break;
+			size_t i = key->i;
+			if (!m->version[i])
 				continue;
-			if (!strcmp(m->shas[i], m->shas[j]) && s->received_at == t->received_at)
-				m->version[i] = 0;
-			else if (m->version[i] <= m->version[j])
-				m->version[i] = m->version[j] + 1;
+			/* the same delivery earlier in the batch */
+			for (size_t e = g; e < end && m->version[i]; e++) {
+				size_t j = m->keys[e].i;
+				if (m->version[j] &&
+				    m->subs[j]->received_at == m->subs[i]->received_at &&
+				    !strcmp(m->shas[j], m->shas[i]))
+					m->version[i] = 0;
+			}
+			if (m->version[i])
+				m->version[i] = next++;
 		}
 	}
 }
 
-/* received_at as a timestamptz COPY accepts; -1 when out of its range. */
-static int timestamp_text(int64_t at, char *buf, size_t size)
+/* received_at is a timestamp the server keeps: years 1 to 9999. */
+static int timestamp_ok(int64_t at)
 {
 	time_t t = (time_t)at;
 	struct tm tm;
-	if ((int64_t)t != at || !gmtime_r(&t, &tm) || tm.tm_year + 1900 < 1 ||
-	    tm.tm_year + 1900 > 9999)
-		return -1;
-	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d+00", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return 0;
+	return (int64_t)t == at && gmtime_r(&t, &tm) && tm.tm_year + 1900 >= 1 &&
+	       tm.tm_year + 1900 <= 9999;
 }
 
 static int pg_put_many(struct store *st, const struct jx_submission *const *subs,
 		       const char *const *shas, size_t n, int *was_new)
 {
 	struct pg_store *p = (struct pg_store *)st;
-	int *version = malloc((n ? n : 1) * sizeof *version);
-	char(*ids)[24] = malloc((n ? n : 1) * sizeof *ids);
-	const char **codes = calloc(n ? n : 1, sizeof *codes);
-	int *years = malloc((n ? n : 1) * sizeof *years),
-	    *months = malloc((n ? n : 1) * sizeof *months);
+	size_t n1 = n ? n : 1;
+	int *version = malloc(n1 * sizeof *version), *stored_max = calloc(n1, sizeof *stored_max);
+	int64_t *ids = malloc(n1 * sizeof *ids);
+	struct put_key *keys = malloc(n1 * sizeof *keys);
+	const char **codes = calloc(n1, sizeof *codes);
+	int *years = malloc(n1 * sizeof *years), *months = malloc(n1 * sizeof *months);
 	char *ca = NULL, *ya = NULL, *ma = NULL;
 	int rc = -1, began = 0;
-	if (!version || !ids || !codes || !years || !months) {
+	if (!version || !stored_max || !ids || !keys || !codes || !years || !months) {
 		store_fail(st, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		version[i] = 1;
-		codes[i] = subs[i]->district_code;
-		years[i] = subs[i]->year;
-		months[i] = subs[i]->month;
-		char ts[40];
-		if (timestamp_text(subs[i]->received_at, ts, sizeof ts)) {
+		keys[i] =
+		    (struct put_key){subs[i]->district_code, subs[i]->year, subs[i]->month, i};
+		if (!timestamp_ok(subs[i]->received_at)) {
 			store_fail(st, "cannot store %s: received time %lld out of range",
 				   subs[i]->file, (long long)subs[i]->received_at);
 			goto out;
 		}
 	}
-	ca = text_array(codes, n);
-	ya = int_array(years, n);
-	ma = int_array(months, n);
+	qsort(keys, n, sizeof *keys, put_key_cmp);
+	/* each key once, for the query */
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct put_key *k = &keys[i];
+		if (u && k->year == years[u - 1] && k->month == months[u - 1] &&
+		    !strcmp(k->code, codes[u - 1]))
+			continue;
+		codes[u] = k->code;
+		years[u] = k->year;
+		months[u++] = k->month;
+	}
+	ca = text_array(codes, u);
+	ya = int_array(years, u);
+	ma = int_array(months, u);
 	if (!ca || !ya || !ma) {
 		store_fail(st, "out of memory");
 		goto out;
 	}
 	/* the transaction and the writer's lock, as store_put */
-	PGresult *res = PQexec(p->conn, "BEGIN; SELECT pg_advisory_xact_lock(" JX_LOCK_PUT ")");
+	PGresult *res = PQexec(p->conn, "BEGIN; SET LOCAL jit = off; "
+					"SELECT pg_advisory_xact_lock(" JX_LOCK_PUT ")");
 	began = PQtransactionStatus(p->conn) != PQTRANS_IDLE;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_fail_res(p, "cannot start a transaction", res);
@@ -947,82 +1096,79 @@ static int pg_put_many(struct store *st, const struct jx_submission *const *subs
 		goto out;
 	}
 	PQclear(res);
-	/* every stored version of the batch's (district, period)s, at once;
-	 * "month + 0" keeps the planner off the (year, month) index, which
-	 * holds every district of the month, for the ones led by the district */
-	struct put_many m = {p, subs, shas, n, version, 0};
+	/* every stored version of the batch's (district, period)s, at once:
+	 * each key one look-up in the index led by the district. Written as
+	 * "between the key and itself" so that no other index can serve it:
+	 * on equalities the planner, without statistics on a table that grows
+	 * as it loads, took the (year, month) index, which holds every
+	 * district of the month. (Its estimate is then far too high: JIT is
+	 * off for the transaction, so as not to compile the query each time.) */
+	struct put_many m = {p, subs, shas, keys, n, stored_max, version};
 	const char *params[] = {ca, ya, ma};
 	if (pg_each_row(p, "cannot read the stored versions",
-			"SELECT district_code, year, month, version, sha256, "
-			"extract(epoch FROM received_at)::bigint FROM submission "
-			"WHERE (district_code, year, month + 0) IN "
-			"(SELECT * FROM unnest($1::text[], $2::int[], $3::int[]))",
+			"SELECT s.district_code, s.year, s.month, s.version, s.sha256, "
+			"extract(epoch FROM s.received_at)::bigint "
+			"FROM unnest($1::text[], $2::int[], $3::int[]) AS k (code, year, month) "
+			"JOIN submission s "
+			"ON (s.district_code, s.year, s.month) >= (k.code, k.year, k.month) "
+			"AND (s.district_code, s.year, s.month) <= (k.code, k.year, k.month)",
 			3, params, put_many_row, &m))
 		goto out;
 	put_many_number(&m);
 	size_t fresh = 0;
 	for (size_t i = 0; i < n; i++)
 		fresh += version[i] > 0;
-	/* the ids of the new rows, reserved in one query */
-	char count[24];
-	snprintf(count, sizeof count, "%zu", fresh);
-	const char *cp[] = {count};
-	res = pg_exec(p, "cannot number the submissions",
-		      "SELECT nextval(pg_get_serial_sequence('submission', 'id')) "
-		      "FROM generate_series(1, $1::int)",
-		      1, cp, PGRES_TUPLES_OK);
-	if (!res)
-		goto out;
-	if ((size_t)PQntuples(res) != fresh) {
+	/* the ids of the new rows, reserved at once: the sequence moved on
+	 * by their number (only a writer holding the lock takes ids) */
+	if (fresh) {
+		char count[24];
+		snprintf(count, sizeof count, "%zu", fresh);
+		const char *cp[] = {count};
+		res = pg_exec(p, "cannot number the submissions",
+			      "SELECT setval(q, nextval(q) + $1::bigint - 1) "
+			      "FROM pg_get_serial_sequence('submission', 'id') AS q",
+			      1, cp, PGRES_TUPLES_OK);
+		if (!res)
+			goto out;
+		int64_t last;
+		if (PQntuples(res) != 1 || num(res, 0, 0, (int64_t)fresh, INT64_MAX, &last)) {
+			store_fail(st, "cannot number the submissions: the server gave %s",
+				   PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "no id");
+			PQclear(res);
+			goto out;
+		}
 		PQclear(res);
-		store_fail(st, "cannot number the submissions: %d ids for %zu", PQntuples(res),
-			   fresh);
-		goto out;
+		int64_t next = last - (int64_t)fresh + 1;
+		for (size_t i = 0; i < n; i++)
+			if (version[i] > 0)
+				ids[i] = next++;
 	}
-	for (size_t i = 0, k = 0; i < n; i++)
-		if (version[i] > 0)
-			snprintf(ids[i], sizeof ids[i], "%s", PQgetvalue(res, (int)k++, 0));
-	PQclear(res);
 
 	struct copy_buf c;
 	if (copy_begin(&c, p, "cannot store the submissions",
 		       "COPY submission (id, district_code, year, month, version, status, "
 		       "received_at, file, sheet, sha256, errors, warnings, dropped, " VALUE_COLS
-		       ") FROM STDIN"))
+		       ") FROM STDIN (FORMAT binary)"))
 		goto out;
 	for (size_t i = 0; i < n && !c.failed; i++) {
 		const struct jx_submission *s = subs[i];
 		if (!version[i])
 			continue;
-		char ts[40];
-		timestamp_text(s->received_at, ts, sizeof ts);
-		copy_bytes(&c, ids[i], strlen(ids[i]));
-		copy_tab(&c);
+		copy_row(&c, 13 + JX_N_INDICATORS + 3);
+		copy_int(&c, 8, ids[i]);
 		copy_text(&c, s->district_code);
-		copy_tab(&c);
-		copy_int(&c, s->year);
-		copy_tab(&c);
-		copy_int(&c, s->month);
-		copy_tab(&c);
-		copy_int(&c, version[i]);
-		copy_tab(&c);
+		copy_int(&c, 4, s->year);
+		copy_int(&c, 4, s->month);
+		copy_int(&c, 4, version[i]);
 		copy_text(&c, store_status_name(jx_submission_status(s)));
-		copy_tab(&c);
-		copy_text(&c, ts);
-		copy_tab(&c);
+		copy_timestamp(&c, s->received_at);
 		copy_text(&c, s->file);
-		copy_tab(&c);
 		copy_text(&c, s->sheet);
-		copy_tab(&c);
 		copy_text(&c, shas[i]);
-		copy_tab(&c);
-		copy_int(&c, (long long)s->findings.errors);
-		copy_tab(&c);
-		copy_int(&c, (long long)s->findings.warnings);
-		copy_tab(&c);
-		copy_int(&c, (long long)s->findings.dropped);
+		copy_int(&c, 8, (int64_t)s->findings.errors);
+		copy_int(&c, 8, (int64_t)s->findings.warnings);
+		copy_int(&c, 8, (int64_t)s->findings.dropped);
 		copy_values(&c, s->figures);
-		copy_eol(&c);
 	}
 	if (copy_end(&c))
 		goto out;
@@ -1050,7 +1196,9 @@ out:
 	if (began)
 		pg_rollback(p);
 	free(version);
+	free(stored_max);
 	free(ids);
+	free(keys);
 	free(codes);
 	free(years);
 	free(months);

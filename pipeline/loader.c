@@ -1,8 +1,5 @@
 /* Ingest, validate against history, store. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
+#include "loader.h"
 #include "../core/csvout.h"
 #include "../core/sha256.h"
 #include "../core/text.h"
@@ -13,7 +10,13 @@
 #include "../transforms/history.h"
 #include "../transforms/rules.h"
 #include "approval.h"
-#include "loader.h"
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 void loader_lines_header(FILE *f)
 {
@@ -26,12 +29,14 @@ struct history_scan {
 	struct history *h;
 };
 
-static int history_month(void *ctx, int year, int month, const struct jx_value figures[JX_N_INDICATORS])
+static int history_month(void *ctx, int year, int month,
+			 const struct jx_value figures[JX_N_INDICATORS])
 {
 	struct history_scan *x = ctx;
 	const struct jx_submission *s = x->s;
 	struct history *h = x->h;
-	int prev_y = s->month == 1 ? s->year - 1 : s->year, prev_m = s->month == 1 ? 12 : s->month - 1;
+	int prev_y = s->month == 1 ? s->year - 1 : s->year,
+	    prev_m = s->month == 1 ? 12 : s->month - 1;
 	if (year == prev_y && month == prev_m) {
 		h->has_prev = 1;
 		for (int k = 0; k < JX_N_INDICATORS; k++)
@@ -56,8 +61,10 @@ static int history_lookup(struct loader *ld, const struct jx_submission *s, stru
 {
 	memset(h, 0, sizeof *h);
 	struct history_scan x = {s, h};
-	int rc = s->month == 1 ? store_figures(ld->st, s->district_code, s->year - 1, 12, 12, history_month, &x)
-			       : store_figures(ld->st, s->district_code, s->year, 1, s->month - 1, history_month, &x);
+	int rc = s->month == 1 ? store_figures(ld->st, s->district_code, s->year - 1, 12, 12,
+					       history_month, &x)
+			       : store_figures(ld->st, s->district_code, s->year, 1, s->month - 1,
+					       history_month, &x);
 	if (rc < 0) {
 		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
 		return -1;
@@ -119,7 +126,8 @@ static int submission_copy(struct jx_submission *dst, const struct jx_submission
 	dst->district_name = src->district_name;
 	jx_submission_set_period(dst, src->year, src->month);
 	for (size_t i = 0; i < src->n_units; i++) {
-		struct jx_unit *u = jx_submission_add_unit(dst, src->units[i].name, src->units[i].row);
+		struct jx_unit *u =
+		    jx_submission_add_unit(dst, src->units[i].name, src->units[i].row);
 		if (!u)
 			return -1;
 		u->is_total = src->units[i].is_total;
@@ -172,7 +180,8 @@ static int repeat_add(struct file_load *fl, const struct jx_submission *s)
 }
 
 /* Counts s, writes its line and findings, tells the caller. */
-static void loader_report(struct loader *ld, const struct jx_submission *s, int storable, int was_new)
+static void loader_report(struct loader *ld, const struct jx_submission *s, int storable,
+			  int was_new)
 {
 	enum jx_status status = jx_submission_status(s);
 	ld->submissions++;
@@ -203,7 +212,9 @@ static void loader_report(struct loader *ld, const struct jx_submission *s, int 
 					status == JX_ACCEPTED ? "accepted" : "rejected",
 					errors,
 					warnings,
-					!storable ? "no" : was_new ? "new" : "unchanged"};
+					!storable ? "no"
+					: was_new ? "new"
+						  : "unchanged"};
 		jx_csv_row(ld->lines, fields, sizeof fields / sizeof fields[0]);
 	}
 }
@@ -233,27 +244,43 @@ struct delivery {
 	int64_t at;
 };
 
-/* What the batch knows of one (district, year, month). */
+/* What the loader knows of one (district, year, month) from the store and
+ * the file's batches so far. The month map lives through the file's
+ * batches (the run holds the store's lock: nothing else writes to it
+ * meanwhile), so each (district, year) is read from the store once, not
+ * once a batch (#14). */
 struct month_state {
-	const char *code; /* a batch submission's (borrowed) or stored; NULL: free slot */
-	char code_buf[JX_CODE_MAX];
-	int year, month;
-	int has_stored; /* the version in force in the store */
-	int64_t stored_at;
-	int stored_version;
-	struct jx_value stored[JX_N_INDICATORS];
-	int has_batch; /* the batch's accepted submission that would be in force */
-	int64_t batch_at;
-	struct jx_value batch[JX_N_INDICATORS];
-	/* every delivery stored or in the batch: sha256 and received_at */
-	struct delivery *del;
-	size_t n_del, cap_del;
+	char code[JX_CODE_MAX];
+	int year;
+	int month; /* 0: the entry says (code, year) has been read from the store */
+	/* the accepted version in force, stored or loaded earlier in the file */
+	int has;
+	int version; /* a stored one's; INT_MAX for one of the file's */
+	int64_t at;
+	int64_t v[JX_N_INDICATORS];
+	uint32_t ok; /* bit k: v[k] is valid */
+	/* every delivery stored or in the file so far: sha256 and received_at;
+	 * the first here, the rest in more */
+	size_t n_del;
+	struct delivery first;
+	struct delivery *more;
+	size_t cap_more;
 };
 
+/* The states by key: index holds 1 + the place in items, 0 when free. */
 struct month_map {
-	struct month_state *slots;
-	size_t cap, n;
+	uint32_t *index;
+	size_t cap;
+	struct month_state *items;
+	size_t n, cap_items;
 };
+
+/* More months than this at the start of a batch and the years before the
+ * batch's earliest (and the one before that, for January) are dropped from
+ * the map, or all of it when that is not enough, to be read again as
+ * needed: a bound on memory whatever the file (about 300 bytes a month),
+ * that holds two years of every district of the country. */
+#define LOADER_MONTHS_MAX 80000
 
 static size_t month_hash(const char *code, int year, int month)
 {
@@ -266,90 +293,148 @@ static size_t month_hash(const char *code, int year, int month)
 
 static void month_map_release(struct month_map *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->slots[i].del);
-	free(m->slots);
+	for (size_t i = 0; i < m->n; i++)
+		free(m->items[i].more);
+	free(m->index);
+	free(m->items);
 	memset(m, 0, sizeof *m);
 }
 
+/* Drops every month of a year before from (with its "read" mark, so that
+ * a year is held whole or not at all); all of them when out of memory. */
+static void month_map_drop_before(struct month_map *m, int from)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		struct month_state *e = &m->items[i];
+		if (e->year < from)
+			free(e->more);
+		else
+			m->items[kept++] = *e;
+	}
+	m->n = kept;
+	memset(m->index, 0, m->cap * sizeof *m->index);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct month_state *o = &m->items[i];
+		size_t j = month_hash(o->code, o->year, o->month) & (m->cap - 1);
+		while (m->index[j])
+			j = (j + 1) & (m->cap - 1);
+		m->index[j] = (uint32_t)i + 1;
+	}
+}
+
 /* The state of (code, year, month), added when absent (add), else NULL when
- * absent; NULL also when out of memory (*oom set). */
+ * absent; NULL also when out of memory (*oom set). The pointer is good
+ * until the next add. */
 static struct month_state *month_get(struct month_map *m, const char *code, int year, int month,
 				     int add, int *oom)
 {
 	if (add && (m->n + 1) * 2 > m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 1024;
-		struct month_state *ns = calloc(cap, sizeof *ns);
-		if (!ns) {
+		uint32_t *ni = calloc(cap, sizeof *ni);
+		if (!ni) {
 			*oom = 1;
 			return NULL;
 		}
-		for (size_t i = 0; i < m->cap; i++) {
-			struct month_state *o = &m->slots[i];
-			if (!o->code)
-				continue;
-			size_t j = month_hash(o->code_buf, o->year, o->month) & (cap - 1);
-			while (ns[j].code)
+		for (size_t i = 0; i < m->n; i++) {
+			const struct month_state *o = &m->items[i];
+			size_t j = month_hash(o->code, o->year, o->month) & (cap - 1);
+			while (ni[j])
 				j = (j + 1) & (cap - 1);
-			ns[j] = *o;
-			ns[j].code = ns[j].code_buf;
+			ni[j] = (uint32_t)i + 1;
 		}
-		free(m->slots);
-		m->slots = ns;
+		free(m->index);
+		m->index = ni;
 		m->cap = cap;
 	}
 	if (!m->cap)
 		return NULL;
 	size_t j = month_hash(code, year, month) & (m->cap - 1);
-	for (; m->slots[j].code; j = (j + 1) & (m->cap - 1)) {
-		struct month_state *e = &m->slots[j];
-		if (e->year == year && e->month == month && !strcmp(e->code_buf, code))
+	for (; m->index[j]; j = (j + 1) & (m->cap - 1)) {
+		struct month_state *e = &m->items[m->index[j] - 1];
+		if (e->year == year && e->month == month && !strcmp(e->code, code))
 			return e;
 	}
 	if (!add)
 		return NULL;
-	struct month_state *e = &m->slots[j];
-	snprintf(e->code_buf, sizeof e->code_buf, "%s", code);
-	e->code = e->code_buf;
+	if (m->n == m->cap_items) {
+		size_t cap = m->cap_items ? m->cap_items * 2 : 512;
+		struct month_state *ni = realloc(m->items, cap * sizeof *ni);
+		if (!ni) {
+			*oom = 1;
+			return NULL;
+		}
+		m->items = ni;
+		m->cap_items = cap;
+	}
+	struct month_state *e = &m->items[m->n];
+	memset(e, 0, sizeof *e);
+	snprintf(e->code, sizeof e->code, "%s", code);
 	e->year = year;
 	e->month = month;
-	m->n++;
+	m->index[j] = (uint32_t)++m->n;
 	return e;
+}
+
+static const struct delivery *delivery_at(const struct month_state *e, size_t i)
+{
+	return i ? &e->more[i - 1] : &e->first;
 }
 
 static int delivery_seen(const struct month_state *e, const char *sha256, int64_t at)
 {
-	for (size_t i = 0; i < e->n_del; i++)
-		if (e->del[i].at == at && !strcasecmp(e->del[i].sha256, sha256))
+	for (size_t i = 0; i < e->n_del; i++) {
+		const struct delivery *d = delivery_at(e, i);
+		if (d->at == at && !strcasecmp(d->sha256, sha256))
 			return 1;
+	}
 	return 0;
 }
 
 static int delivery_add(struct month_state *e, const char *sha256, int64_t at)
 {
-	if (e->n_del == e->cap_del) {
-		size_t cap = e->cap_del ? e->cap_del * 2 : 2;
-		struct delivery *nd = realloc(e->del, cap * sizeof *nd);
-		if (!nd)
-			return -1;
-		e->del = nd;
-		e->cap_del = cap;
+	struct delivery *d = &e->first;
+	if (e->n_del) {
+		if (e->n_del - 1 == e->cap_more) {
+			size_t cap = e->cap_more ? e->cap_more * 2 : 2;
+			struct delivery *nd = realloc(e->more, cap * sizeof *nd);
+			if (!nd)
+				return -1;
+			e->more = nd;
+			e->cap_more = cap;
+		}
+		d = &e->more[e->n_del - 1];
 	}
-	snprintf(e->del[e->n_del].sha256, sizeof e->del[e->n_del].sha256, "%s", sha256);
-	e->del[e->n_del++].at = at;
+	snprintf(d->sha256, sizeof d->sha256, "%s", sha256);
+	d->at = at;
+	e->n_del++;
 	return 0;
 }
 
-/* The figures in force of the month, the batch's included; NULL when none.
- * The batch's versions come after every stored one, so the batch's wins
- * unless the stored one was received later. */
-static const struct jx_value *month_in_force(const struct month_state *e)
+/* Makes figures the month's in force, received at. */
+static void month_set(struct month_state *e, int64_t at, int version,
+		      const struct jx_value figures[JX_N_INDICATORS])
 {
-	if (!e)
+	e->has = 1;
+	e->at = at;
+	e->version = version;
+	e->ok = 0;
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		e->v[k] = figures[k].v;
+		e->ok |= (uint32_t)(figures[k].ok ? 1 : 0) << k;
+	}
+}
+
+/* The figures in force of the month (values and validity; no cells) into
+ * out; NULL when none. */
+static const struct jx_value *month_in_force(const struct month_state *e,
+					     struct jx_value out[JX_N_INDICATORS])
+{
+	if (!e || !e->has)
 		return NULL;
-	if (e->has_batch && (!e->has_stored || e->batch_at >= e->stored_at))
-		return e->batch;
-	return e->has_stored ? e->stored : NULL;
+	for (int k = 0; k < JX_N_INDICATORS; k++)
+		out[k] = (struct jx_value){e->v[k], (uint8_t)(e->ok >> k & 1), 0, 0};
+	return out;
 }
 
 static int stored_version(void *ctx, const struct store_version *v,
@@ -360,14 +445,9 @@ static int stored_version(void *ctx, const struct store_version *v,
 	struct month_state *e = month_get(m, v->district_code, v->year, v->month, 1, &oom);
 	if (!e || delivery_add(e, v->sha256, v->received_at))
 		return 1;
-	if (v->status == JX_ACCEPTED &&
-	    (!e->has_stored || v->received_at > e->stored_at ||
-	     (v->received_at == e->stored_at && v->version > e->stored_version))) {
-		e->has_stored = 1;
-		e->stored_at = v->received_at;
-		e->stored_version = v->version;
-		memcpy(e->stored, figures, sizeof e->stored);
-	}
+	if (v->status == JX_ACCEPTED && (!e->has || v->received_at > e->at ||
+					 (v->received_at == e->at && v->version > e->version)))
+		month_set(e, v->received_at, v->version, figures);
 	return 0;
 }
 
@@ -396,9 +476,32 @@ static int last_event(void *ctx, const struct store_approval *a)
 	return 0;
 }
 
+/* A checked batch handed to a thread of its own to be stored, while the
+ * file's next batch is read and checked (#14): the store's connection is
+ * the thread's until it is joined, and nothing of the batch is reported
+ * before. */
+struct batch_job {
+	struct store *st;
+	struct pending *items;
+	size_t n, cap;
+	const struct jx_submission **subs; /* the storable ones, in order */
+	int *was_new;
+	size_t n_subs;
+	int state; /* 0: none; 1: its thread runs; 2: stored (or not) */
+	int rc;	   /* store_put_many's */
+	pthread_t thread;
+};
+
 struct batch {
 	struct pending *items;
 	size_t n, cap;
+	struct month_map months; /* through the file's batches */
+	/* the last approval event of each month, read once a file (approve
+	 * and reopen wait for the run's lock as the loader's callers hold it) */
+	struct month_events events;
+	int have_events;
+	struct batch_job job;  /* being stored */
+	struct batch_job done; /* stored, to be reported */
 };
 
 static int pair_cmp(const void *a, const void *b)
@@ -447,34 +550,36 @@ static void batch_history(struct month_map *m, const struct jx_submission *s, st
 {
 	memset(h, 0, sizeof *h);
 	struct history_scan x = {s, h};
+	struct jx_value buf[JX_N_INDICATORS];
 	int oom = 0;
 	if (s->month == 1) {
 		const struct jx_value *f =
-		    month_in_force(month_get(m, s->district_code, s->year - 1, 12, 0, &oom));
+		    month_in_force(month_get(m, s->district_code, s->year - 1, 12, 0, &oom), buf);
 		if (f)
 			history_month(&x, s->year - 1, 12, f);
 		return;
 	}
 	for (int mo = 1; mo < s->month; mo++) {
 		const struct jx_value *f =
-		    month_in_force(month_get(m, s->district_code, s->year, mo, 0, &oom));
+		    month_in_force(month_get(m, s->district_code, s->year, mo, 0, &oom), buf);
 		if (f)
 			history_month(&x, s->year, mo, f);
 	}
 }
 
-/* Reads what the batch needs from the store: every stored version of its
- * districts' years (and the year before, for January), and the approval
+/* Reads what the batch needs from the store and the map does not hold yet:
+ * every stored version of its districts' years (and the year before, for
+ * January) not read for an earlier batch of the file; and the approval
  * events. 0 or -1. */
-static int batch_read(struct loader *ld, struct batch *b, struct month_map *m,
-		      struct month_events *me)
+static int batch_read(struct loader *ld, struct batch *b)
 {
-	size_t n = 0;
+	struct month_map *m = &b->months;
+	size_t n = 0, wanted = 0;
 	const struct pending **keys = malloc((2 * b->n + 1) * sizeof *keys);
 	struct pending *prev = malloc((b->n + 1) * sizeof *prev);
 	const char **codes = malloc((2 * b->n + 1) * sizeof *codes);
 	int *years = malloc((2 * b->n + 1) * sizeof *years);
-	int rc = -1;
+	int rc = -1, oom = 0;
 	if (!keys || !prev || !codes || !years) {
 		snprintf(ld->error, sizeof ld->error, "out of memory");
 		goto out;
@@ -484,8 +589,11 @@ static int batch_read(struct loader *ld, struct batch *b, struct month_map *m,
 		const struct pending *p = &b->items[i];
 		if (!p->storable || p->checked)
 			continue;
-		keys[n++] = p;
-		if (p->sub.month == 1 && p->sub.year > 1) {
+		wanted++;
+		if (!month_get(m, p->sub.district_code, p->sub.year, 0, 0, &oom))
+			keys[n++] = p;
+		if (p->sub.month == 1 && p->sub.year > 1 &&
+		    !month_get(m, p->sub.district_code, p->sub.year - 1, 0, 0, &oom)) {
 			/* a stand-in for the year before */
 			prev[n_prev].sub.district_code = p->sub.district_code;
 			prev[n_prev].sub.year = p->sub.year - 1;
@@ -510,14 +618,21 @@ static int batch_read(struct loader *ld, struct batch *b, struct month_map *m,
 		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
 	if (got)
 		goto out;
-	if (u) {
-		got = store_approval_events(ld->st, 0, 0, last_event, me);
+	/* those years are known now */
+	for (size_t i = 0; i < u; i++)
+		if (!month_get(m, codes[i], years[i], 0, 1, &oom)) {
+			snprintf(ld->error, sizeof ld->error, "out of memory");
+			goto out;
+		}
+	if (wanted && !b->have_events) {
+		got = store_approval_events(ld->st, 0, 0, last_event, &b->events);
 		if (got > 0)
 			snprintf(ld->error, sizeof ld->error, "out of memory");
 		else if (got < 0)
 			snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
 		if (got)
 			goto out;
+		b->have_events = 1;
 	}
 	rc = 0;
 out:
@@ -528,25 +643,107 @@ out:
 	return rc;
 }
 
-/* The checks that need history and the month's approval, for each
- * submission of the batch in file order; then the batch is stored and
- * reported. 0 or -1 (ld->error says why; nothing of the batch stored). */
-static int batch_flush(struct loader *ld, struct batch *b)
+static void oom_set(struct loader *ld)
 {
-	if (!b->n)
+	snprintf(ld->error, sizeof ld->error, "out of memory");
+}
+
+static void *job_run(void *arg)
+{
+	struct batch_job *j = arg;
+	j->rc = store_put_many(j->st, j->subs, j->n_subs, j->was_new);
+	return NULL;
+}
+
+static void job_release(struct batch_job *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		jx_submission_release(&j->items[i].sub);
+	j->n = 0;
+	free(j->subs);
+	free(j->was_new);
+	j->subs = NULL;
+	j->was_new = NULL;
+	j->state = 0;
+}
+
+/* Waits for the batch being stored; once stored it waits in b->done to be
+ * reported. 0, or -1 when it could not be stored (ld->error says why; the
+ * map of months is emptied, as it holds the batch's months). */
+static int job_join(struct loader *ld, struct batch *b)
+{
+	struct batch_job *j = &b->job;
+	if (!j->state)
 		return 0;
-	struct month_map m = {0};
-	struct month_events me = {0};
-	const struct jx_submission **subs = malloc(b->n * sizeof *subs);
-	int *was_new = calloc(b->n, sizeof *was_new);
-	size_t n = 0;
-	int rc = -1, oom = 0;
-	if (!subs || !was_new) {
-		snprintf(ld->error, sizeof ld->error, "out of memory");
-		goto out;
+	if (j->state == 1)
+		pthread_join(j->thread, NULL);
+	if (j->rc) {
+		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
+		job_release(j);
+		month_map_release(&b->months);
+		return -1;
 	}
-	if (batch_read(ld, b, &m, &me))
-		goto out;
+	/* the job's arrays become done's, done's spent ones the job's */
+	struct batch_job spent = b->done;
+	b->done = *j;
+	b->done.state = 2;
+	*j = (struct batch_job){0};
+	j->items = spent.items;
+	j->cap = spent.cap;
+	return 0;
+}
+
+/* Reports the batch stored last, if not yet. */
+static void done_report(struct loader *ld, struct batch *b)
+{
+	struct batch_job *d = &b->done;
+	if (!d->state)
+		return;
+	int oom = 0;
+	for (size_t i = 0, k = 0; i < d->n; i++) {
+		struct pending *p = &d->items[i];
+		int stored_new = p->storable ? d->was_new[k++] : 0;
+		/* a repeat set stored: a delivery of its month too (out of
+		 * memory, the months are read again for the next batch) */
+		if (p->checked && stored_new) {
+			struct month_state *e = month_get(&b->months, p->sub.district_code,
+							  p->sub.year, p->sub.month, 1, &oom);
+			if (!e || delivery_add(e, p->sub.sha256, p->sub.received_at))
+				month_map_release(&b->months);
+		}
+		loader_report(ld, &p->sub, p->storable, stored_new);
+	}
+	job_release(d);
+}
+
+/* 1 when the batch needs the store before its checks: a year of its
+ * districts not known yet, or the approval events. */
+static int batch_needs_read(struct batch *b)
+{
+	int oom = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pending *p = &b->items[i];
+		if (!p->storable || p->checked)
+			continue;
+		if (!b->have_events ||
+		    !month_get(&b->months, p->sub.district_code, p->sub.year, 0, 0, &oom) ||
+		    (p->sub.month == 1 && p->sub.year > 1 &&
+		     !month_get(&b->months, p->sub.district_code, p->sub.year - 1, 0, 0, &oom)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The checks that need history and the month's approval, for each
+ * submission of the batch in file order, each then what the later ones
+ * see of its month; the storable ones into subs. 0 or -1 (out of memory). */
+static int batch_check(struct loader *ld, struct batch *b, const struct jx_submission **subs,
+		       size_t *n_subs)
+{
+	struct month_map *m = &b->months;
+	const struct month_events *me = &b->events;
+	size_t n = 0;
+	int oom = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		struct pending *p = &b->items[i];
 		struct jx_submission *s = &p->sub;
@@ -559,53 +756,121 @@ static int batch_flush(struct loader *ld, struct batch *b)
 		}
 		if (!structural(s)) {
 			struct history h;
-			batch_history(&m, s, &h);
+			batch_history(m, s, &h);
 			history_check(s, &h);
 			history_check_deadline(s, ld->cfg);
 		}
 		/* A1: the month is approved (locked) at the city. */
-		for (size_t k = me.n; k-- > 0;)
-			if (me.a[k].year == s->year && me.a[k].month == s->month) {
-				if (me.a[k].kind == STORE_APPROVED) {
-					struct approval_lock lock = {me.a[k].number, me.a[k].at,
-								     me.a[k].by};
+		for (size_t k = me->n; k-- > 0;)
+			if (me->a[k].year == s->year && me->a[k].month == s->month) {
+				if (me->a[k].kind == STORE_APPROVED) {
+					struct approval_lock lock = {me->a[k].number, me->a[k].at,
+								     me->a[k].by};
 					approval_check(s, ld->cfg, &lock);
 				}
 				break;
 			}
 		jx_findings_sort(&s->findings);
 		subs[n++] = s;
-		/* what the batch's later submissions see of this month */
-		struct month_state *e = month_get(&m, s->district_code, s->year, s->month, 1, &oom);
+		/* what the file's later submissions see of this month: the
+		 * accepted one received last, later in the file on a tie */
+		struct month_state *e = month_get(m, s->district_code, s->year, s->month, 1, &oom);
 		if (!e)
-			goto oom;
+			return -1;
 		if (delivery_seen(e, s->sha256, s->received_at))
 			continue;
 		if (delivery_add(e, s->sha256, s->received_at))
-			goto oom;
-		if (jx_submission_status(s) == JX_ACCEPTED &&
-		    (!e->has_batch || s->received_at >= e->batch_at)) {
-			e->has_batch = 1;
-			e->batch_at = s->received_at;
-			memcpy(e->batch, s->figures, sizeof e->batch);
-		}
+			return -1;
+		if (jx_submission_status(s) == JX_ACCEPTED && (!e->has || s->received_at >= e->at))
+			month_set(e, s->received_at, INT_MAX, s->figures);
 	}
-	if (store_put_many(ld->st, subs, n, was_new)) {
-		snprintf(ld->error, sizeof ld->error, "store: %s", store_error(ld->st));
+	*n_subs = n;
+	return 0;
+}
+
+/* The batch checked and handed to be stored, in a thread of its own unless
+ * last (the file's end), while the one before, stored meanwhile, is
+ * reported. The checks of a batch that needs nothing more from the store
+ * are made while the one before is still being stored; else once it is,
+ * after the reads. 0 or -1 (ld->error says why; nothing of the failed batch
+ * stored, the batches before it reported, and the map of months emptied). */
+static int batch_flush(struct loader *ld, struct batch *b, int last)
+{
+	struct month_map *m = &b->months;
+	const struct jx_submission **subs = NULL;
+	int *was_new = NULL;
+	size_t n = 0;
+	int rc = -1;
+	if (!b->n) {
+		rc = job_join(ld, b);
+		done_report(ld, b);
+		return rc;
+	}
+	subs = malloc(b->n * sizeof *subs);
+	was_new = calloc(b->n, sizeof *was_new);
+	if (!subs || !was_new) {
+		snprintf(ld->error, sizeof ld->error, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0, k = 0; i < b->n; i++) {
-		struct pending *p = &b->items[i];
-		loader_report(ld, &p->sub, p->storable, p->storable ? was_new[k++] : 0);
+	size_t max = ld->months_max ? ld->months_max : LOADER_MONTHS_MAX;
+	if (m->n > max) {
+		int from = INT_MAX;
+		for (size_t i = 0; i < b->n; i++)
+			if (b->items[i].storable && !b->items[i].checked &&
+			    b->items[i].sub.year - 1 < from)
+				from = b->items[i].sub.year - 1;
+		month_map_drop_before(m, from);
+		if (m->n > max)
+			month_map_release(m);
 	}
+	int read = batch_needs_read(b);
+	if (!read && batch_check(ld, b, subs, &n))
+		goto oom;
+	/* the batch before: stored, and the connection free again */
+	if (job_join(ld, b))
+		goto out;
+	if (read && (batch_read(ld, b) || (batch_check(ld, b, subs, &n) && (oom_set(ld), 1))))
+		goto out;
+	/* the batch's items move to the job (subs point into them); the
+	 * job's spent array is the batch's next */
+	struct batch_job *j = &b->job;
+	struct pending *spare = j->items;
+	size_t spare_cap = j->cap;
+	j->st = ld->st;
+	j->items = b->items;
+	j->n = b->n;
+	j->cap = b->cap;
+	j->subs = subs;
+	j->was_new = was_new;
+	j->n_subs = n;
+	b->items = spare;
+	b->cap = spare_cap;
+	b->n = 0;
+	subs = NULL;
+	was_new = NULL;
+	if (!last && !pthread_create(&j->thread, NULL, job_run, j)) {
+		j->state = 1;
+	} else {
+		job_run(j);
+		j->state = 2;
+	}
+	/* the batch before is reported while this one is stored */
+	done_report(ld, b);
 	rc = 0;
+	if (last) {
+		rc = job_join(ld, b);
+		done_report(ld, b);
+	}
 	goto out;
 oom:
-	snprintf(ld->error, sizeof ld->error, "out of memory");
+	oom_set(ld);
+	/* the batch before may still be stored: waited for, and reported */
+	job_join(ld, b);
 out:
+	done_report(ld, b);
 	batch_release(b);
-	month_map_release(&m);
-	free(me.a);
+	if (rc)
+		month_map_release(m);
 	free(subs);
 	free(was_new);
 	return rc;
@@ -697,7 +962,7 @@ static int load_checked(struct file_load *fl, struct jx_submission *s)
 			snprintf(ld->error, sizeof ld->error, "%s: out of memory", s->file);
 			return 1;
 		}
-		if (fl->batch->n >= LOADER_BATCH && batch_flush(ld, fl->batch)) {
+		if (fl->batch->n >= LOADER_BATCH && batch_flush(ld, fl->batch, 0)) {
 			fl->failed = 1;
 			return 1;
 		}
@@ -735,12 +1000,12 @@ static struct ingest_opts read_opts(const struct jx_config *cfg, int64_t receive
 				    size_t errlen)
 {
 	struct ingest_opts o = {
-		.cfg = cfg,
-		.received_at = received_at,
-		.want_sha256 = 1,
-		.verify_first = 1,
-		.error = err,
-		.error_size = errlen,
+	    .cfg = cfg,
+	    .received_at = received_at,
+	    .want_sha256 = 1,
+	    .verify_first = 1,
+	    .error = err,
+	    .error_size = errlen,
 	};
 	return o;
 }
@@ -754,16 +1019,27 @@ static int file_finish(struct file_load *fl, struct batch *batch, int rc, const 
 	struct loader *ld = fl->ld;
 	if (!rc)
 		rc = repeats_store(fl);
-	if (fl->bulk && !fl->failed && batch_flush(ld, batch) && !rc)
+	if (fl->bulk && !fl->failed && batch_flush(ld, batch, 1) && !rc)
 		rc = -1;
+	/* a failed flush joined the batch before it; nothing is stored in
+	 * the background past here */
+	if (batch->job.state == 1)
+		pthread_join(batch->job.thread, NULL);
+	job_release(&batch->job);
+	free(batch->job.items);
+	job_release(&batch->done);
+	free(batch->done.items);
+	free(batch->events.a);
 	batch_release(batch);
 	free(batch->items);
+	month_map_release(&batch->months);
 	repeats_release(fl);
 	if (rc == INGEST_UNREADABLE)
 		return LOADER_UNREADABLE;
 	if (rc && !ld->error[0]) {
 		if (what)
-			snprintf(ld->error, sizeof ld->error, "%s: out of memory", JX_VISIBLE(what));
+			snprintf(ld->error, sizeof ld->error, "%s: out of memory",
+				 JX_VISIBLE(what));
 		else
 			snprintf(ld->error, sizeof ld->error, "out of memory");
 	}

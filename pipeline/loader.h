@@ -27,6 +27,10 @@ struct loader {
 	 * the submission is in the store (a new version, or one already there) */
 	void (*on_submission)(void *ctx, const struct jx_submission *s, int stored);
 	void *ctx;
+	/* months of history a file's batches keep between them (0: the
+	 * default, 80,000, two years of the whole country); past it the
+	 * oldest are read again when needed (#14) */
+	size_t months_max;
 };
 
 /* Writes the header of the per-submission lines. */

@@ -191,3 +191,34 @@ Test(period, a_time_cut_after_its_t_is_refused_without_reading_past_it)
 		free(text);
 	}
 }
+
+/* Offsets are kept by (zone, time) once read (#14): the same instants asked
+ * again, in turn from zones with and without summer time, each keep their
+ * own zone's offset, on both sides of New York's change of 2023-11-05. */
+Test(period, offsets_asked_again_keep_their_zone_and_summer_time)
+{
+	static const struct {
+		int64_t t;
+		const char *tz, *want;
+	} cases[] = {
+	    {INT64_C(1699163999), "America/New_York", "2023-11-05T01:59:59-04:00"},
+	    {INT64_C(1699164000), "America/New_York", "2023-11-05T01:00:00-05:00"},
+	    {INT64_C(1699163999), "Asia/Shanghai", "2023-11-05T13:59:59+08:00"},
+	    {INT64_C(1699164000), "Asia/Shanghai", "2023-11-05T14:00:00+08:00"},
+	    {INT64_C(1699164000), "UTC", "2023-11-05T06:00:00+00:00"},
+	    {INT64_C(1699164000), "", "2023-11-05T14:00:00+08:00"},
+	};
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			char buf[40];
+			jx_time_format(cases[i].t, cases[i].tz, buf, sizeof buf);
+			cr_assert_str_eq(buf, cases[i].want, "round %d, %s", round, cases[i].tz);
+		}
+	/* local midnight of 2023-11-05 in New York (still summer time) */
+	int32_t day;
+	cr_assert_eq(jx_date_parse("2023-11-05", &day), 0);
+	for (int round = 0; round < 3; round++) {
+		cr_assert_eq(jx_time_local_midnight(day, "America/New_York"), INT64_C(1699156800));
+		cr_assert_eq(jx_time_local_midnight(day, "Asia/Shanghai"), INT64_C(1699113600));
+	}
+}

@@ -356,3 +356,229 @@ Test(store_pg, a_batch_cut_off_in_the_middle_of_its_copy_leaves_nothing, .timeou
 	pg_drop(db);
 	free(url);
 }
+
+/* A batch goes to the server in COPY's binary format (#14): numbers at the
+ * ends of their ranges, negative ones, cells at the largest row and column,
+ * a value not valid, NULL texts and texts COPY's text format escapes, and
+ * received times in the first and last year a timestamp holds read back
+ * exactly, and the server holds what its text form says. A received time
+ * past year 9999 fails the batch, leaving nothing. */
+Test(store_pg, a_batch_copies_numbers_at_their_extremes_exactly, .timeout = 300)
+{
+	char db[64];
+	char *url = pg_fresh_url(db, sizeof db);
+	struct store *st = sc_open(url);
+	struct jx_submission a, b, late;
+	sc_fill(&a, "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 2);
+	static const int64_t ends[] = {INT64_MIN, INT64_MAX, -1, 0, INT64_MIN + 1, -355000};
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		a.units[0].v[k] = (struct jx_value){ends[k % 6], k % 3 != 1,
+						    UINT32_MAX - (uint32_t)k, (uint32_t)k};
+		a.units[1].v[k] = (struct jx_value){-(int64_t)k * 1000003, 1, 0, UINT32_MAX};
+	}
+	a.sheet = strdup("表\t1\\");
+	a.units[0].row = UINT32_MAX;
+	a.units[1].is_total = 1;
+	free(a.units[1].name);
+	a.units[1].name = strdup("合\t计\\N\n\"x\"\xFF");
+	jx_submission_compute_figures(&a);
+	a.figures[0] = (struct jx_value){INT64_MIN, 0, UINT32_MAX, 0};
+	a.figures[1] = (struct jx_value){INT64_MAX, 1, 0, UINT32_MAX};
+	a.received_at = INT64_C(-62135596800); /* 0001-01-01T00:00:00Z */
+	struct jx_loc loc = {NULL, NULL, UINT32_MAX, UINT32_MAX, NULL, NULL, NULL};
+	jx_findings_add(&a.findings, JX_L1, &loc, 0, NULL, "%s", "\\N");
+	struct jx_loc full = jx_submission_loc(&a);
+	full.row = 7;
+	full.col = 15;
+	jx_findings_add(&a.findings, JX_C3, &full, JX_N_INDICATORS, "-9223372036854775808", "%s",
+			"");
+	sc_fill(&b, "370103", SC_PERIOD_Y, SC_PERIOD_M, 2, 1);
+	free(b.sheet);
+	b.sheet = NULL;
+	b.received_at = INT64_C(253402300799); /* 9999-12-31T23:59:59Z */
+	const struct jx_submission *subs[] = {&a, &b};
+	int was_new[2] = {0, 0};
+	cr_assert_eq(store_put_many(st, subs, 2, was_new), 0, "%s", store_error(st));
+	cr_assert(was_new[0] && was_new[1]);
+	/* the name's stray byte comes back as U+FFFD */
+	free(a.units[1].name);
+	a.units[1].name = strdup("合\t计\\N\n\"x\"\xEF\xBF\xBD");
+	struct store_version meta;
+	sc_assert_stored(st, "370102", 1, &a, &meta);
+	cr_assert_eq(meta.received_at, INT64_C(-62135596800));
+	sc_assert_stored(st, "370103", 1, &b, &meta);
+	cr_assert_eq(meta.received_at, INT64_C(253402300799));
+
+	PGconn *c = PQconnectdb(url);
+	cr_assert(PQstatus(c) == CONNECTION_OK);
+	PGresult *r = PQexec(c, "SET TimeZone = 'UTC'; SELECT i1::text, i2::text, i5::text, "
+				"ok::text, src_row::text, src_col::text, received_at::text, "
+				"sheet IS NULL, errors, warnings, dropped FROM submission "
+				"ORDER BY district_code");
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+	cr_assert_eq(PQntuples(r), 2);
+	cr_assert_str_eq(PQgetvalue(r, 0, 0), "-9223372036854775808");
+	cr_assert_str_eq(PQgetvalue(r, 0, 1), "9223372036854775807");
+	/* the figures' arrays as PostgreSQL writes them */
+	char ok[64] = "{", rows[256] = "{", cols[256] = "{";
+	for (int k = 0; k < JX_N_INDICATORS; k++) {
+		const char *sep = k < JX_N_INDICATORS - 1 ? "," : "}";
+		snprintf(ok + strlen(ok), sizeof ok - strlen(ok), "%c%s",
+			 a.figures[k].ok ? 't' : 'f', sep);
+		snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%u%s", a.figures[k].row,
+			 sep);
+		snprintf(cols + strlen(cols), sizeof cols - strlen(cols), "%u%s", a.figures[k].col,
+			 sep);
+	}
+	cr_assert(!strncmp(ok, "{f,t,", 5) && !strncmp(rows, "{4294967295,0,", 14) &&
+		  !strncmp(cols, "{0,4294967295,", 14));
+	cr_assert_str_eq(PQgetvalue(r, 0, 3), ok);
+	cr_assert_str_eq(PQgetvalue(r, 0, 4), rows);
+	cr_assert_str_eq(PQgetvalue(r, 0, 5), cols);
+	cr_assert_str_eq(PQgetvalue(r, 0, 6), "0001-01-01 00:00:00+00");
+	cr_assert_str_eq(PQgetvalue(r, 0, 7), "f");
+	cr_assert_str_eq(PQgetvalue(r, 1, 6), "9999-12-31 23:59:59+00");
+	cr_assert_str_eq(PQgetvalue(r, 1, 7), "t");
+	PQclear(r);
+	r = PQexec(c, "SELECT ord, name, is_total, row_no, i1::text, i2::text, i3::text, "
+		      "i14::text, ok::text, src_row::text, src_col::text FROM unit_row "
+		      "ORDER BY submission_id, ord");
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+	cr_assert_eq(PQntuples(r), 3);
+	cr_assert_str_eq(PQgetvalue(r, 0, 3), "4294967295");
+	cr_assert_str_eq(PQgetvalue(r, 0, 4), "-9223372036854775808");
+	cr_assert_str_eq(PQgetvalue(r, 0, 5), "9223372036854775807");
+	cr_assert_str_eq(PQgetvalue(r, 0, 6), "-1");
+	cr_assert_str_eq(PQgetvalue(r, 0, 7), "9223372036854775807"); /* 13 % 6 = 1 */
+	cr_assert_str_eq(PQgetvalue(r, 0, 8), "{t,f,t,t,f,t,t,f,t,t,f,t,t,f}");
+	cr_assert_str_eq(PQgetvalue(r, 0, 9),
+			 "{4294967295,4294967294,4294967293,4294967292,4294967291,4294967290,"
+			 "4294967289,4294967288,4294967287,4294967286,4294967285,4294967284,"
+			 "4294967283,4294967282}");
+	cr_assert_str_eq(PQgetvalue(r, 0, 10), "{0,1,2,3,4,5,6,7,8,9,10,11,12,13}");
+	cr_assert_str_eq(PQgetvalue(r, 1, 1), "合\t计\\N\n\"x\"\xEF\xBF\xBD");
+	cr_assert_str_eq(PQgetvalue(r, 1, 2), "t");
+	cr_assert_str_eq(PQgetvalue(r, 1, 7), "-13000039");
+	PQclear(r);
+	r = PQexec(c, "SELECT ord, rule, file IS NULL, row_no, col_no, indicator, value, message "
+		      "FROM finding ORDER BY ord");
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+	cr_assert_eq(PQntuples(r), 2);
+	cr_assert_str_eq(PQgetvalue(r, 0, 1), "L1");
+	cr_assert_str_eq(PQgetvalue(r, 0, 2), "t");
+	cr_assert_str_eq(PQgetvalue(r, 0, 3), "4294967295");
+	cr_assert(PQgetisnull(r, 0, 6));
+	cr_assert_str_eq(PQgetvalue(r, 0, 7), "\\N");
+	cr_assert_str_eq(PQgetvalue(r, 1, 5), "14");
+	cr_assert_str_eq(PQgetvalue(r, 1, 6), "-9223372036854775808");
+	PQclear(r);
+
+	/* received after year 9999: refused, nothing of the batch stored */
+	sc_fill(&late, "370104", SC_PERIOD_Y, SC_PERIOD_M, 3, 1);
+	late.received_at = INT64_C(253402300800);
+	struct jx_submission c1;
+	sc_fill(&c1, "370105", SC_PERIOD_Y, SC_PERIOD_M, 4, 1);
+	const struct jx_submission *bad[] = {&c1, &late};
+	cr_assert_eq(store_put_many(st, bad, 2, was_new), -1);
+	cr_assert(strstr(store_error(st), "out of range"), "%s", store_error(st));
+	r = PQexec(c, "SELECT count(*) FROM submission");
+	cr_assert_str_eq(PQgetvalue(r, 0, 0), "2");
+	PQclear(r);
+	PQfinish(c);
+	jx_submission_release(&a);
+	jx_submission_release(&b);
+	jx_submission_release(&late);
+	jx_submission_release(&c1);
+	store_close(st);
+	pg_drop(db);
+	free(url);
+}
+
+/* Version numbers in batches (#14): a (district, month) given again and
+ * again in a batch, between others, is numbered in batch order after the
+ * stored versions and across batches; a delivery stored already or given
+ * earlier in the batch is not stored again, the same file received later
+ * is. */
+Test(store_pg, a_month_repeated_in_and_across_batches_is_numbered_in_order, .timeout = 300)
+{
+	char db[64];
+	char *url = pg_fresh_url(db, sizeof db);
+	struct store *st = sc_open(url);
+	enum { N1 = 8, N2 = 4 };
+	struct jx_submission old[3], s1[N1], s2[N2];
+	sc_fill(&old[0], "370102", SC_PERIOD_Y, SC_PERIOD_M, 1, 1);
+	sc_fill(&old[1], "370102", SC_PERIOD_Y, SC_PERIOD_M, 2, 1);
+	sc_fill(&old[2], "370103", SC_PERIOD_Y, SC_PERIOD_M, 10, 1);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(sc_put(st, &old[i]), 1);
+	static const struct {
+		const char *code;
+		unsigned seed;
+		int later; /* received an hour after the others */
+		int version, was_new;
+	} b1[N1] = {{"370102", 3, 0, 3, 1},  {"370103", 11, 0, 2, 1}, {"370102", 4, 0, 4, 1},
+		    {"370104", 20, 0, 1, 1}, {"370102", 1, 0, 0, 0},  {"370103", 11, 0, 0, 0},
+		    {"370102", 3, 1, 5, 1},  {"370104", 21, 0, 2, 1}},
+	  b2[N2] = {{"370104", 22, 0, 3, 1},
+		    {"370102", 5, 0, 6, 1},
+		    {"370102", 4, 0, 0, 0},
+		    {"370103", 12, 0, 3, 1}};
+	const struct jx_submission *subs1[N1], *subs2[N2];
+	for (int i = 0; i < N1; i++) {
+		sc_fill(&s1[i], b1[i].code, SC_PERIOD_Y, SC_PERIOD_M, b1[i].seed, 1);
+		s1[i].received_at += b1[i].later * 3600;
+		subs1[i] = &s1[i];
+	}
+	for (int i = 0; i < N2; i++) {
+		sc_fill(&s2[i], b2[i].code, SC_PERIOD_Y, SC_PERIOD_M, b2[i].seed, 1);
+		subs2[i] = &s2[i];
+	}
+	int was_new[N1];
+	cr_assert_eq(store_put_many(st, subs1, N1, was_new), 0, "%s", store_error(st));
+	for (int i = 0; i < N1; i++)
+		cr_assert_eq(was_new[i], b1[i].was_new, "batch 1, submission %d", i);
+	cr_assert_eq(store_put_many(st, subs2, N2, was_new), 0, "%s", store_error(st));
+	for (int i = 0; i < N2; i++)
+		cr_assert_eq(was_new[i], b2[i].was_new, "batch 2, submission %d", i);
+	/* each numbered version is the submission given */
+	for (int i = 0; i < N1; i++)
+		if (b1[i].version)
+			sc_assert_stored(st, b1[i].code, b1[i].version, &s1[i], NULL);
+	for (int i = 0; i < N2; i++)
+		if (b2[i].version)
+			sc_assert_stored(st, b2[i].code, b2[i].version, &s2[i], NULL);
+	sc_assert_stored(st, "370102", 1, &old[0], NULL);
+	sc_assert_stored(st, "370102", 2, &old[1], NULL);
+	sc_assert_stored(st, "370103", 1, &old[2], NULL);
+	struct sc_list l;
+	sc_list(st, SC_PERIOD_Y, SC_PERIOD_M, &l);
+	cr_assert_eq(l.n, 6 + 3 + 3); /* 370102 1..6, 370103 1..3, 370104 1..3 */
+	static const int want_max[] = {6, 3, 3};
+	static const char *const code[] = {"370102", "370103", "370104"};
+	for (int d = 0, k = 0; d < 3; d++)
+		for (int v = 1; v <= want_max[d]; v++, k++) {
+			cr_assert_str_eq(l.v[k].district_code, code[d]);
+			cr_assert_eq(l.v[k].version, v);
+		}
+	/* ids reserved by a batch and taken by a put one after the other */
+	struct jx_submission one, two;
+	sc_fill(&one, "370105", SC_PERIOD_Y, SC_PERIOD_M, 30, 1);
+	sc_fill(&two, "370105", SC_PERIOD_Y, SC_PERIOD_M, 31, 1);
+	cr_assert_eq(sc_put(st, &one), 1);
+	const struct jx_submission *after[] = {&two};
+	cr_assert_eq(store_put_many(st, after, 1, was_new), 0, "%s", store_error(st));
+	cr_assert_eq(was_new[0], 1);
+	sc_assert_stored(st, "370105", 1, &one, NULL);
+	sc_assert_stored(st, "370105", 2, &two, NULL);
+	jx_submission_release(&one);
+	jx_submission_release(&two);
+	for (int i = 0; i < 3; i++)
+		jx_submission_release(&old[i]);
+	for (int i = 0; i < N1; i++)
+		jx_submission_release(&s1[i]);
+	for (int i = 0; i < N2; i++)
+		jx_submission_release(&s2[i]);
+	store_close(st);
+	pg_drop(db);
+	free(url);
+}
