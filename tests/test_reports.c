@@ -469,23 +469,42 @@ Test(reports, attainment_xlsx_marks_districts_behind_schedule)
 	free(dir);
 }
 
+/* The annual report of two districts, 370102 历下区 and 370103 named
+ * second_name, with nothing in it yet: the tests add what they look at. */
+static void two_district_annual(struct annual_report *r, struct annual_district d[2],
+				struct summary_row ytd[2], struct attain_row att[3],
+				const char *second_name)
+{
+	memset(d, 0, 2 * sizeof *d);
+	memset(ytd, 0, 2 * sizeof *ytd);
+	memset(r, 0, sizeof *r);
+	r->year = 2023;
+	r->as_of_month = 9;
+	r->city = "济南市";
+	r->date_text = "2023年12月1日";
+	d[0].code = ytd[0].code = "370102";
+	d[0].name = ytd[0].name = "历下区";
+	d[1].code = ytd[1].code = "370103";
+	d[1].name = ytd[1].name = second_name;
+	r->districts = d;
+	r->n_districts = 2;
+	r->total.name = "全市";
+	r->ytd = (struct summary_report){.year = 2023,
+					 .month = 9,
+					 .city = "济南市",
+					 .period_text = "2023年1—9月累计",
+					 .rows = ytd,
+					 .n_rows = 2};
+	small_attainment(&r->attain, att);
+}
+
 Test(reports, annual_workbook_holds_every_sheet)
 {
 	struct annual_district d[2];
 	struct summary_row ytd[2];
 	struct attain_row att[3];
-	memset(d, 0, sizeof d);
-	memset(ytd, 0, sizeof ytd);
 	struct annual_report r;
-	memset(&r, 0, sizeof r);
-	r.year = 2023;
-	r.as_of_month = 9;
-	r.city = "济南市";
-	r.date_text = "2023年12月1日";
-	d[0].code = ytd[0].code = "370102";
-	d[0].name = ytd[0].name = "历下区";
-	d[1].code = ytd[1].code = "370103";
-	d[1].name = ytd[1].name = "市中区";
+	two_district_annual(&r, d, ytd, att, "市中区");
 	ytd[0].status = SUMMARY_ACCEPTED;
 	ytd[0].v[3] = 90;
 	ytd[1].status = SUMMARY_MISSING;
@@ -503,17 +522,11 @@ Test(reports, annual_workbook_holds_every_sheet)
 	strcpy(d[0].timely.on_time_rate, "0.5000");
 	d[0].quality.versions = 3;
 	d[0].quality.by_rule[JX_R1] = 2;
-	r.districts = d;
-	r.n_districts = 2;
 	r.total = d[0];
 	r.total.name = "全市";
 	r.total.counted[8] = 1;
-	r.ytd = (struct summary_report){.year = 2023, .month = 9,
-					.city = "济南市",
-					.period_text = "2023年1—9月累计",
-					.rows = ytd, .n_rows = 2, .n_counted = 1};
+	r.ytd.n_counted = 1;
 	r.ytd.total.v[3] = 90;
-	small_attainment(&r.attain, att);
 	r.approval[8] = (struct annual_approval){"已审核确认", 2, "第2次审核确认（2023-10-12 09:30，王统计）",
 						 "市中区", "2023-10-11 15:00 由王统计重新开放第1次审核确认，原因：历下区更正"};
 	const char *note = "说明：本年已审核确认的月份：9月（第2次）。";
@@ -629,29 +642,9 @@ Test(reports, annual_workbook_shows_a_hostile_unit_name_as_text_on_every_sheet)
 	struct annual_district d[2];
 	struct summary_row ytd[2];
 	struct attain_row att[3];
-	memset(d, 0, sizeof d);
-	memset(ytd, 0, sizeof ytd);
 	struct annual_report r;
-	memset(&r, 0, sizeof r);
-	r.year = 2023;
-	r.as_of_month = 9;
-	r.city = "济南市";
-	r.date_text = "2023年12月1日";
-	d[0].code = ytd[0].code = "370102";
-	d[0].name = ytd[0].name = "历下区";
-	d[1].code = ytd[1].code = "370103";
-	d[1].name = ytd[1].name = "=1+1\x01市中区";
+	two_district_annual(&r, d, ytd, att, "=1+1\x01市中区");
 	d[1].timely.month[0] = ANNUAL_MISSING;
-	r.districts = d;
-	r.n_districts = 2;
-	r.total.name = "全市";
-	r.ytd = (struct summary_report){.year = 2023,
-					.month = 9,
-					.city = "济南市",
-					.period_text = "2023年1—9月累计",
-					.rows = ytd,
-					.n_rows = 2};
-	small_attainment(&r.attain, att);
 	char *dir = tu_tmpdir();
 	char path[600], err[512];
 	snprintf(path, sizeof path, "%s/annual.xlsx", dir);
