@@ -150,6 +150,7 @@ struct ver {
 	size_t dropped;
 	int64_t at[DF_N], len[DF_N]; /* its rows in the month's files */
 	size_t next; /* index + 1 of the next version of (district, month); 0: none */
+	size_t batch_prev; /* in a batch being written: index + 1 of its version before */
 };
 
 /* (district, month) -> its versions, first and last (index + 1; 0: free). */
@@ -1617,7 +1618,48 @@ struct bw {
 	size_t n_pw, cap_pw;
 	struct ver *x;
 	size_t n, cap;
+	size_t *kslots;	    /* (district, month) -> its last version in x, index + 1 */
+	size_t cap_kslots;  /* a power of two, over twice n */
 };
+
+/* The slot of (code, year, month) in the batch's keys: its own, or the
+ * free one it would take. */
+static size_t *bw_key_slot(const struct bw *b, const char *code, int year, int month)
+{
+	size_t mask = b->cap_kslots - 1;
+	for (size_t j = key_hash(code, year, month) & mask;; j = (j + 1) & mask) {
+		size_t *k = &b->kslots[j];
+		if (!*k)
+			return k;
+		const struct store_version *v = &b->x[*k - 1].v;
+		if (v->year == year && v->month == month && !strcmp(v->district_code, code))
+			return k;
+	}
+}
+
+/* Keeps the batch's keys over twice its versions: a batch of 50,000
+ * months (a file repeating each of its rows) numbered each version by a
+ * scan of the batch before it, 13 s where 0.3 s does (#14). */
+static int bw_keys_grow(struct bw *b)
+{
+	if (b->cap_kslots > 2 * (b->n + 1))
+		return 0;
+	size_t cap = b->cap_kslots ? b->cap_kslots * 2 : 64;
+	size_t *old = b->kslots, n_old = b->cap_kslots;
+	b->kslots = calloc(cap, sizeof *b->kslots);
+	if (!b->kslots) {
+		b->kslots = old;
+		return -1;
+	}
+	b->cap_kslots = cap;
+	for (size_t i = 0; i < n_old; i++)
+		if (old[i]) {
+			const struct store_version *v = &b->x[old[i] - 1].v;
+			*bw_key_slot(b, v->district_code, v->year, v->month) = old[i];
+		}
+	free(old);
+	return 0;
+}
 
 /* Opens the month's files for appending, first cut back to what the index
  * commits (a killed writer's rows go); a month the index has nothing of
@@ -1690,18 +1732,15 @@ static struct pw *pw_open(struct dir_store *d, struct bw *b, int year, int month
 	return w;
 }
 
-static int same_key(const struct store_version *v, const struct jx_submission *s)
-{
-	return v->year == s->year && v->month == s->month &&
-	       !strcmp(v->district_code, s->district_code);
-}
-
 /* Appends the rows of it to its month's files. Returns 1 (added), 0 (the
  * same delivery is stored already, or earlier in the batch) or -1. */
 static int bw_add(struct dir_store *d, struct bw *b, const struct put_item *it)
 {
 	const struct jx_submission *s = it->s;
 	int version = it->version;
+	if (bw_keys_grow(b))
+		return store_fail(&d->base, "out of memory");
+	size_t *kslot = bw_key_slot(b, s->district_code, s->year, s->month);
 	if (!version) {
 		int last = 0;
 		for (size_t i = key_first(&d->ix, s->district_code, s->year, s->month); i;
@@ -1712,13 +1751,13 @@ static int bw_add(struct dir_store *d, struct bw *b, const struct put_item *it)
 				return 0;
 			last = v->version;
 		}
-		for (size_t i = 0; i < b->n; i++) {
-			const struct store_version *v = &b->x[i].v;
-			if (!same_key(v, s))
-				continue;
+		/* the batch's versions of the key, last first */
+		for (size_t i = *kslot; i; i = b->x[i - 1].batch_prev) {
+			const struct store_version *v = &b->x[i - 1].v;
 			if (!strcmp(v->sha256, it->sha256) && v->received_at == s->received_at)
 				return 0;
-			last = v->version;
+			if (i == *kslot)
+				last = v->version;
 		}
 		version = last + 1;
 	}
@@ -1748,6 +1787,8 @@ static int bw_add(struct dir_store *d, struct bw *b, const struct put_item *it)
 	x->dropped = it->dropped;
 	x->file = strdup(s->file);
 	x->sheet = s->sheet ? strdup(s->sheet) : NULL;
+	x->batch_prev = *kslot;
+	*kslot = b->n + 1;
 	b->n++;
 	if (!x->file || (s->sheet && !x->sheet))
 		return store_fail(&d->base, "out of memory");
@@ -1810,6 +1851,7 @@ static void bw_close(struct bw *b, int abort)
 	for (size_t i = 0; i < b->n; i++)
 		ver_free(&b->x[i]);
 	free(b->x);
+	free(b->kslots);
 	memset(b, 0, sizeof *b);
 }
 

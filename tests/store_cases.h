@@ -39,7 +39,8 @@
 	X(the_figures_in_force_of_a_range_of_months_come_in_month_order)                           \
 	X(a_year_of_months_in_force_comes_in_one_read)                                             \
 	X(the_findings_of_every_version_are_counted_by_rule)                                       \
-	X(a_batch_is_stored_as_its_puts_one_after_another)
+	X(a_batch_is_stored_as_its_puts_one_after_another)                                         \
+	X(a_large_batch_numbers_each_months_versions_in_batch_order)
 
 #define SC_PERIOD_Y 2023
 #define SC_PERIOD_M 9
@@ -933,6 +934,52 @@ static inline void sc_a_batch_is_stored_as_its_puts_one_after_another(const char
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
 		jx_submission_release((struct jx_submission *)subs[i]);
 	jx_submission_release(&old);
+	store_close(st);
+}
+
+/* A batch of 120 (district, month)s, each in it three times between the
+ * others' (a file that repeats its rows), then each one's first version
+ * again: numbered 1, 2, 3 in batch order, the delivery again never stored,
+ * the last in force (#14: the batch's versions of a key are found by hash,
+ * not by a scan of the batch). */
+static inline void sc_a_large_batch_numbers_each_months_versions_in_batch_order(const char *url)
+{
+	enum { KEYS = 120, ROUNDS = 3, N = KEYS * (ROUNDS + 1) };
+	static char codes[KEYS][16];
+	struct store *st = sc_open(url);
+	struct jx_submission *subs = calloc(N, sizeof *subs);
+	const struct jx_submission **ptr = calloc(N, sizeof *ptr);
+	int *was_new = calloc(N, sizeof *was_new);
+	cr_assert(subs && ptr && was_new);
+	for (int r = 0; r <= ROUNDS; r++)
+		for (int k = 0; k < KEYS; k++) {
+			snprintf(codes[k], sizeof codes[k], "37%04d", k / 6);
+			int i = r * KEYS + k;
+			unsigned seed = (unsigned)((r < ROUNDS ? r : 0) * KEYS + k + 1);
+			sc_fill(&subs[i], codes[k], SC_PERIOD_Y, 1 + k % 6, seed, 1);
+			ptr[i] = &subs[i];
+			was_new[i] = -1;
+		}
+	cr_assert_eq(store_put_many(st, ptr, N, was_new), 0, "%s", store_error(st));
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(was_new[i], i < ROUNDS * KEYS, "submission %d", i);
+	for (int k = 0; k < KEYS; k++) {
+		for (int r = 0; r < ROUNDS; r++)
+			sc_assert_stored(st, codes[k], r + 1, &subs[r * KEYS + k], NULL);
+		struct jx_submission got;
+		struct store_version meta;
+		jx_submission_init(&got);
+		cr_assert_eq(store_get(st, codes[k], SC_PERIOD_Y, 1 + k % 6, 4, &got, &meta), 1,
+			     "%s: no fourth version", codes[k]);
+		cr_assert_eq(store_get(st, codes[k], SC_PERIOD_Y, 1 + k % 6, 0, &got, &meta), 0);
+		cr_assert_eq(meta.version, ROUNDS, "%s: the last is in force", codes[k]);
+		jx_submission_release(&got);
+	}
+	for (int i = 0; i < N; i++)
+		jx_submission_release(&subs[i]);
+	free(subs);
+	free(ptr);
+	free(was_new);
 	store_close(st);
 }
 
