@@ -318,6 +318,53 @@ Test(cmd_load, a_district_month_repeated_in_one_file_is_kept_rejected_for_its_fe
 	free(s.dir);
 }
 
+/* A file that repeats every one of its rows (an export appended to
+ * itself): each (district, month) is one accepted version and one rejected
+ * version holding its repeat, however many months there are (#14: the
+ * months repeated are found by hash, no longer by a scan of those before). */
+Test(cmd_load, a_file_repeating_each_of_its_many_months_gives_one_rejected_version_each)
+{
+	static const char *const codes[] = {"370102", "370103", "370104", "370105", "370112",
+					    "370113", "370114", "370115", "370116", "370117",
+					    "370124", "370126", "370171", "370172", "370173"};
+	enum { N_CODES = sizeof codes / sizeof codes[0], MONTHS = 9 };
+	struct scratch s = scratch_new();
+	char path[700];
+	snprintf(path, sizeof path, "%s/twice.csv", s.dir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("区县,统计期,i1,i2,i3,i4,i5,i6,i7,i8,i9,i10,i11,i12,i13,i14\n", f);
+	for (int pass = 0; pass < 2; pass++)
+		for (int m = 1; m <= MONTHS; m++)
+			for (int c = 0; c < N_CODES; c++)
+				fprintf(f, "%s,2023-%02d,52,3,640,45,60,48,40,30,20,12,6,2,150,35.5\n",
+					codes[c], m);
+	cr_assert_eq(fclose(f), 0);
+	struct run_result r = load(&s, "2023-10-01T10:00:00", path);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_eq(tu_count_lines_with(r.out, ",accepted,"), N_CODES * MONTHS, "%s", r.out);
+	cr_assert_eq(tu_count_lines_with(r.out, ",rejected,1,"), N_CODES * MONTHS, "%s", r.out);
+	char want[128];
+	for (int m = 1; m <= MONTHS; m++)
+		for (int c = 0; c < N_CODES; c++) {
+			snprintf(want, sizeof want, ",%s,", codes[c]);
+			char period[40];
+			snprintf(period, sizeof period, ",2023-%02d,rejected,", m);
+			int found = 0;
+			for (const char *line = r.out; line && *line;) {
+				const char *end = strchr(line, '\n');
+				size_t len = end ? (size_t)(end - line) : strlen(line);
+				char buf[512];
+				snprintf(buf, sizeof buf, "%.*s", (int)len, line);
+				found += strstr(buf, want) && strstr(buf, period);
+				line = end ? end + 1 : NULL;
+			}
+			cr_assert_eq(found, 1, "%s 2023-%02d: one rejected version", codes[c], m);
+		}
+	tu_run_free(&r);
+	free(s.dir);
+}
+
 Test(cmd_load, money_written_in_yuan_is_c4_and_the_next_month_blames_it_in_c1)
 {
 	struct scratch s = scratch_new();
