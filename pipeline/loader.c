@@ -2,6 +2,7 @@
 #include "loader.h"
 #include "../core/csvout.h"
 #include "../core/sha256.h"
+#include "../core/slots.h"
 #include "../core/text.h"
 #include "../etl/ingest.h"
 #include "../etl/store.h"
@@ -100,8 +101,7 @@ struct file_load {
 	struct loader *ld;
 	struct repeat_set *sets;
 	size_t n_sets, cap_sets;
-	size_t *slots;	/* sets by (district, period): index + 1, 0 empty */
-	size_t n_slots; /* a power of two, over twice n_sets */
+	struct jx_slots set_of; /* the sets by (district, period) */
 	int bulk;	     /* the store takes batches (store_bulk) */
 	struct batch *batch; /* then: the submissions not stored yet */
 	int failed;	     /* a batch could not be stored */
@@ -141,56 +141,40 @@ static int submission_copy(struct jx_submission *dst, const struct jx_submission
 	return 0;
 }
 
-static size_t repeat_hash(const struct jx_submission *s, size_t mask)
+static uint64_t repeat_hash(const struct jx_submission *s)
 {
 	uint64_t h = (uint64_t)(uint32_t)s->district * 0x9E3779B97F4A7C15u;
 	h ^= (uint64_t)(s->year * 12 + s->month) * 0xC2B2AE3D27D4EB4Fu;
-	return (size_t)(h ^ (h >> 29)) & mask;
+	return h ^ (h >> 29);
 }
 
-/* The slot of s's (district, period): its set's, or the empty one where
- * it goes. */
-static size_t *repeat_slot(const struct file_load *fl, const struct jx_submission *s)
+static uint64_t set_hash(const void *ctx, size_t i)
 {
-	size_t mask = fl->n_slots - 1;
-	for (size_t i = repeat_hash(s, mask);; i = (i + 1) & mask) {
-		size_t *slot = &fl->slots[i];
-		if (!*slot)
-			return slot;
-		const struct jx_submission *t = &fl->sets[*slot - 1].sub;
-		if (t->district == s->district && t->year == s->year && t->month == s->month)
-			return slot;
-	}
+	const struct file_load *fl = ctx;
+	return repeat_hash(&fl->sets[i].sub);
 }
 
-/* Keeps the slots over twice the sets, so that a file repeating every one
- * of its rows finds each row's set at once (a scan of the sets made
- * 50,000 repeated months take 13 s to load, and grew with the square). */
-static int repeat_slots_grow(struct file_load *fl)
+struct set_sought {
+	const struct file_load *fl;
+	const struct jx_submission *s;
+};
+
+static int set_same(const void *ctx, size_t i)
 {
-	if (fl->n_slots > 2 * (fl->n_sets + 1))
-		return 0;
-	size_t n = fl->n_slots ? fl->n_slots * 2 : 64;
-	size_t *old = fl->slots, n_old = fl->n_slots;
-	fl->slots = calloc(n, sizeof *fl->slots);
-	if (!fl->slots) {
-		fl->slots = old;
-		return -1;
-	}
-	fl->n_slots = n;
-	for (size_t i = 0; i < n_old; i++)
-		if (old[i])
-			*repeat_slot(fl, &fl->sets[old[i] - 1].sub) = old[i];
-	free(old);
-	return 0;
+	const struct set_sought *q = ctx;
+	const struct jx_submission *t = &q->fl->sets[i].sub;
+	return t->district == q->s->district && t->year == q->s->year && t->month == q->s->month;
 }
 
 /* Adds a repeated row to the set of its (district, period). */
 static int repeat_add(struct file_load *fl, const struct jx_submission *s)
 {
-	if (repeat_slots_grow(fl))
+	/* by hash: a file that repeats each of 50,000 months made a scan of
+	 * the sets take 13 s, growing with the square */
+	if (jx_slots_reserve(&fl->set_of, fl->n_sets + 1, set_hash, fl))
 		return -1;
-	size_t *slot = repeat_slot(fl, s);
+	struct set_sought q = {fl, s};
+	size_t *slot = jx_slots_find(&fl->set_of, repeat_hash(s), set_same, &q);
 	struct repeat_set *set = *slot ? &fl->sets[*slot - 1] : NULL;
 	if (!set) {
 		if (fl->n_sets == fl->cap_sets) {
@@ -985,9 +969,7 @@ static void repeats_release(struct file_load *fl)
 	free(fl->sets);
 	fl->sets = NULL;
 	fl->n_sets = fl->cap_sets = 0;
-	free(fl->slots);
-	fl->slots = NULL;
-	fl->n_slots = 0;
+	jx_slots_free(&fl->set_of);
 }
 
 /* What follows the form's own rules for one submission: the repeats set
