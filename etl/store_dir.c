@@ -2355,10 +2355,13 @@ static int dir_lock(struct store *st, int wait_seconds)
 /* ---- reading versions back (layout 2) ----------------------------------- */
 
 /* The leading columns of a month file's row name the version whose range it
- * is in: a range that says otherwise is damage. */
-static int row_key_ok(struct csv_rec *r, const char *code, const char *version_text, int version)
+ * is in: a range that says otherwise is damage. code NULL: the file has no
+ * district column (findings). */
+static int row_key_ok(struct csv_rec *r, const char *code, const char *code_text,
+		      const char *version_text, int version)
 {
-	(void)code;
+	if (code && (!code_text || strcmp(code_text, code)))
+		return bad_field(r, "district_code (not the index's)");
 	int64_t v;
 	if (!version_text || store_parse_i64(version_text, 1, INT_MAX, &v) || v != version)
 		return bad_field(r, "version (not the version the index names)");
@@ -2374,9 +2377,7 @@ struct get2 {
 static int units2_record(void *ctx, struct csv_rec *r, const char **f)
 {
 	struct get2 *w = ctx;
-	if (!f[0] || strcmp(f[0], w->code))
-		return bad_field(r, "district_code (not the index's)");
-	return row_key_ok(r, w->code, f[1], w->version) ? -1 : units_record(&w->g, r, f + 2);
+	return row_key_ok(r, w->code, f[0], f[1], w->version) ? -1 : units_record(&w->g, r, f + 2);
 }
 
 /* 0 when the row's ord and indicator are the ones due after n values: a
@@ -2396,9 +2397,7 @@ static int value_in_sequence(struct csv_rec *r, const char *ord, const char *ind
 static int values2_record(void *ctx, struct csv_rec *r, const char **f)
 {
 	struct get2 *w = ctx;
-	if (!f[0] || strcmp(f[0], w->code))
-		return bad_field(r, "district_code (not the index's)");
-	if (row_key_ok(r, w->code, f[1], w->version) ||
+	if (row_key_ok(r, w->code, f[0], f[1], w->version) ||
 	    value_in_sequence(r, f[2], f[3], w->g.n_values))
 		return -1;
 	return values_record(&w->g, r, f + 2);
@@ -2407,7 +2406,7 @@ static int values2_record(void *ctx, struct csv_rec *r, const char **f)
 static int findings2_record(void *ctx, struct csv_rec *r, const char **f)
 {
 	struct get2 *w = ctx;
-	return row_key_ok(r, NULL, f[0], w->version) ? -1 : findings_record(&w->g, r, f + 1);
+	return row_key_ok(r, NULL, NULL, f[0], w->version) ? -1 : findings_record(&w->g, r, f + 1);
 }
 
 static int dir_get(struct store *st, const char *code, int year, int month, int version,
@@ -2564,9 +2563,7 @@ struct figures2 {
 static int figures2_record(void *ctx, struct csv_rec *r, const char **f)
 {
 	struct figures2 *w = ctx;
-	if (!f[0] || strcmp(f[0], w->code))
-		return bad_field(r, "district_code (not the index's)");
-	if (row_key_ok(r, w->code, f[1], w->version))
+	if (row_key_ok(r, w->code, f[0], f[1], w->version))
 		return -1;
 	if (f[2] && strcmp(f[2], "0"))
 		return 1;
@@ -2761,7 +2758,7 @@ struct rules2 {
 static int rule2_record(void *ctx, struct csv_rec *r, const char **f)
 {
 	struct rules2 *w = ctx;
-	return row_key_ok(r, NULL, f[0], w->version) ? -1 : rule_record(w->by_rule, r, f + 1);
+	return row_key_ok(r, NULL, NULL, f[0], w->version) ? -1 : rule_record(w->by_rule, r, f + 1);
 }
 
 static int dir_rule_counts(struct store *st, int year, int from_month, int to_month,
